@@ -1,0 +1,62 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint typecheck test-sqlite test-postgres bench bench-quick clean
+
+$(VENV)/.installed-runtime: requirements.txt requirements-scale.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet -r requirements.txt -r requirements-scale.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: install, migrate, seed the demo once, start a task worker and serve on http://127.0.0.1:$(PORT)
+run: $(VENV)/.installed-runtime
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py seed_demo --once --results 300 --seed 1
+	$(PY) manage.py db_worker & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn config.wsgi:application -k gthread -w 1 --threads 8 -b 127.0.0.1:$(PORT) --access-logfile -
+
+## test: lint, type-check, then the whole suite on SQLite and again on PostgreSQL
+test: $(VENV)/.installed-dev lint typecheck test-sqlite test-postgres
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.installed-dev
+	$(VENV)/bin/mypy .
+
+test-sqlite: $(VENV)/.installed-dev
+	RVS_DATA_DIR=$(CURDIR)/data/test DATABASE_URL=sqlite:///$(CURDIR)/data/test/test.sqlite3 \
+		$(VENV)/bin/pytest -n 2 -q
+
+## The PostgreSQL run: TEST_DATABASE_URL or the local server. Under CI=true it must run, never skip.
+test-postgres: $(VENV)/.installed-dev
+	@url=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/rvs}; \
+	if $(PY) scripts/db_reachable.py "$$url"; then \
+		RVS_DATA_DIR=$(CURDIR)/data/test DATABASE_URL=$$url $(VENV)/bin/pytest -n 2 -q; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL at $$url is not reachable and CI=true: failing." >&2; exit 1; \
+	else \
+		echo "SKIPPED: PostgreSQL tests (no server at $$url; set TEST_DATABASE_URL)."; \
+	fi
+
+## bench: the benchmarks under bench/ (see bench/README.md); results go to bench/RESULTS.md by hand
+bench: $(VENV)/.installed-dev
+	$(PY) bench/search.py
+
+bench-quick: $(VENV)/.installed-dev
+	$(PY) bench/search.py --results 20000
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

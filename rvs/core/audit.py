@@ -1,0 +1,37 @@
+"""The one way to write the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from rvs.core.context import current
+from rvs.core.models import AuditEntry
+
+
+def log_action(
+    action: str,
+    *,
+    actor: Any = None,
+    organisation: Any = None,
+    obj: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Record ``action`` (``"result.viewed"``, ``"ern.looked_up"``...) by ``actor``.
+
+    Never put secrets or dates of birth in ``data``: the log is readable by Primary Users.
+    """
+    meta = current.get()
+    actor_user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEntry.objects.create(
+        actor=actor_user,
+        actor_label=str(getattr(actor_user, "email", "") or (actor if isinstance(actor, str) else "")),
+        organisation=organisation,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(getattr(obj, "public_id", None) or getattr(obj, "pk", "") or "") if obj is not None else "",
+        data=data or {},
+        ip=meta.ip,
+        request_id=meta.request_id,
+    )

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from rvs.core.normalise import fold
+
+
+class Organisation(models.Model):
+    """A Recognising Organisation: the tenant every organisation-side read is scoped to."""
+
+    class Kind(models.TextChoices):
+        UNIVERSITY = "university", "University"
+        COLLEGE = "college", "College"
+        EMPLOYER = "employer", "Employer"
+        GOVERNMENT = "government", "Government"
+        PROFESSIONAL_BODY = "professional_body", "Professional body"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    name_folded = models.CharField(max_length=200, db_index=True, editable=False)
+    kind = models.CharField("type", max_length=32, choices=Kind.choices, default=Kind.UNIVERSITY)
+    country = models.CharField(max_length=100)
+    city = models.CharField(max_length=100)
+    address = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    recognised_exams = models.ManyToManyField("exams.Exam", blank=True, related_name="recognised_by")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name_folded", "city"]
+
+    def __str__(self) -> str:
+        return f"{self.name} – {self.city}, {self.country}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.name_folded = fold(self.name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class Membership(models.Model):
+    """A user's place in one organisation. Exactly one Primary User per organisation."""
+
+    class Role(models.TextChoices):
+        PRIMARY = "primary", "Primary User"
+        ADDITIONAL = "additional", "Additional user"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ADDITIONAL)
+    notify_on_share = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(role="primary"), name="one_primary_user_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) at {self.organisation.name}"
+
+    @property
+    def is_primary(self) -> bool:
+        return self.role == self.Role.PRIMARY

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from rvs.core import ern as ern_codec
+from rvs.core.normalise import tokens
+from rvs.exams.models import Exam
+from rvs.results.selectors import SearchCriteria
+
+DATE_FORMATS = ["%Y-%m-%d", "%y-%m-%d"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class SearchForm(forms.Form):
+    """The nine search fields of the helpdesk article, labelled as there."""
+
+    name = forms.CharField(
+        label="Candidate Name", required=False, max_length=200,
+        help_text="First name, surname or both. Accents and capitals do not matter.",
+    )  # fmt: skip
+    date_of_birth = forms.DateField(
+        label="Candidate Date of Birth", required=False, input_formats=DATE_FORMATS, widget=DateInput(),
+        help_text="Pick a date or type it as YYYY-MM-DD.",
+    )  # fmt: skip
+    candidate_number = forms.CharField(
+        label="Candidate ID Number", required=False, max_length=32,
+        help_text="As on the candidate's Confirmation of Entry.",
+    )  # fmt: skip
+    exam = forms.ModelChoiceField(
+        label="Exam Name", required=False, queryset=Exam.objects.filter(verifiable=True), empty_label="Any exam"
+    )
+    place_of_entry = forms.CharField(
+        label="Exam Place of Entry", required=False, max_length=100,
+        help_text="The city where the candidate took the exam.",
+    )  # fmt: skip
+    centre_name = forms.CharField(
+        label="Exam Centre Name", required=False, max_length=200,
+        help_text="The name of the centre where the candidate took the exam.",
+    )  # fmt: skip
+    email = forms.EmailField(label="Candidate Email Address", required=False)
+    exam_date = forms.DateField(
+        label="Date of Exam", required=False, input_formats=DATE_FORMATS, widget=DateInput(),
+        help_text="Pick a date or type it as YYYY-MM-DD.",
+    )  # fmt: skip
+    ern = forms.CharField(
+        label="Exam Reference Number", required=False, max_length=40,
+        help_text="Top right of the Statement of Results. Finds any candidate's result, shared or not.",
+    )  # fmt: skip
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"]
+        if name and any(len(token) < 2 for token in tokens(name)):
+            raise forms.ValidationError("Enter at least two letters of each name.")
+        if name and not tokens(name):
+            raise forms.ValidationError("Enter a name with letters or digits.")
+        return name
+
+    def clean_ern(self) -> str:
+        value: str = self.cleaned_data["ern"]
+        if not value:
+            return ""
+        try:
+            return ern_codec.normalise(value)
+        except ern_codec.ErnFormatError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and not any(cleaned.get(name) for name in self.fields):
+            raise forms.ValidationError("Fill in at least one field to search.")
+        for name in ("date_of_birth", "exam_date"):
+            value = cleaned.get(name)
+            if isinstance(value, dt.date) and value > dt.date.today():
+                self.add_error(name, "This date is in the future.")
+        return cleaned
+
+    def criteria(self) -> SearchCriteria:
+        data = self.cleaned_data
+        exam = data.get("exam")
+        return SearchCriteria(
+            name=data.get("name", ""),
+            date_of_birth=data.get("date_of_birth"),
+            candidate_number=data.get("candidate_number", ""),
+            exam_id=exam.pk if exam else None,
+            place_of_entry=data.get("place_of_entry", ""),
+            centre_name=data.get("centre_name", ""),
+            email=data.get("email", ""),
+            exam_date=data.get("exam_date"),
+        )

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from rvs.core import ern as ern_codec
+
+
+class Candidate(models.Model):
+    """A person who sat exams. The Secret Number is kept only as a keyed hash (see services)."""
+
+    candidate_number = models.CharField("Candidate ID Number", max_length=32, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    first_name = models.CharField(max_length=200)
+    last_name = models.CharField(max_length=200)
+    # fold(last first): sorts "Ørsted" with "Orsted" and lets search ignore accents and case.
+    sort_name = models.CharField(max_length=401, editable=False)
+    date_of_birth = models.DateField(db_index=True)
+    email = models.EmailField(blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class CandidateNameToken(models.Model):
+    """One folded word of a candidate's name: the index behind name search on both engines."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="name_tokens")
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token", "candidate"], name="name_token_unique")]
+
+
+class Centre(models.Model):
+    number = models.CharField("centre number", max_length=16, unique=True)
+    name = models.CharField(max_length=200)
+    name_folded = models.CharField(max_length=200, db_index=True, editable=False)
+    city = models.CharField("place of entry", max_length=100)
+    city_folded = models.CharField(max_length=100, db_index=True, editable=False)
+    country = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city})"
+
+
+class Result(models.Model):
+    """One exam result, as printed on a Statement of Results."""
+
+    class Status(models.TextChoices):
+        RESULT = "result", "Result issued"
+        NOT_REPORTED = "not_reported", "No score reported"
+        ABSENT_PART = "absent_part", "X – absent from part of the exam"
+        ABSENT_ALL = "absent_all", "Z – absent from all parts of the exam"
+        PENDING = "pending", "Pending"
+        WITHHELD = "withheld", "Withheld – contact the exam centre"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="results")
+    exam = models.ForeignKey("exams.Exam", on_delete=models.PROTECT, related_name="results")
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="results")
+    exam_date = models.DateField("date of exam", db_index=True)
+    ern = models.CharField("Exam Reference Number", max_length=ern_codec.LENGTH, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RESULT)
+    overall_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    grade = models.CharField(max_length=32, blank=True)
+    cefr = models.CharField("CEFR level", max_length=4, blank=True)
+    result_label = models.CharField(max_length=64, blank=True)
+    photo = models.FileField(upload_to="photos/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "exam", "exam_date"], name="one_result_per_sitting")
+        ]
+        indexes = [models.Index(fields=["exam", "exam_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.exam} {self.exam_date} ({self.ern_display})"
+
+    @property
+    def ern_display(self) -> str:
+        return ern_codec.display(self.ern)
+
+    @property
+    def shows_scores(self) -> bool:
+        return self.status == self.Status.RESULT
+
+
+class ComponentScore(models.Model):
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="components")
+    position = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=32)
+    label = models.CharField(max_length=64)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["result", "code"], name="one_score_per_component")]
+
+
+class ErnGrant(models.Model):
+    """An organisation looked this result up by its Exam Reference Number, so it may open it.
+
+    Ends after ``ERN_GRANT_HOURS`` or when the candidate revokes a share with that organisation.
+    """
+
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="ern_grants")
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "result", "expires_at"])]

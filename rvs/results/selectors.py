@@ -1,0 +1,97 @@
+"""Reads on results, always scoped to an organisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from django.db.models import QuerySet
+
+from rvs.core.normalise import fold, prefix_upper_bound, tokens
+from rvs.results.models import CandidateNameToken, Centre
+from rvs.sharing.models import Share
+
+# Sort keys offered to users, each a stable ordering (ties broken by the share's id).
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("result__candidate__sort_name", "id"),
+    "-name": ("-result__candidate__sort_name", "-id"),
+    "exam": ("result__exam__position", "result__candidate__sort_name", "id"),
+    "-exam": ("-result__exam__position", "result__candidate__sort_name", "id"),
+    "exam_date": ("result__exam_date", "id"),
+    "-exam_date": ("-result__exam_date", "-id"),
+    "score": ("result__overall_score", "id"),
+    "-score": ("-result__overall_score", "-id"),
+    "shared": ("shared_at", "id"),
+    "-shared": ("-shared_at", "-id"),
+}
+DEFAULT_SORT = "-shared"
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    """The article's search fields (less the Exam Reference Number, which is a look-up)."""
+
+    name: str = ""
+    date_of_birth: dt.date | None = None
+    candidate_number: str = ""
+    exam_id: int | None = None
+    place_of_entry: str = ""
+    centre_name: str = ""
+    email: str = ""
+    exam_date: dt.date | None = None
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, f.name) for f in fields(self))
+
+    def to_session(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("date_of_birth", "exam_date"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+    @classmethod
+    def from_session(cls, data: dict[str, Any]) -> SearchCriteria:
+        values = {f.name: data.get(f.name) for f in fields(cls)}
+        for key in ("date_of_birth", "exam_date"):
+            values[key] = dt.date.fromisoformat(values[key]) if values[key] else None
+        for key in ("name", "candidate_number", "place_of_entry", "centre_name", "email"):
+            values[key] = values[key] or ""
+        return cls(**values)
+
+
+def _centre_ids(column: str, text: str) -> QuerySet[Centre, int]:
+    # Centres number in the thousands, so a substring match over them is cheap and forgiving.
+    return Centre.objects.filter(**{f"{column}__contains": fold(text)}).values_list("id", flat=True)
+
+
+def shared_results(*, organisation: Any, criteria: SearchCriteria, sort: str = DEFAULT_SORT) -> QuerySet[Share]:
+    """Active shares with ``organisation`` whose result matches every given criterion."""
+    shares = Share.objects.filter(organisation=organisation, revoked_at__isnull=True)
+    for token in tokens(criteria.name):
+        matching = CandidateNameToken.objects.filter(
+            token__gte=token, token__lt=prefix_upper_bound(token)
+        ).values("candidate_id")
+        shares = shares.filter(result__candidate_id__in=matching)
+    if criteria.date_of_birth:
+        shares = shares.filter(result__candidate__date_of_birth=criteria.date_of_birth)
+    if criteria.candidate_number:
+        shares = shares.filter(result__candidate__candidate_number=criteria.candidate_number.strip().upper())
+    if criteria.exam_id:
+        shares = shares.filter(result__exam_id=criteria.exam_id)
+    if criteria.place_of_entry:
+        shares = shares.filter(result__centre_id__in=_centre_ids("city_folded", criteria.place_of_entry))
+    if criteria.centre_name:
+        shares = shares.filter(result__centre_id__in=_centre_ids("name_folded", criteria.centre_name))
+    if criteria.email:
+        shares = shares.filter(result__candidate__email=criteria.email.strip().lower())
+    if criteria.exam_date:
+        shares = shares.filter(result__exam_date=criteria.exam_date)
+    return shares.select_related("result__candidate", "result__exam", "result__centre").order_by(
+        *SORTS.get(sort, SORTS[DEFAULT_SORT])
+    )
+
+
+def recent_shares(*, organisation: Any) -> QuerySet[Share]:
+    """The dashboard: every active share with the organisation, newest first."""
+    return shared_results(organisation=organisation, criteria=SearchCriteria(), sort=DEFAULT_SORT)

@@ -1,0 +1,144 @@
+"""Organisation-side pages: dashboard, search, result details."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from rvs.core import access
+from rvs.core.permissions import Perm, org_permission_required
+from rvs.results import selectors, services
+from rvs.results.forms import SearchForm
+from rvs.results.selectors import SORTS, SearchCriteria
+
+_SAVED_SEARCHES = 20
+COLUMNS = [
+    ("name", "Candidate name"),
+    ("exam", "Exam"),
+    ("exam_date", "Date of exam"),
+    ("score", "Overall score"),
+    ("shared", "Shared"),
+]
+
+
+def _page(request: HttpRequest, queryset: Any) -> Any:
+    return Paginator(queryset, settings.SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@never_cache
+@org_permission_required(Perm.RESULTS_VIEW)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    shares = selectors.recent_shares(organisation=request.organisation)  # type: ignore[attr-defined]
+    return render(request, "results/dashboard.html", {"page": _page(request, shares), "columns": COLUMNS})
+
+
+def _save_search(request: HttpRequest, criteria: SearchCriteria, form_data: dict[str, Any]) -> str:
+    """Keep the criteria in the session so names and dates of birth never appear in URLs or logs."""
+    saved: dict[str, Any] = request.session.get("searches", {})
+    key = secrets.token_urlsafe(8)
+    saved[key] = {"criteria": criteria.to_session(), "form": form_data}
+    request.session["searches"] = dict(list(saved.items())[-_SAVED_SEARCHES:])
+    return key
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@org_permission_required(Perm.RESULTS_SEARCH)
+def search(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    if request.method == "POST":
+        form = SearchForm(request.POST)
+        if form.is_valid():
+            ern = form.cleaned_data["ern"]
+            if ern:
+                return _lookup(request, form, ern)
+            form_data = {name: request.POST.get(name, "") for name in form.fields if name != "ern"}
+            key = _save_search(request, form.criteria(), form_data)
+            return redirect(f"{reverse('results:search')}?q={key}")
+        return render(request, "results/search.html", {"form": form}, status=400)
+    saved = request.session.get("searches", {}).get(request.GET.get("q", ""))
+    if saved is None:
+        return render(request, "results/search.html", {"form": SearchForm()})
+    sort = request.GET.get("sort", "name")
+    if sort not in SORTS:
+        sort = "name"
+    criteria = SearchCriteria.from_session(saved["criteria"])
+    shares = selectors.shared_results(organisation=organisation, criteria=criteria, sort=sort)
+    return render(
+        request,
+        "results/search.html",
+        {
+            "form": SearchForm(initial=saved["form"]),
+            "page": _page(request, shares),
+            "query_key": request.GET["q"],
+            "sort": sort,
+            "columns": COLUMNS,
+        },
+    )
+
+
+def _lookup(request: HttpRequest, form: SearchForm, ern: str) -> HttpResponse:
+    try:
+        result = services.result_lookup_by_ern(
+            actor=request.user,
+            organisation=request.organisation,  # type: ignore[attr-defined]
+            ern=ern,
+            date_of_birth=form.cleaned_data.get("date_of_birth"),
+            last_name=form.cleaned_data.get("name", ""),
+        )
+    except services.ErnNotFound:
+        form.add_error(
+            "ern",
+            "No result matches this Exam Reference Number"
+            + (" and the details you entered." if form.cleaned_data.get("date_of_birth") or form.cleaned_data.get("name") else "."),
+        )
+        return render(request, "results/search.html", {"form": form}, status=404)
+    return redirect("results:detail", public_id=result.public_id)
+
+
+@never_cache
+@org_permission_required(Perm.RESULTS_VIEW)
+def detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    result, share = access.result_for_organisation(organisation, public_id)
+    was_new = share is not None and share.first_viewed_at is None
+    services.result_open(actor=request.user, organisation=organisation, result=result, share=share)
+    return render(
+        request,
+        "results/detail.html",
+        {
+            "result": result,
+            "share": share,
+            "was_new": was_new,
+            "components": list(result.components.all()),
+            "show_photo": bool(share and share.include_photo and result.photo),
+            "back_url": _back_url(request),
+        },
+    )
+
+
+def _back_url(request: HttpRequest) -> str:
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()):
+        return referer
+    return reverse("results:dashboard")
+
+
+@never_cache
+@org_permission_required(Perm.RESULTS_VIEW)
+def photo(request: HttpRequest, public_id: str) -> HttpResponse:
+    result, share = access.result_for_organisation(request.organisation, public_id)  # type: ignore[attr-defined]
+    if share is None or not share.include_photo or not result.photo:
+        raise Http404("No photo.")
+    response = FileResponse(result.photo.open("rb"), content_type="image/png" if result.photo.name.endswith(".png") else "image/jpeg")
+    response["Cache-Control"] = "no-store, private"
+    return response

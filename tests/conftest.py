@@ -1,0 +1,76 @@
+"""Shared fixtures. Every test has a second organisation and an outsider at hand."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from rvs.organisations.models import Membership, Organisation
+from tests.factories import MembershipFactory, OrganisationFactory, ShareFactory
+
+# Playwright runs an event loop in the test thread; Django's ORM must still be usable there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()
+
+
+@pytest.fixture
+def org_a(db: None) -> Organisation:
+    return OrganisationFactory(name="University of Aberdeen Test", city="Aberdeen")
+
+
+@pytest.fixture
+def org_b(db: None) -> Organisation:
+    return OrganisationFactory(name="Bergen Business School", city="Bergen", country="Norway")
+
+
+@pytest.fixture
+def primary(org_a: Organisation) -> Any:
+    return MembershipFactory(organisation=org_a, role=Membership.Role.PRIMARY).user
+
+
+@pytest.fixture
+def member(org_a: Organisation) -> Any:
+    return MembershipFactory(organisation=org_a, role=Membership.Role.ADDITIONAL).user
+
+
+@pytest.fixture
+def outsider(org_b: Organisation) -> Any:
+    """A Primary User of another organisation."""
+    return MembershipFactory(organisation=org_b, role=Membership.Role.PRIMARY).user
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def member_client(member: Any) -> Client:
+    return client_for(member)
+
+
+@pytest.fixture
+def outsider_client(outsider: Any) -> Client:
+    return client_for(outsider)
+
+
+@pytest.fixture
+def share_a(org_a: Organisation) -> Any:
+    """A result shared with organisation A."""
+    return ShareFactory(organisation=org_a)
