@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from rvs.core.normalise import fold, prefix_upper_bound, tokens
-from rvs.results.models import CandidateNameToken, Centre
+from rvs.results.models import CandidateNameToken, Centre, Result
 from rvs.sharing.models import Share
 
 # Sort keys offered to users, each a stable ordering (ties broken by the share's id).
@@ -95,3 +95,8 @@ def shared_results(*, organisation: Any, criteria: SearchCriteria, sort: str = D
 def recent_shares(*, organisation: Any) -> QuerySet[Share]:
     """The dashboard: every active share with the organisation, newest first."""
     return shared_results(organisation=organisation, criteria=SearchCriteria(), sort=DEFAULT_SORT)
+
+
+def result_by_ern(ern: str) -> Result | None:
+    """Any result by its normalised Exam Reference Number (callers audit and rate-limit)."""
+    return Result.objects.select_related("candidate", "exam", "centre").filter(ern=ern).first()

@@ -16,6 +16,7 @@ from rvs.core import ern as ern_codec
 from rvs.core import ratelimit
 from rvs.core.audit import log_action
 from rvs.core.normalise import fold, tokens
+from rvs.results import selectors
 from rvs.results.models import Candidate, CandidateNameToken, ErnGrant, Result
 from rvs.sharing.models import Share
 
@@ -70,7 +71,7 @@ def result_lookup_by_ern(
     ratelimit.ensure_not_exceeded("ern_miss_user", user_key)
     ratelimit.hit("ern_lookup_user", user_key)
     ratelimit.hit("ern_lookup_org", org_key)
-    result = Result.objects.select_related("candidate").filter(ern=normalised).first()
+    result = selectors.result_by_ern(normalised)
     matches = result is not None
     if result is not None and date_of_birth is not None:
         matches = result.candidate.date_of_birth == date_of_birth
