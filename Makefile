@@ -34,7 +34,7 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(VENV)/.installed-dev
-	$(VENV)/bin/mypy .
+	$(VENV)/bin/mypy
 
 test-sqlite: $(VENV)/.installed-dev
 	RVS_DATA_DIR=$(CURDIR)/data/test DATABASE_URL=sqlite:///$(CURDIR)/data/test/test.sqlite3 \

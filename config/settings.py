@@ -95,9 +95,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["OPTIONS"] = {"pool": env_bool("DATABASE_POOL", True)}
 else:
-    raise ImproperlyConfigured(
-        f"DATABASE_URL uses {_db['ENGINE']!r}; only sqlite:// and postgres:// are supported."
-    )
+    raise ImproperlyConfigured(f"DATABASE_URL uses {_db['ENGINE']!r}; only sqlite:// and postgres:// are supported.")
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -169,9 +167,7 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "results-verification@example.org")
 

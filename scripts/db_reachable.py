@@ -12,10 +12,10 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 
 def main(url: str) -> int:
-    params = conninfo_to_dict(url)
+    params = {key: str(value) for key, value in conninfo_to_dict(url).items() if value is not None}
     params["dbname"] = "postgres"
     try:
-        with psycopg.connect(make_conninfo(**params), connect_timeout=3):
+        with psycopg.connect(make_conninfo("", **params), connect_timeout=3):
             return 0
     except psycopg.Error as exc:
         print(f"PostgreSQL not reachable: {exc}", file=sys.stderr)

@@ -31,7 +31,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def saved(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+    def saved(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             obj.save()
 
@@ -86,7 +86,7 @@ class CandidateFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: f"{o.candidate_number.lower()}@mail.example")
 
     @factory.post_generation
-    def tokens(obj: Candidate, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+    def tokens(obj: Candidate, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             CandidateNameToken.objects.bulk_create(name_tokens_for([obj]))
 

@@ -24,14 +24,15 @@ def result_for_organisation(organisation: Any, public_id: Any) -> tuple[Result, 
 
     Open to the organisation while a share is active or an ERN look-up grant has not expired.
     """
-    result = (
-        Result.objects.select_related("candidate", "exam", "centre").filter(public_id=_uuid(public_id)).first()
-    )
+    result = Result.objects.select_related("candidate", "exam", "centre").filter(public_id=_uuid(public_id)).first()
     if result is None:
         raise Http404("No result found.")
     share = Share.objects.filter(result=result, organisation=organisation, revoked_at__isnull=True).first()
-    if share is None and not ErnGrant.objects.filter(
-        result=result, organisation=organisation, expires_at__gt=timezone.now()
-    ).exists():
+    if (
+        share is None
+        and not ErnGrant.objects.filter(
+            result=result, organisation=organisation, expires_at__gt=timezone.now()
+        ).exists()
+    ):
         raise Http404("No result found.")
     return result, share

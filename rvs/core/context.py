@@ -12,4 +12,4 @@ class RequestMeta:
     ip: str | None = None
 
 
-current: contextvars.ContextVar[RequestMeta] = contextvars.ContextVar("rvs_request", default=RequestMeta())
+current: contextvars.ContextVar[RequestMeta] = contextvars.ContextVar("rvs_request", default=RequestMeta())  # noqa: B039 - frozen, so safe to share

@@ -41,7 +41,10 @@ class RateLimitMiddleware:
         if not isinstance(exception, RateLimited):
             return None
         response = TemplateResponse(
-            request, "429.html", {"retry_after": exception.retry_after, "minutes": -(-exception.retry_after // 60)}, status=429
+            request,
+            "429.html",
+            {"retry_after": exception.retry_after, "minutes": -(-exception.retry_after // 60)},
+            status=429,
         )
         response["Retry-After"] = str(exception.retry_after)
         response.render()

@@ -29,6 +29,9 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["organisation", "-at"])]
         verbose_name_plural = "audit entries"
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} by {self.actor_label or 'system'}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("Audit entries cannot be changed.")
@@ -36,6 +39,3 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValueError("Audit entries cannot be deleted.")
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} by {self.actor_label or 'system'}"

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 
 class Perm(enum.StrEnum):
@@ -29,9 +29,7 @@ class Perm(enum.StrEnum):
     AUDIT_VIEW = "audit.view"
 
 
-_EVERY_USER = frozenset(
-    {Perm.RESULTS_VIEW, Perm.RESULTS_SEARCH, Perm.ERN_LOOKUP, Perm.ORG_VIEW, Perm.DOWNLOADS}
-)
+_EVERY_USER = frozenset({Perm.RESULTS_VIEW, Perm.RESULTS_SEARCH, Perm.ERN_LOOKUP, Perm.ORG_VIEW, Perm.DOWNLOADS})
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     "primary": frozenset(Perm),
     "additional": _EVERY_USER,
@@ -55,15 +53,15 @@ def has_perm(user: Any, organisation: Any, perm: Perm) -> bool:
     return perm in ROLE_PERMISSIONS.get(membership.role, frozenset())
 
 
-def org_permission_required(perm: Perm) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def org_permission_required(perm: Perm) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Signed out: to the sign-in page. Signed in without ``perm`` in an organisation: 403.
 
     On success the view finds ``request.organisation`` and ``request.membership`` set.
     """
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             membership = membership_of(request.user)

@@ -39,6 +39,9 @@ class CandidateNameToken(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["token", "candidate"], name="name_token_unique")]
 
+    def __str__(self) -> str:
+        return self.token
+
 
 class Centre(models.Model):
     number = models.CharField("centre number", max_length=16, unique=True)
@@ -107,6 +110,9 @@ class ComponentScore(models.Model):
         ordering = ["position"]
         constraints = [models.UniqueConstraint(fields=["result", "code"], name="one_score_per_component")]
 
+    def __str__(self) -> str:
+        return f"{self.label}: {self.score}"
+
 
 class ErnGrant(models.Model):
     """An organisation looked this result up by its Exam Reference Number, so it may open it.
@@ -122,3 +128,6 @@ class ErnGrant(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "result", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"ERN look-up grant until {self.expires_at:%Y-%m-%d}"

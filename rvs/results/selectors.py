@@ -52,7 +52,7 @@ class SearchCriteria:
 
     @classmethod
     def from_session(cls, data: dict[str, Any]) -> SearchCriteria:
-        values = {f.name: data.get(f.name) for f in fields(cls)}
+        values: dict[str, Any] = {f.name: data.get(f.name) for f in fields(cls)}
         for key in ("date_of_birth", "exam_date"):
             values[key] = dt.date.fromisoformat(values[key]) if values[key] else None
         for key in ("name", "candidate_number", "place_of_entry", "centre_name", "email"):

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -99,7 +99,11 @@ def _lookup(request: HttpRequest, form: SearchForm, ern: str) -> HttpResponse:
         form.add_error(
             "ern",
             "No result matches this Exam Reference Number"
-            + (" and the details you entered." if form.cleaned_data.get("date_of_birth") or form.cleaned_data.get("name") else "."),
+            + (
+                " and the details you entered."
+                if form.cleaned_data.get("date_of_birth") or form.cleaned_data.get("name")
+                else "."
+            ),
         )
         return render(request, "results/search.html", {"form": form}, status=404)
     return redirect("results:detail", public_id=result.public_id)
@@ -135,10 +139,12 @@ def _back_url(request: HttpRequest) -> str:
 
 @never_cache
 @org_permission_required(Perm.RESULTS_VIEW)
-def photo(request: HttpRequest, public_id: str) -> HttpResponse:
+def photo(request: HttpRequest, public_id: str) -> HttpResponseBase:
     result, share = access.result_for_organisation(request.organisation, public_id)  # type: ignore[attr-defined]
     if share is None or not share.include_photo or not result.photo:
         raise Http404("No photo.")
-    response = FileResponse(result.photo.open("rb"), content_type="image/png" if result.photo.name.endswith(".png") else "image/jpeg")
+    response = FileResponse(
+        result.photo.open("rb"), content_type="image/png" if result.photo.name.endswith(".png") else "image/jpeg"
+    )
     response["Cache-Control"] = "no-store, private"
     return response

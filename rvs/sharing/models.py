@@ -12,9 +12,7 @@ class Share(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     result = models.ForeignKey("results.Result", on_delete=models.CASCADE, related_name="shares")
-    organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.CASCADE, related_name="shares"
-    )
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="shares")
     include_photo = models.BooleanField(default=False)
     shared_at = models.DateTimeField()
     first_viewed_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from rvs.results.models import Candidate, Centre, Result
+
+
+@admin.register(Centre)
+class CentreAdmin(admin.ModelAdmin[Centre]):
+    list_display = ("number", "name", "city", "country")
+    search_fields = ("number", "name", "city")
+    exclude = ("name_folded", "city_folded")
+
+
+@admin.register(Candidate)
+class CandidateAdmin(admin.ModelAdmin[Candidate]):
+    """Read-only here: corrections go through the back office so they are audited."""
+
+    list_display = ("candidate_number", "last_name", "first_name")
+    search_fields = ("candidate_number", "sort_name")
+    exclude = ("secret_hash",)
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Result)
+class ResultAdmin(admin.ModelAdmin[Result]):
+    list_display = ("ern", "candidate", "exam", "exam_date", "status", "overall_score")
+    list_filter = ("exam", "status")
+    search_fields = ("ern", "candidate__candidate_number")
+    raw_id_fields = ("candidate", "centre")
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
