@@ -7,6 +7,7 @@ database task queue and email printed to the console. Setting ``DATABASE_URL``,
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +39,14 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "rvs.core",
     "rvs.accounts",
     "rvs.exams",
     "rvs.organisations",
     "rvs.results",
     "rvs.sharing",
+    "rvs.backoffice",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "rvs.core.middleware.RateLimitMiddleware",
+    # Last, so it sees the outcome of authentication in every view.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,6 +103,7 @@ else:
     raise ImproperlyConfigured(f"DATABASE_URL uses {_db['ENGINE']!r}; only sqlite:// and postgres:// are supported.")
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Cache, rate limits and tasks ---------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
@@ -135,6 +141,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 24 * 60 * 60
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout per (username, address): an attacker elsewhere cannot lock a user out of their own office.
+AXES_ENABLED = env_bool("RVS_LOGIN_LOCKOUT", True)
+AXES_FAILURE_LIMIT = env_int("RVS_LOGIN_FAILURE_LIMIT", 10, minimum=3, maximum=100)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("RVS_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -170,6 +189,10 @@ EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "results-verification@example.org")
+# The address emails link to (set-password links, result pages): the public URL of this service.
+RVS_SITE_URL = env_str("RVS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+RVS_MESSAGE_ID_DOMAIN = env_str("RVS_MESSAGE_ID_DOMAIN", "rvs.invalid")
+OUTBOX_RETRY_HOURS = env_int("RVS_OUTBOX_RETRY_HOURS", 24, minimum=1)
 
 # --- Security headers ---------------------------------------------------------------------
 HTTPS = env_bool("RVS_HTTPS", PRODUCTION)
@@ -207,6 +230,9 @@ RATE_LIMITS = {
     "ern_lookup_org": env_str("RVS_RATE_ERN_LOOKUP_ORG", "1000/3600"),
     "ern_miss_user": env_str("RVS_RATE_ERN_MISS_USER", "60/3600"),
     "search_user": env_str("RVS_RATE_SEARCH_USER", "120/60"),
+    "registration_ip": env_str("RVS_RATE_REGISTRATION_IP", "10/3600"),
+    "password_reset_ip": env_str("RVS_RATE_PASSWORD_RESET_IP", "20/3600"),
+    "password_reset_email": env_str("RVS_RATE_PASSWORD_RESET_EMAIL", "5/3600"),
 }
 # How long an Exam Reference Number look-up lets the organisation open that result.
 ERN_GRANT_HOURS = env_int("RVS_ERN_GRANT_HOURS", 24 * 30, minimum=1)

@@ -4,10 +4,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from rvs.core import views as core_views
+from rvs.organisations import public_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("register/", public_views.register, name="register"),
+    path("register/done/", public_views.register_done, name="register_done"),
+    path("recognition/", public_views.directory, name="directory"),
     path("accounts/", include("rvs.accounts.urls")),
+    path("organisation/", include("rvs.organisations.urls")),
+    path("backoffice/", include("rvs.backoffice.urls")),
     path("", include("rvs.results.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.generic import TemplateView
+
+from rvs.accounts import views
+from rvs.organisations import views as organisation_views
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,4 +15,23 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("forgot-password/", views.ForgotPasswordView.as_view(), name="forgot_password"),
+    path(
+        "forgot-password/sent/",
+        TemplateView.as_view(template_name="accounts/forgot_password_sent.html"),
+        name="forgot_password_sent",
+    ),
+    path("set-password/<uidb64>/<token>/", views.SetPasswordView.as_view(), name="set_password"),
+    path(
+        "set-password/done/",
+        TemplateView.as_view(template_name="accounts/set_password_done.html"),
+        name="set_password_done",
+    ),
+    path("password/", views.ChangePasswordView.as_view(), name="change_password"),
+    path(
+        "password/done/",
+        TemplateView.as_view(template_name="accounts/change_password_done.html"),
+        name="change_password_done",
+    ),
+    path("notifications/", organisation_views.notifications, name="notifications"),
 ]

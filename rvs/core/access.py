@@ -36,3 +36,15 @@ def result_for_organisation(organisation: Any, public_id: Any) -> tuple[Result, 
     ):
         raise Http404("No result found.")
     return result, share
+
+
+def membership_for_organisation(organisation: Any, public_id: Any) -> Any:
+    """A user's membership of ``organisation``; another organisation's user is a 404 too."""
+    from rvs.organisations.models import Membership
+
+    membership = (
+        Membership.objects.select_related("user").filter(public_id=_uuid(public_id), organisation=organisation).first()
+    )
+    if membership is None:
+        raise Http404("No such user.")
+    return membership

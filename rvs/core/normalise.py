@@ -14,9 +14,10 @@ def fold(text: str) -> str:
     """ASCII, lower case, apostrophes dropped (O'Brien -> obrien), other punctuation as spaces.
 
     ``unidecode`` handles what accent-stripping alone misses: ø -> o, ł -> l, ß -> ss, and it
-    transliterates Cyrillic and Greek the way exam boards print them.
+    transliterates Cyrillic and Greek the way exam boards print them. Case is folded *before*
+    transliterating too: unidecode spells some capitals differently (Ξ -> "Ks" but ξ -> "x").
     """
-    ascii_text = unidecode(_APOSTROPHES.sub("", text or "")).casefold()
+    ascii_text = unidecode(_APOSTROPHES.sub("", (text or "").casefold())).casefold()
     ascii_text = _APOSTROPHES.sub("", ascii_text)
     return " ".join(_NON_ALNUM.sub(" ", ascii_text).split())
 

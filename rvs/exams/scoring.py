@@ -7,21 +7,29 @@ date, so a grade label that changed in 2020 is a new version, not an ``if`` in c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 ABSENT_PART = "X"
 ABSENT_ALL = "Z"
+# ASCII digits only: int() would also take "1_50", "+150" and "١٥٠" (Arabic-Indic digits).
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,4}")
 
 
 class ScoreError(ValueError):
-    """A component score that cannot be used; ``component`` names the column at fault."""
+    """A component score that cannot be used; ``component`` names the column at fault.
 
-    def __init__(self, component: str, message: str) -> None:
+    ``errors`` holds this problem and any others found in the same scores (``more``), so a
+    caller can report every bad component at once.
+    """
+
+    def __init__(self, component: str, message: str, *, more: Sequence[ScoreError] = ()) -> None:
         super().__init__(message)
         self.component = component
         self.message = message
+        self.errors: tuple[ScoreError, ...] = (self, *more)
 
 
 @dataclass(frozen=True)
@@ -116,36 +124,45 @@ def compute(scheme: CesScheme, scores: Mapping[str, int | str | None], *, status
     if status in (Status.PENDING, Status.WITHHELD):
         return Outcome(status, None, None, None, status.capitalize(), {})
     values: dict[str, int] = {}
-    flags: set[str] = set()
+    flags: dict[str, list[str]] = {ABSENT_PART: [], ABSENT_ALL: []}
+    problems: list[ScoreError] = []
     for component in scheme.components:
         raw = scores.get(component.code)
-        if raw is None or raw == "":
-            raise ScoreError(component.code, f"{component.label} score is missing")
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            problems.append(ScoreError(component.code, f"{component.label} score is missing"))
+            continue
         if isinstance(raw, str):
             flag = raw.strip().upper()
-            if flag in (ABSENT_PART, ABSENT_ALL):
-                flags.add(flag)
+            if flag in flags:
+                flags[flag].append(component.code)
                 continue
-            try:
-                raw = int(flag)
-            except ValueError:
-                raise ScoreError(
-                    component.code, f"{component.label} score {raw!r} is not a whole number, X or Z"
-                ) from None
+            if not _WHOLE_NUMBER.fullmatch(flag):
+                problems.append(
+                    ScoreError(component.code, f"{component.label} score {raw!r} is not a whole number, X or Z")
+                )
+                continue
+            raw = int(flag)
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            problems.append(ScoreError(component.code, f"{component.label} score {raw!r} is not a whole number"))
+            continue
         if not scheme.component_min <= raw <= scheme.scale_max:
-            raise ScoreError(
-                component.code,
-                f"{component.label} score {raw} is outside {scheme.component_min}-{scheme.scale_max}",
+            problems.append(
+                ScoreError(
+                    component.code,
+                    f"{component.label} score {raw} is outside {scheme.component_min}-{scheme.scale_max}",
+                )
             )
+            continue
         values[component.code] = raw
-    if flags:
-        if flags == {ABSENT_ALL} and not values:
-            return Outcome(Status.ABSENT_ALL, None, None, None, "Absent from all parts (Z)", {})
-        if ABSENT_ALL in flags:
-            raise ScoreError(
-                next(c.code for c in scheme.components if scores.get(c.code) in ("Z", "z")),
-                "Z (absent from all) must be given for every component or none",
-            )
+    if flags[ABSENT_ALL] and (values or flags[ABSENT_PART]):
+        problems.append(
+            ScoreError(flags[ABSENT_ALL][0], "Z (absent from all) must be given for every component or none")
+        )
+    if problems:
+        raise ScoreError(problems[0].component, problems[0].message, more=problems[1:])
+    if flags[ABSENT_ALL]:
+        return Outcome(Status.ABSENT_ALL, None, None, None, "Absent from all parts (Z)", {})
+    if flags[ABSENT_PART]:
         return Outcome(Status.ABSENT_PART, None, None, None, "Absent from part of the exam (X)", {})
     total = sum(c.weight * values[c.code] for c in scheme.components)
     weights = sum(c.weight for c in scheme.components)

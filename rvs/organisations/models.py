@@ -58,6 +58,7 @@ class Membership(models.Model):
         PRIMARY = "primary", "Primary User"
         ADDITIONAL = "additional", "Additional user"
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.ADDITIONAL)
@@ -77,3 +78,43 @@ class Membership(models.Model):
     @property
     def is_primary(self) -> bool:
         return self.role == self.Role.PRIMARY
+
+
+class RegistrationRequest(models.Model):
+    """An organisation asking to use the service; staff approve or reject it within two working days."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation_name = models.CharField("organisation name", max_length=200)
+    name_folded = models.CharField(max_length=200, db_index=True, editable=False)
+    kind = models.CharField("type", max_length=32, choices=Organisation.Kind.choices)
+    country = models.CharField(max_length=100)
+    city = models.CharField(max_length=100)
+    address = models.TextField()
+    website = models.URLField()
+    registrant_name = models.CharField("your name", max_length=200)
+    job_title = models.CharField("job title", max_length=200)
+    work_email = models.EmailField("work email address")
+    recognised_exams = models.ManyToManyField("exams.Exam", blank=True, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    submitted_at = models.DateTimeField()
+    due_by = models.DateField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True)
+    organisation = models.OneToOneField(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="registration"
+    )
+
+    class Meta:
+        ordering = ["due_by", "submitted_at"]
+        indexes = [models.Index(fields=["status", "due_by"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_name} ({self.get_status_display()})"

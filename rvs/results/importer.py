@@ -22,7 +22,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import transaction
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from rvs.core import ern as ern_codec
 from rvs.core.audit import log_action
@@ -40,9 +40,16 @@ COLUMNS = [
 ]  # fmt: skip
 OPTIONAL_COLUMNS = ["status"]
 STATUS_VALUES = {"": "", "pending": Status.PENDING, "withheld": Status.WITHHELD}
-_CANDIDATE_ID = re.compile(r"^[A-Z0-9]{4,32}$")
-_SECRET = re.compile(r"^[0-9]{4}$")
-_CENTRE = re.compile(r"^[A-Z0-9]{2,16}$")
+# Matched with fullmatch on the text as given: "ıbc123".upper() is "IBC123", so testing after
+# upper() would let non-ASCII letters through.
+_CANDIDATE_ID = re.compile(r"[A-Za-z0-9]{4,32}")
+_SECRET = re.compile(r"[0-9]{4}")
+_CENTRE = re.compile(r"[A-Za-z0-9]{2,16}")
+# date.fromisoformat() also takes "20250614" and "2025-W24-6"; the file format says YYYY-MM-DD.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_MAX_ENCODING_ERRORS = 100
+_PHOTO_SUFFIX = {"JPEG": ".jpg", "PNG": ".png"}
 _CHUNK = 500
 
 
@@ -87,6 +94,7 @@ class ParsedRow:
     outcome: Outcome
     reference_number: str
     photo_path: Path | None
+    photo_suffix: str = ""
 
 
 @dataclass
@@ -100,16 +108,51 @@ class ImportReport:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 with or without a BOM; a bad byte is reported at its line and column."""
+    """UTF-8 with or without a BOM; every bad byte is reported at its line, character and column."""
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        start = exc.start
-        line = data.count(b"\n", 0, start) + 1
-        column = start - (data.rfind(b"\n", 0, start) + 1) + 1
-        raise ImportRejected(
-            [RowError(line, "", f"column {column}: byte 0x{data[start]:02X} is not UTF-8; save the file as UTF-8")]
-        ) from None
+    except UnicodeDecodeError:
+        pass
+    # Decode again keeping each bad byte as a lone surrogate, so each can be placed in the file.
+    text = data.decode("utf-8-sig", errors="surrogateescape")
+    positions = [match.start() for match in _SURROGATE.finditer(text)]
+    errors: list[RowError] = []
+    reported: set[tuple[int, int]] = set()
+    line, counted_to = 1, 0
+    for position, (record, column, number) in zip(positions, _fields_of(text, len(positions)), strict=True):
+        line, counted_to = line + text.count("\n", counted_to, position), position
+        where = (record, number or 0) if record >= 0 else (-line, 0)
+        if where in reported:
+            continue  # one error per value (or per line) is enough
+        reported.add(where)
+        if len(errors) == _MAX_ENCODING_ERRORS:
+            errors.append(RowError(line, "", "more bytes are not UTF-8 after the ones above"))
+            break
+        character = position - (text.rfind("\n", 0, position) + 1) + 1
+        byte = ord(text[position]) - 0xDC00
+        message = f"byte 0x{byte:02X} at character {character} is not UTF-8; save the file as UTF-8"
+        errors.append(RowError(line, column, message, number))
+    raise ImportRejected(errors)
+
+
+def _fields_of(text: str, count: int) -> list[tuple[int, str, int | None]]:
+    """For each lone surrogate of ``text`` in order: (record index, column name, column number).
+
+    Record -1 and no column when the CSV cannot be read that far.
+    """
+    found: list[tuple[int, str, int | None]] = []
+    header: list[str] = []
+    try:
+        for record, values in enumerate(csv.reader(io.StringIO(text, newline=""))):
+            for number, value in enumerate(values, start=1):
+                name = "header" if record == 0 else header[number - 1] if number <= len(header) else ""
+                name = name or "(no column name)"
+                found.extend([(record, name, number)] * len(_SURROGATE.findall(value)))
+            if record == 0:
+                header = ["" if _SURROGATE.search(value) else value.strip().lower() for value in values]
+    except csv.Error:
+        pass
+    return (found + [(-1, "", None)] * count)[:count]
 
 
 def _header_errors(header: list[str]) -> list[RowError]:
@@ -129,6 +172,8 @@ def _header_errors(header: list[str]) -> list[RowError]:
 
 def _date(value: str) -> dt.date:
     try:
+        if not _DATE.fullmatch(value):
+            raise ValueError
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
@@ -152,9 +197,11 @@ def parse(data: bytes, *, base_dir: Path | None = None) -> list[ParsedRow]:
     exams = {fold(exam.name): exam for exam in Exam.objects.all()}
     rows: list[ParsedRow] = []
     number_of = {name: index + 1 for index, name in enumerate(header)}
+    next_line = reader.line_num + 1
     try:
         for values in reader:
-            line = reader.line_num
+            # A quoted value may span lines: report the line the record starts on.
+            line, next_line = next_line, reader.line_num + 1
             if not any(value.strip() for value in values):
                 continue
             if len(rows) >= settings.IMPORT_MAX_ROWS:
@@ -187,9 +234,9 @@ def _parse_row(
     line: int, record: dict[str, str], exams: dict[str, Exam], base_dir: Path | None, fail: Any
 ) -> ParsedRow | None:
     candidate_number = record["candidate_id"].upper()
-    if not _CANDIDATE_ID.match(candidate_number):
+    if not _CANDIDATE_ID.fullmatch(record["candidate_id"]):
         fail("candidate_id", "Candidate ID Number must be 4-32 letters and digits")
-    if not _SECRET.match(record["secret_number"]):
+    if not _SECRET.fullmatch(record["secret_number"]):
         fail("secret_number", "Secret Number must be exactly 4 digits")
     for column in ("last_name", "centre_name", "place_of_entry", "country"):
         if not record[column]:
@@ -225,7 +272,7 @@ def _parse_row(
         except ValidationError:
             fail("email", f"{record['email']!r} is not an email address")
     centre_number = record["centre_number"].upper()
-    if not _CENTRE.match(centre_number):
+    if not _CENTRE.fullmatch(record["centre_number"]):
         fail("centre_number", "centre number must be 2-16 letters and digits")
     status = record.get("status", "").lower()
     if status not in STATUS_VALUES:
@@ -236,7 +283,7 @@ def _parse_row(
             reference = ern_codec.normalise(record["reference_number"])
         except ern_codec.ErnFormatError as exc:
             fail("reference_number", str(exc))
-    photo_path = _photo(record["photo"], base_dir, fail)
+    photo = _photo(record["photo"], base_dir, fail)
     exam = exams.get(fold(record["exam"]))
     scheme = outcome = None
     if exam is None:
@@ -268,12 +315,13 @@ def _parse_row(
         scheme=scheme,
         outcome=outcome,
         reference_number=reference,
-        photo_path=photo_path,
+        photo_path=photo[0] if photo else None,
+        photo_suffix=photo[1] if photo else "",
     )
 
 
 def _score(scheme: CesScheme, record: dict[str, str], status: str, fail: Any) -> Outcome | None:
-    used = {component.code for component in scheme.components}
+    used = [component.code for component in scheme.components]
     ok = True
     for column in SCORE_COLUMNS:
         if column not in used and record[column]:
@@ -287,41 +335,50 @@ def _score(scheme: CesScheme, record: dict[str, str], status: str, fail: Any) ->
     try:
         outcome = compute(scheme, {code: record[code] for code in used}, status=status)
     except ScoreError as exc:
-        fail(exc.component, exc.message)
+        for problem in exc.errors:
+            fail(problem.component, problem.message)
         return None
     return outcome if ok else None
 
 
-def _photo(value: str, base_dir: Path | None, fail: Any) -> Path | None:
+def _photo(value: str, base_dir: Path | None, fail: Any) -> tuple[Path, str] | None:
+    """The photo's resolved path and the suffix to store it under (from its content, not its name)."""
     if not value:
         return None
     if base_dir is None:
         fail("photo", "photos can only be imported from a file on disk")
         return None
-    root = base_dir.resolve()
-    path = (root / value).resolve()
-    if not path.is_relative_to(root):
-        fail("photo", "must be a path inside the folder of the CSV file")
+    try:
+        root = base_dir.resolve()
+        path = (root / value).resolve()
+        if not path.is_relative_to(root):
+            fail("photo", "must be a path inside the folder of the CSV file")
+            return None
+        if not path.is_file():
+            fail("photo", f"{value} does not exist")
+            return None
+        size = path.stat().st_size
+    except (OSError, ValueError):  # a NUL byte, a name too long for the file system...
+        fail("photo", f"{value!r} is not a usable file name")
         return None
-    if not path.is_file():
-        fail("photo", f"{value} does not exist")
-        return None
-    if path.stat().st_size > settings.PHOTO_MAX_BYTES:
+    if size > settings.PHOTO_MAX_BYTES:
         fail("photo", f"{value} is larger than {settings.PHOTO_MAX_BYTES} bytes")
         return None
     try:
         with Image.open(path) as image:
-            if image.format not in ("JPEG", "PNG"):
+            if image.format not in _PHOTO_SUFFIX:
                 fail("photo", f"{value} must be a JPEG or PNG image")
                 return None
             if image.width * image.height > 25_000_000:
                 fail("photo", f"{value} is {image.width}x{image.height} pixels; too large")
                 return None
             image.verify()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+            suffix = _PHOTO_SUFFIX[image.format]
+    # Broken images raise more than OSError: a damaged PNG raises SyntaxError, others ValueError...
+    except Exception:
         fail("photo", f"{value} is not a readable image")
         return None
-    return path
+    return path, suffix
 
 
 def _cross_row_errors(rows: list[ParsedRow]) -> list[RowError]:
@@ -334,9 +391,7 @@ def _cross_row_errors(rows: list[ParsedRow]) -> list[RowError]:
         if first is not row:
             for column, attribute in _PERSON_FIELDS:
                 if getattr(first, attribute) != getattr(row, attribute):
-                    errors.append(
-                        RowError(row.line, column, f"differs from line {first.line} for the same candidate")
-                    )
+                    errors.append(RowError(row.line, column, f"differs from line {first.line} for the same candidate"))
         key = (row.candidate_number, row.exam.pk, row.exam_date)
         if key in sittings:
             errors.append(RowError(row.line, "exam_date", f"the same result is already on line {sittings[key]}"))
@@ -345,7 +400,9 @@ def _cross_row_errors(rows: list[ParsedRow]) -> list[RowError]:
             if row.reference_number in references:
                 errors.append(
                     RowError(
-                        row.line, "reference_number", f"duplicate Exam Reference Number (line {references[row.reference_number]})"
+                        row.line,
+                        "reference_number",
+                        f"duplicate Exam Reference Number (line {references[row.reference_number]})",
                     )
                 )
             references.setdefault(row.reference_number, row.line)
@@ -357,7 +414,10 @@ _PERSON_FIELDS = [
     ("first_name", "first_name"),
     ("last_name", "last_name"),
     ("date_of_birth", "date_of_birth"),
+    ("email", "email"),
 ]
+# Compared with the candidate on record; the email may have been corrected there since.
+_RECORDED_FIELDS = [("first_name", "first_name"), ("last_name", "last_name"), ("date_of_birth", "date_of_birth")]
 
 
 def _chunks(items: list[Any]) -> Iterator[list[Any]]:
@@ -400,16 +460,25 @@ def _write(rows: list[ParsedRow], saved_photos: list[str]) -> ImportReport:
         current = existing.get((candidate.pk, row.exam.pk, row.exam_date)) if candidate.pk else None
         if current is not None:
             if row.reference_number and row.reference_number != current.ern:
-                errors.append(RowError(row.line, "reference_number", "this result already has another Exam Reference Number"))
-            elif _differs(current, row):
                 errors.append(
-                    RowError(row.line, "", "this result was imported before with other scores; make corrections in the back office")
+                    RowError(row.line, "reference_number", "this result already has another Exam Reference Number")
                 )
+            elif differences := _differences(current, row):
+                for column, change in differences:
+                    errors.append(
+                        RowError(
+                            row.line,
+                            column,
+                            f"{change}: this result was imported before; make corrections in the back office",
+                        )
+                    )
             else:
                 report.unchanged += 1
             continue
         if row.reference_number and taken.get(row.reference_number, row.line) != row.line:
-            errors.append(RowError(row.line, "reference_number", "duplicate Exam Reference Number: another result has it"))
+            errors.append(
+                RowError(row.line, "reference_number", "duplicate Exam Reference Number: another result has it")
+            )
             continue
         to_create.append((row, _new_result(row, candidate, centres[row.centre_number])))
     if errors:
@@ -417,13 +486,22 @@ def _write(rows: list[ParsedRow], saved_photos: list[str]) -> ImportReport:
     _assign_references([result for _, result in to_create], taken)
     for row, result in to_create:
         if row.photo_path is not None:
-            name = default_storage.save(f"photos/{result.public_id}{row.photo_path.suffix.lower()}", ContentFile(row.photo_path.read_bytes()))
+            # The suffix comes from the content: "face.html" holding a PNG is stored as .png.
+            name = default_storage.save(
+                f"photos/{result.public_id}{row.photo_suffix}", ContentFile(row.photo_path.read_bytes())
+            )
             saved_photos.append(name)
             result.photo.name = name
     for chunk in _chunks([result for _, result in to_create]):
         Result.objects.bulk_create(chunk)
     scores = [
-        ComponentScore(result=result, position=position, code=component.code, label=component.label, score=row.outcome.components.get(component.code))
+        ComponentScore(
+            result=result,
+            position=position,
+            code=component.code,
+            label=component.label,
+            score=row.outcome.components.get(component.code),
+        )
         for row, result in to_create
         if row.outcome.status == Status.RESULT
         for position, component in enumerate(row.scheme.components)
@@ -459,10 +537,14 @@ def _candidates(rows: list[ParsedRow], errors: list[RowError]) -> dict[str, Cand
             found[number] = candidate
             continue
         if candidate.secret_hash != secret_number_hash(number, row.secret_number):
-            errors.append(RowError(row.line, "secret_number", "does not match the Secret Number on record for this candidate"))
-        for column, attribute in _PERSON_FIELDS[1:]:
+            errors.append(
+                RowError(row.line, "secret_number", "does not match the Secret Number on record for this candidate")
+            )
+        for column, attribute in _RECORDED_FIELDS:
             if getattr(candidate, attribute) != getattr(row, attribute):
-                errors.append(RowError(row.line, column, "differs from the candidate on record; correct it in the back office"))
+                errors.append(
+                    RowError(row.line, column, "differs from the candidate on record; correct it in the back office")
+                )
     if errors:
         raise ImportRejected(errors)
     for chunk in _chunks(new):
@@ -476,8 +558,16 @@ def _centres(rows: list[ParsedRow], errors: list[RowError]) -> dict[str, Centre]
     firsts: dict[str, ParsedRow] = {}
     for row in rows:
         first = firsts.setdefault(row.centre_number, row)
-        if (first.centre_name, first.place_of_entry, first.country) != (row.centre_name, row.place_of_entry, row.country):
-            errors.append(RowError(row.line, "centre_name", f"centre {row.centre_number} is described differently on line {first.line}"))
+        if (first.centre_name, first.place_of_entry, first.country) != (
+            row.centre_name,
+            row.place_of_entry,
+            row.country,
+        ):
+            errors.append(
+                RowError(
+                    row.line, "centre_name", f"centre {row.centre_number} is described differently on line {first.line}"
+                )
+            )
     found = {centre.number: centre for centre in Centre.objects.filter(number__in=list(firsts))}
     new = []
     for number, row in firsts.items():
@@ -494,18 +584,28 @@ def _centres(rows: list[ParsedRow], errors: list[RowError]) -> dict[str, Centre]
             new.append(centre)
             found[number] = centre
         elif (centre.name, centre.city, centre.country) != (row.centre_name, row.place_of_entry, row.country):
-            errors.append(RowError(row.line, "centre_name", f"centre {number} is on record as {centre.name}, {centre.city}, {centre.country}"))
+            errors.append(
+                RowError(
+                    row.line,
+                    "centre_name",
+                    f"centre {number} is on record as {centre.name}, {centre.city}, {centre.country}",
+                )
+            )
     if errors:
         raise ImportRejected(errors)
     Centre.objects.bulk_create(new)
     return found
 
 
-def _existing_results(rows: list[ParsedRow], candidates: dict[str, Candidate]) -> dict[tuple[int, int, dt.date], Result]:
+def _existing_results(
+    rows: list[ParsedRow], candidates: dict[str, Candidate]
+) -> dict[tuple[int, int, dt.date], Result]:
     ids = sorted({candidates[row.candidate_number].pk for row in rows})
     existing: dict[tuple[int, int, dt.date], Result] = {}
     for chunk in _chunks(ids):
-        for result in Result.objects.filter(candidate_id__in=chunk).select_related("centre").prefetch_related("components"):
+        for result in (
+            Result.objects.filter(candidate_id__in=chunk).select_related("centre").prefetch_related("components")
+        ):
             existing[(result.candidate_id, result.exam_id, result.exam_date)] = result
     return existing
 
@@ -519,15 +619,23 @@ def _taken_references(rows: list[ParsedRow]) -> dict[str, int]:
     return wanted
 
 
-def _differs(result: Result, row: ParsedRow) -> bool:
+def _differences(result: Result, row: ParsedRow) -> list[tuple[str, str]]:
+    """What the row would change in the result on record, as (column, "was ..., the file says ...")."""
     outcome = row.outcome
-    scores = {component.code: component.score for component in result.components.all()}
-    return (
-        result.status != outcome.status
-        or result.overall_score != outcome.overall
-        or result.centre.number != row.centre_number
-        or (outcome.status == Status.RESULT and scores != outcome.components)
-    )
+    changes = []
+    if result.centre.number != row.centre_number:
+        changes.append(("centre_number", f"was {result.centre.number}, the file says {row.centre_number}"))
+    if result.status != outcome.status:
+        before, after = Result.Status(result.status).label, Result.Status(outcome.status).label
+        changes.append(("", f"was {before!r}, the file gives {after!r}"))
+    elif outcome.status == Status.RESULT:
+        scores = {component.code: component.score for component in result.components.all()}
+        for code, score in outcome.components.items():
+            if scores.get(code) != score:
+                changes.append((code, f"was {scores.get(code)}, the file says {score}"))
+        if not changes and result.overall_score != outcome.overall:
+            changes.append(("", f"overall score was {result.overall_score}, the file gives {outcome.overall}"))
+    return changes
 
 
 def _new_result(row: ParsedRow, candidate: Candidate, centre: Centre) -> Result:

@@ -76,7 +76,9 @@ def result_lookup_by_ern(
     if result is not None and date_of_birth is not None:
         matches = result.candidate.date_of_birth == date_of_birth
     if result is not None and matches and last_name:
-        matches = set(tokens(last_name)) <= set(tokens(result.candidate.last_name))
+        # A surname of punctuation only ("-") folds to no words; it must not pass as a match.
+        given = set(tokens(last_name))
+        matches = bool(given) and given <= set(tokens(result.candidate.last_name))
     hint = normalised[-4:]
     if result is None or not matches:
         # Not atomic with anything else: a miss must stay in the log although we raise.

@@ -11,7 +11,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from django.urls import reverse
@@ -70,6 +70,12 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any], chromium_
 
 
 @pytest.fixture(scope="session")
+def base_url(live_server: Any) -> str:
+    """Relative ``page.goto("/search/")`` works against this worker's live server."""
+    return str(live_server.url)
+
+
+@pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "viewport": VIEWPORT, "locale": "en-GB", "timezone_id": "UTC"}
 
@@ -113,19 +119,24 @@ def url(live_server: Any) -> Callable[..., str]:
     return build
 
 
-SignIn = Callable[[Any], None]
+class SignIn(Protocol):
+    def __call__(self, user: Any, *, picture: bool = False) -> None: ...
 
 
 @pytest.fixture
 def sign_in(page: Page, url: Callable[..., str], screenshot: Callable[[str], None]) -> SignIn:
-    """Sign ``user`` in through the real sign-in page, as a person would; ends on the dashboard."""
+    """Sign ``user`` in through the real sign-in page, as a person would; ends on the dashboard.
 
-    def do(user: Any) -> None:
+    ``picture=True`` saves docs/screenshots/sign-in.png (one test asks, so parallel runs never race).
+    """
+
+    def do(user: Any, *, picture: bool = False) -> None:
         page.goto(url("accounts:login"))
         expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
         page.get_by_label("Email address").fill(user.email)
         page.get_by_label("Password").fill(PASSWORD)
-        screenshot("sign-in")
+        if picture:
+            screenshot("sign-in")
         page.get_by_role("button", name="Sign in").click()
         expect(page).to_have_url(url("results:dashboard"))
 

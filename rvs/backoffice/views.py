@@ -1,0 +1,120 @@
+"""Staff pages: the registration approval queue and organisations."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rvs.backoffice.permissions import staff_required
+from rvs.organisations import selectors, services
+from rvs.organisations.forms import RejectForm
+from rvs.organisations.models import Membership, Organisation, RegistrationRequest
+
+
+def _registration(public_id: str) -> RegistrationRequest:
+    try:
+        return RegistrationRequest.objects.prefetch_related("recognised_exams").get(public_id=uuid.UUID(public_id))
+    except (ValueError, RegistrationRequest.DoesNotExist):
+        raise Http404("No such registration request.") from None
+
+
+def _organisation(public_id: str) -> Organisation:
+    try:
+        return Organisation.objects.get(public_id=uuid.UUID(public_id))
+    except (ValueError, Organisation.DoesNotExist):
+        raise Http404("No such organisation.") from None
+
+
+@never_cache
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", RegistrationRequest.Status.PENDING)
+    if status not in RegistrationRequest.Status.values:
+        status = RegistrationRequest.Status.PENDING
+    return render(
+        request,
+        "backoffice/queue.html",
+        {
+            "requests": selectors.registration_queue(status=status),
+            "status": status,
+            "statuses": RegistrationRequest.Status.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_required
+def registration(request: HttpRequest, public_id: str) -> HttpResponse:
+    registration = _registration(public_id)
+    reject_form = RejectForm(request.POST or None) if request.POST.get("action") == "reject" else RejectForm()
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "approve":
+                organisation = services.registration_approve(actor=request.user, request=registration)  # type: ignore[arg-type]
+                messages.success(request, f"{organisation.name} approved; the Primary User has been emailed.")
+                return redirect("backoffice:queue")
+            if request.POST.get("action") == "reject" and reject_form.is_valid():
+                services.registration_reject(
+                    actor=request.user,  # type: ignore[arg-type]
+                    request=registration,
+                    reason=reject_form.cleaned_data["reason"],
+                )
+                messages.success(request, f"{registration.organisation_name} rejected; the registrant has been emailed.")
+                return redirect("backoffice:queue")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            registration.refresh_from_db()
+    return render(
+        request,
+        "backoffice/registration.html",
+        {"registration": registration, "reject_form": reject_form, "today": timezone.localdate()},
+        status=400 if reject_form.errors else 200,
+    )
+
+
+@never_cache
+@staff_required
+def organisations(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    return render(
+        request,
+        "backoffice/organisations.html",
+        {"organisations": selectors.organisations_for_staff(query=query)[:200], "query": query},
+    )
+
+
+@never_cache
+@staff_required
+def organisation(request: HttpRequest, public_id: str) -> HttpResponse:
+    organisation = _organisation(public_id)
+    return render(
+        request,
+        "backoffice/organisation.html",
+        {"organisation": organisation, "memberships": selectors.memberships(organisation=organisation)},
+    )
+
+
+@require_POST
+@staff_required
+def change_primary(request: HttpRequest, public_id: str) -> HttpResponse:
+    organisation = _organisation(public_id)
+    try:
+        membership = Membership.objects.get(public_id=uuid.UUID(request.POST.get("membership", "")), organisation=organisation)
+    except (ValueError, Membership.DoesNotExist):
+        raise Http404("No such user.") from None
+    try:
+        services.primary_user_change(actor=request.user, organisation=organisation, new_primary=membership)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{membership.user.email} is now the Primary User; both users have been emailed.")
+    return redirect("backoffice:organisation", public_id=organisation.public_id)

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from rvs.core.emails import relay_due
+
+
+class Command(BaseCommand):
+    help = "Deliver outbox emails that are due (retries after SMTP failures). --loop keeps running."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--loop", action="store_true", help="keep relaying every --interval seconds")
+        parser.add_argument("--interval", type=int, default=30)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        while True:
+            sent = relay_due()
+            if sent:
+                self.stdout.write(f"sent {sent} email(s)")
+            if not options["loop"]:
+                return
+            time.sleep(options["interval"])

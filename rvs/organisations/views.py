@@ -1,0 +1,153 @@
+"""Your Organisation: details, users, recognised exams; the user's email notifications."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from rvs.core import access
+from rvs.core.forms import apply_errors
+from rvs.core.permissions import Perm, has_perm, org_permission_required
+from rvs.organisations import selectors, services
+from rvs.organisations.forms import NotificationsForm, OrganisationForm, RecognisedExamsForm, UserForm
+
+
+def _tab_context(request: HttpRequest, tab: str) -> dict[str, object]:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    user = request.user
+    return {
+        "organisation": organisation,
+        "tab": tab,
+        "can_edit": has_perm(user, organisation, Perm.ORG_EDIT),
+        "can_manage_users": has_perm(user, organisation, Perm.USERS_MANAGE),
+        "can_edit_exams": has_perm(user, organisation, Perm.EXAMS_EDIT),
+    }
+
+
+@never_cache
+@org_permission_required(Perm.ORG_VIEW)
+def details(request: HttpRequest) -> HttpResponse:
+    return render(request, "organisations/details.html", _tab_context(request, "details"))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@org_permission_required(Perm.ORG_EDIT)
+def details_edit(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.organisation_update(actor=request.user, organisation=organisation, data=form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, "Your organisation details have been saved.")
+        return redirect("organisations:details")
+    organisation.refresh_from_db()  # the bound ModelForm changed the instance in memory
+    return render(request, "organisations/details_edit.html", {**_tab_context(request, "details"), "form": form})
+
+
+@never_cache
+@org_permission_required(Perm.ORG_VIEW)
+def users(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    context = {**_tab_context(request, "users"), "memberships": selectors.memberships(organisation=organisation)}
+    return render(request, "organisations/users.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@org_permission_required(Perm.USERS_MANAGE)
+def user_add(request: HttpRequest) -> HttpResponse:
+    form = UserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.user_add(
+                actor=request.user,  # type: ignore[arg-type]
+                organisation=request.organisation,  # type: ignore[attr-defined]
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{membership.user.email} has been added and emailed instructions to sign in.")
+            return redirect("organisations:users")
+    return render(request, "organisations/user_form.html", {**_tab_context(request, "users"), "form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@org_permission_required(Perm.USERS_MANAGE)
+def user_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    membership = access.membership_for_organisation(organisation, public_id)
+    initial = {"full_name": membership.user.full_name, "job_title": membership.user.job_title}
+    form = UserForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        services.user_update(
+            actor=request.user,  # type: ignore[arg-type]
+            organisation=organisation,
+            membership=membership,
+            **form.cleaned_data,
+        )
+        messages.success(request, f"{membership.user.email} has been updated.")
+        return redirect("organisations:users")
+    context = {**_tab_context(request, "users"), "form": form, "membership": membership}
+    return render(request, "organisations/user_form.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@org_permission_required(Perm.USERS_MANAGE)
+def user_delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    membership = access.membership_for_organisation(organisation, public_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.user_remove(actor=request.user, organisation=organisation, membership=membership)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, f"{membership.user.email} has been deleted.")
+            return redirect("organisations:users")
+    context = {**_tab_context(request, "users"), "membership": membership, "error": error}
+    return render(request, "organisations/user_delete.html", context, status=400 if error else 200)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@org_permission_required(Perm.ORG_VIEW)
+def exams(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    context = _tab_context(request, "exams")
+    if request.method == "POST":
+        if not context["can_edit_exams"]:
+            return render(request, "403.html", status=403)
+        form = RecognisedExamsForm(request.POST)
+        if form.is_valid():
+            services.recognised_exams_update(
+                actor=request.user,  # type: ignore[arg-type]
+                organisation=organisation,
+                exams=form.cleaned_data["exams"],
+            )
+            messages.success(request, "Your Recognised Exams and Tests have been saved.")
+            return redirect("organisations:exams")
+    else:
+        form = RecognisedExamsForm(initial={"exams": list(organisation.recognised_exams.all())})
+    context.update({"form": form, "families": selectors.exam_families(organisation=organisation)})
+    return render(request, "organisations/exams.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@org_permission_required(Perm.RESULTS_VIEW)
+def notifications(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = NotificationsForm(request.POST or None, initial={"notify_on_share": membership.notify_on_share})
+    if request.method == "POST" and form.is_valid():
+        services.notifications_update(actor=request.user, enabled=form.cleaned_data["notify_on_share"])  # type: ignore[arg-type]
+        messages.success(request, "Your email notification settings have been saved.")
+        return redirect("organisations:notifications")
+    return render(request, "organisations/notifications.html", {"form": form})
