@@ -103,7 +103,6 @@ else:
     raise ImproperlyConfigured(f"DATABASE_URL uses {_db['ENGINE']!r}; only sqlite:// and postgres:// are supported.")
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Cache, rate limits and tasks ---------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
@@ -150,6 +149,7 @@ AXES_ENABLED = env_bool("RVS_LOGIN_LOCKOUT", True)
 AXES_FAILURE_LIMIT = env_int("RVS_LOGIN_FAILURE_LIMIT", 10, minimum=3, maximum=100)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("RVS_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field; axes would assume USERNAME_FIELD ("email")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_HTTP_RESPONSE_CODE = 429
@@ -247,5 +247,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "mail.log": {"level": "WARNING"},
+    },
 }

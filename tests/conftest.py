@@ -25,6 +25,8 @@ def _isolated(settings: Any, tmp_path: Any) -> None:
     }
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # A fast hasher: tests create many users and sign in often; production keeps PBKDF2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
 
 
@@ -74,3 +76,25 @@ def outsider_client(outsider: Any) -> Client:
 def share_a(org_a: Organisation) -> Any:
     """A result shared with organisation A."""
     return ShareFactory(organisation=org_a)
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Any:
+    """A real SMTP server on 127.0.0.1 that the service's email backend talks to."""
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def staff(db: None) -> Any:
+    from tests.factories import UserFactory
+
+    return UserFactory(is_staff=True, email="staff.member@board.example")

@@ -17,7 +17,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
     Django's form would silently skip them.
     """
 
-    def get_users(self, email: str) -> Iterator[User]:  # type: ignore[override]
+    def get_users(self, email: str) -> Iterator[User]:
         yield from User.objects.filter(email__iexact=email.strip(), is_active=True)
 
     def send_mail(
@@ -33,5 +33,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
         path = reverse("accounts:set_password", kwargs={"uidb64": context["uid"], "token": context["token"]})
         queue_email(
-            to=to_email, template="password_reset", context={"email": to_email, "link": f"{settings.RVS_SITE_URL}{path}"}
+            to=to_email,
+            template="password_reset",
+            context={"email": to_email, "link": f"{settings.RVS_SITE_URL}{path}"},
         )

@@ -68,7 +68,9 @@ def registration(request: HttpRequest, public_id: str) -> HttpResponse:
                     request=registration,
                     reason=reject_form.cleaned_data["reason"],
                 )
-                messages.success(request, f"{registration.organisation_name} rejected; the registrant has been emailed.")
+                messages.success(
+                    request, f"{registration.organisation_name} rejected; the registrant has been emailed."
+                )
                 return redirect("backoffice:queue")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -108,7 +110,9 @@ def organisation(request: HttpRequest, public_id: str) -> HttpResponse:
 def change_primary(request: HttpRequest, public_id: str) -> HttpResponse:
     organisation = _organisation(public_id)
     try:
-        membership = Membership.objects.get(public_id=uuid.UUID(request.POST.get("membership", "")), organisation=organisation)
+        membership = Membership.objects.get(
+            public_id=uuid.UUID(request.POST.get("membership", "")), organisation=organisation
+        )
     except (ValueError, Membership.DoesNotExist):
         raise Http404("No such user.") from None
     try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-import socket
 from typing import Any
 
 from django.conf import settings
@@ -36,10 +35,11 @@ def queue_email(*, to: str, template: str, context: dict[str, Any]) -> OutboxEma
     full_context = {"brand": settings.RVS_BRAND, "site_url": settings.RVS_SITE_URL, **context}
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", full_context).split())
     body_text = render_to_string(f"emails/{template}_body.txt", full_context)
+    body_html: str = ""
     try:
         body_html = render_to_string(f"emails/{template}_body.html", full_context)
     except TemplateDoesNotExist:
-        body_html = ""
+        pass  # text-only email
     email = OutboxEmail.objects.create(
         to=to,
         subject=subject[:255],
@@ -97,7 +97,7 @@ def deliver(email_id: str) -> bool:
         message.attach_alternative(email.body_html, "text/html")
     try:
         message.send()
-    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
         _failed(email, exc)
         return False
     OutboxEmail.objects.filter(pk=email.pk).update(

@@ -15,7 +15,7 @@ from typing import Any
 ABSENT_PART = "X"
 ABSENT_ALL = "Z"
 # ASCII digits only: int() would also take "1_50", "+150" and "١٥٠" (Arabic-Indic digits).
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,4}")
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,100}")
 
 
 class ScoreError(ValueError):

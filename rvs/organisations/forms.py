@@ -11,7 +11,7 @@ from rvs.organisations.models import Organisation, RegistrationRequest
 class ExamCheckboxes(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
-    def label_from_instance(self, obj: Exam) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Exam) -> str:
         return obj.name if obj.verifiable else f"{obj.name} (cannot be verified on this service)"
 
 
@@ -19,7 +19,14 @@ def _exams() -> ExamCheckboxes:
     return ExamCheckboxes(queryset=Exam.objects.all(), required=False, label="Recognised Exams and Tests")
 
 
+def _website(required: bool) -> forms.URLField:
+    return forms.URLField(
+        label="Website", required=required, assume_scheme="https", help_text="For example https://www.example.ac.uk"
+    )
+
+
 class RegistrationForm(forms.ModelForm[RegistrationRequest]):
+    website = _website(required=True)
     recognised_exams = _exams()
 
     class Meta:
@@ -40,13 +47,14 @@ class RegistrationForm(forms.ModelForm[RegistrationRequest]):
             "work_email": "Work email address",
         }
         help_texts = {
-            "website": "For example https://www.example.ac.uk",
             "work_email": "You will be the Primary User; we send the approval to this address.",
         }
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
 
 class OrganisationForm(forms.ModelForm[Organisation]):
+    website = _website(required=False)
+
     class Meta:
         model = Organisation
         fields = ["name", "kind", "country", "city", "address", "website"]
@@ -90,7 +98,9 @@ class RejectForm(forms.Form):
 class DirectoryForm(forms.Form):
     q = forms.CharField(label="Organisation name", required=False, max_length=200)
     country = forms.ChoiceField(label="Country", required=False)
-    exam = forms.ModelChoiceField(label="Recognises", queryset=Exam.objects.all(), required=False, empty_label="Any exam")
+    exam = forms.ModelChoiceField(
+        label="Recognises", queryset=Exam.objects.all(), required=False, empty_label="Any exam"
+    )
 
     def __init__(self, *args: Any, countries: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -17,7 +17,7 @@ from rvs.organisations.forms import DirectoryForm, RegistrationForm
 
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         ratelimit.hit("registration_ip", request.META.get("REMOTE_ADDR", ""))
         data = {k: v for k, v in form.cleaned_data.items() if k != "recognised_exams"}

@@ -52,8 +52,10 @@ def directory_countries() -> list[str]:
 
 
 def registration_queue(*, status: str = RegistrationRequest.Status.PENDING) -> QuerySet[RegistrationRequest]:
-    return RegistrationRequest.objects.filter(status=status).prefetch_related("recognised_exams").order_by(
-        "due_by", "submitted_at"
+    return (
+        RegistrationRequest.objects.filter(status=status)
+        .prefetch_related("recognised_exams")
+        .order_by("due_by", "submitted_at")
     )
 
 

@@ -41,7 +41,10 @@ def set_password_url(user: User) -> str:
 
     path = reverse(
         "accounts:set_password",
-        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
     )
     return f"{settings.RVS_SITE_URL}{path}"
 
@@ -136,11 +139,19 @@ def registration_reject(*, actor: User, request: RegistrationRequest, reason: st
 def organisation_update(*, actor: User, organisation: Organisation, data: dict[str, Any]) -> Organisation:
     """Change the organisation's details (Primary User only)."""
     _require(actor, organisation, Perm.ORG_EDIT)
+    # Compare with the stored row: a bound ModelForm may already have changed the instance in memory.
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     changed = {field: data[field] for field in ORGANISATION_FIELDS if getattr(organisation, field) != data[field]}
     for field, value in changed.items():
         setattr(organisation, field, value)
     organisation.save()
-    log_action("organisation.updated", actor=actor, organisation=organisation, obj=organisation, data={"fields": sorted(changed)})
+    log_action(
+        "organisation.updated",
+        actor=actor,
+        organisation=organisation,
+        obj=organisation,
+        data={"fields": sorted(changed)},
+    )
     return organisation
 
 
@@ -181,7 +192,9 @@ def user_add(*, actor: User, organisation: Organisation, email: str, full_name: 
 
 
 @transaction.atomic
-def user_update(*, actor: User, organisation: Organisation, membership: Membership, full_name: str, job_title: str) -> None:
+def user_update(
+    *, actor: User, organisation: Organisation, membership: Membership, full_name: str, job_title: str
+) -> None:
     _require(actor, organisation, Perm.USERS_MANAGE)
     if membership.organisation_id != organisation.pk:
         raise PermissionDenied

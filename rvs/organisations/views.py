@@ -39,7 +39,7 @@ def details(request: HttpRequest) -> HttpResponse:
 @org_permission_required(Perm.ORG_EDIT)
 def details_edit(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    form = OrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         services.organisation_update(actor=request.user, organisation=organisation, data=form.cleaned_data)  # type: ignore[arg-type]
         messages.success(request, "Your organisation details have been saved.")
@@ -60,7 +60,7 @@ def users(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @org_permission_required(Perm.USERS_MANAGE)
 def user_add(request: HttpRequest) -> HttpResponse:
-    form = UserForm(request.POST or None)
+    form = UserForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.user_add(
@@ -83,7 +83,7 @@ def user_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     membership = access.membership_for_organisation(organisation, public_id)
     initial = {"full_name": membership.user.full_name, "job_title": membership.user.job_title}
-    form = UserForm(request.POST or None, initial=initial, editing=True)
+    form = UserForm(request.POST if request.method == "POST" else None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         services.user_update(
             actor=request.user,  # type: ignore[arg-type]
@@ -145,9 +145,11 @@ def exams(request: HttpRequest) -> HttpResponse:
 @org_permission_required(Perm.RESULTS_VIEW)
 def notifications(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
-    form = NotificationsForm(request.POST or None, initial={"notify_on_share": membership.notify_on_share})
+    form = NotificationsForm(
+        request.POST if request.method == "POST" else None, initial={"notify_on_share": membership.notify_on_share}
+    )
     if request.method == "POST" and form.is_valid():
         services.notifications_update(actor=request.user, enabled=form.cleaned_data["notify_on_share"])  # type: ignore[arg-type]
         messages.success(request, "Your email notification settings have been saved.")
-        return redirect("organisations:notifications")
+        return redirect("accounts:notifications")
     return render(request, "organisations/notifications.html", {"form": form})

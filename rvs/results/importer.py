@@ -247,7 +247,8 @@ def _parse_row(
     for column in ("place_of_entry", "country"):
         if len(record[column]) > 100:
             fail(column, "is longer than 100 characters")
-    if record["last_name"] and not fold(f"{record['first_name']} {record['last_name']}"):
+    # Checked alone: a surname of "-" would leave the surname check of a look-up nothing to match.
+    if record["last_name"] and not fold(record["last_name"]):
         fail("last_name", "has no letters or digits")
     today = dt.date.today()
     date_of_birth = exam_date = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -83,10 +84,9 @@ def result_lookup_by_ern(
     if result is None or not matches:
         # Not atomic with anything else: a miss must stay in the log although we raise.
         log_action("ern.lookup_missed", actor=actor, organisation=organisation, data={"ern_end": hint})
-        try:
+        # A miss that fills the window is not refused: the next look-up is, up front.
+        with contextlib.suppress(ratelimit.RateLimited):
             ratelimit.hit("ern_miss_user", user_key)
-        except ratelimit.RateLimited:
-            pass  # this miss filled the window; the next look-up is refused up front
         raise ErnNotFound
     now = timezone.now()
     with transaction.atomic():

@@ -258,8 +258,11 @@ def test_it_points_at_a_typing_error_in_an_exam_reference_number(
     field.fill(typo)
     page.get_by_role("button", name="Search").click()
 
-    expect(page.get_by_role("alert")).to_contain_text("correct the fields marked below")
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
+    summary.get_by_role("link", name=re.compile(r"^Exam Reference Number: .*typing error")).click()
     field = page.get_by_label("Exam Reference Number")
+    expect(field).to_be_focused()
     expect(field).to_have_attribute("aria-invalid", "true")
     expect(field).to_have_accessible_description(re.compile(r"Error: .*typing error"))
     error = page.locator(".field").filter(has=field).locator(".field-error")

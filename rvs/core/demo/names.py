@@ -14,32 +14,37 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Names in order of frequency, drawn along a Zipf curve."""
+
+    names: tuple[str, ...]
+    cumulative: tuple[float, ...]
+
+    @classmethod
+    def zipf(cls, names: tuple[str, ...], skew: float) -> Pool:
+        return cls(names, tuple(itertools.accumulate(1 / (rank + 1) ** skew for rank in range(len(names)))))
+
+    def draw(self, rng: random.Random) -> str:
+        return self.names[bisect.bisect(self.cumulative, rng.random() * self.cumulative[-1])]
 
 
 @dataclass(frozen=True)
 class Culture:
     key: str
-    male: tuple[str, ...]
-    female: tuple[str, ...]
-    surnames: tuple[str, ...]
+    male: Pool
+    female: Pool
+    surnames: Pool
     # Share of people with two surnames (Spanish and Portuguese usage: "Núñez García").
     double_surname: float = 0.0
-    # Zipf exponent: steeper where a few surnames cover most people (Vietnam, Korea, China).
-    skew: float = 0.9
-    _weights: dict[str, list[float]] = field(default_factory=dict, compare=False, repr=False)
-
-    def _pick(self, rng: random.Random, names: tuple[str, ...]) -> str:
-        cumulative = self._weights.get(id(names).__str__())
-        if cumulative is None:
-            cumulative = list(itertools.accumulate(1 / (rank + 1) ** self.skew for rank in range(len(names))))
-            self._weights[id(names).__str__()] = cumulative
-        return names[bisect.bisect(cumulative, rng.random() * cumulative[-1])]
 
     def person(self, rng: random.Random) -> tuple[str, str, bool]:
         """(first name, last name, is female), drawn with realistic frequencies."""
         female = rng.random() < 0.5
-        first = self._pick(rng, self.female if female else self.male)
+        first = (self.female if female else self.male).draw(rng)
         last = self._surname(rng, female)
         if self.double_surname and rng.random() < self.double_surname:
             second = self._surname(rng, female)
@@ -48,7 +53,7 @@ class Culture:
         return first, last, female
 
     def _surname(self, rng: random.Random, female: bool) -> str:
-        name = self._pick(rng, self.surnames)
+        name = self.surnames.draw(rng)
         if "/" in name:
             male_form, female_form = name.split("/")
             return female_form if female else male_form
@@ -59,8 +64,17 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
-def _culture(key: str, male: str, female: str, surnames: str, **options: float) -> Culture:
-    return Culture(key, _split(male), _split(female), _split(surnames), **options)  # type: ignore[arg-type]
+def _culture(
+    key: str, male: str, female: str, surnames: str, *, double_surname: float = 0.0, skew: float = 0.9
+) -> Culture:
+    """``skew`` is the Zipf exponent: steeper where a few surnames cover most people (Vietnam, Korea)."""
+    return Culture(
+        key,
+        Pool.zipf(_split(male), skew),
+        Pool.zipf(_split(female), skew),
+        Pool.zipf(_split(surnames), skew),
+        double_surname,
+    )
 
 
 _CULTURES = [
@@ -99,7 +113,7 @@ _CULTURES = [
         "Lukas, Leon, Maximilian, Jonas, Felix, Paul, Finn, Elias, Noah, Tim, Jan, Niklas, Tobias, Sebastian, "
         "Florian, Stefan, Jürgen, Matthias, Moritz, Jörg, Günter",
         "Anna, Lena, Leonie, Marie, Sophie, Laura, Lea, Hannah, Emma, Mia, Katharina, Julia, Sarah, Johanna, "
-        "Franziska, Jana, Sabine, Ursula, Jördis, Lötte",
+        "Franziska, Jana, Sabine, Ursula, Jördis, Bärbel",
         "Müller, Schmidt, Schneider, Fischer, Weber, Meyer, Wagner, Becker, Schulz, Hoffmann, Schäfer, Koch, "
         "Bauer, Richter, Klein, Wolf, Schröder, Neumann, Schwarz, Zimmermann, Braun, Krüger, Hofmann, Hartmann, "
         "Lange, Schmitt, Werner, Krause, Meier, Lehmann, Köhler, Weiß, Jäger, Groß, Förster, Böhm",
@@ -171,7 +185,7 @@ _CULTURES = [
         "Rossi, Russo, Ferrari, Esposito, Bianchi, Romano, Colombo, Ricci, Marino, Greco, Bruno, Gallo, Conti, "
         "De Luca, Mancini, Costa, Giordano, Rizzo, Lombardi, Moretti, Barbieri, Fontana, Santoro, Mariani, "
         "Rinaldi, Caruso, Ferrara, Galli, Martini, Leone, Longo, Gentile, Martinelli, Vitale, Serra, Coppola, "
-        "De Santis, D'Angelo, Marchetti, Parisi, Villa, Conte, Fabbri, Sanna, Piras, D'Amico, Niccolì",
+        "De Santis, D'Angelo, Marchetti, Parisi, Villa, Conte, Fabbri, Sanna, Piras, D'Amico, Bellini",
     ),
     _culture(
         "greek",
@@ -471,10 +485,8 @@ _CULTURES = [
     ),
     _culture(
         "kenyan",
-        "Brian, Kevin, Dennis, Collins, Evans, Victor, Kamau, Otieno, Mwangi, Kipchoge, Omondi, Juma, Baraka, "
-        "Emmanuel",
-        "Faith, Mercy, Grace, Sharon, Wanjiru, Akinyi, Achieng, Njeri, Wambui, Chebet, Nafula, Zawadi, Neema, "
-        "Esther",
+        "Brian, Kevin, Dennis, Collins, Evans, Victor, Kamau, Otieno, Mwangi, Kipchoge, Omondi, Juma, Baraka, Emmanuel",
+        "Faith, Mercy, Grace, Sharon, Wanjiru, Akinyi, Achieng, Njeri, Wambui, Chebet, Nafula, Zawadi, Neema, Esther",
         "Mwangi, Otieno, Kamau, Ochieng, Wanjiku, Kiprono, Kariuki, Njoroge, Odhiambo, Mutua, Kimani, Onyango, "
         "Chege, Wafula, Kiptoo, Omondi, Mutiso, Ndungu, Cheruiyot, Kibet",
     ),
@@ -488,7 +500,7 @@ def distinct_names() -> tuple[set[str], set[str]]:
     given: set[str] = set()
     surnames: set[str] = set()
     for culture in _CULTURES:
-        given.update(culture.male, culture.female)
-        for name in culture.surnames:
+        given.update(culture.male.names, culture.female.names)
+        for name in culture.surnames.names:
             surnames.update(name.split("/"))
     return given, surnames
