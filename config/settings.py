@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rvs.results",
     "rvs.sharing",
     "rvs.backoffice",
+    "rvs.candidates",
 ]
 
 MIDDLEWARE = [
@@ -131,7 +132,7 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND], "QUEUES": []}}
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "results:dashboard"
+LOGIN_REDIRECT_URL = "home"  # home sends each kind of user to their own start page
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     # NIST SP 800-63B: length and a block-list, no composition rules.
@@ -233,6 +234,10 @@ RATE_LIMITS = {
     "registration_ip": env_str("RVS_RATE_REGISTRATION_IP", "10/3600"),
     "password_reset_ip": env_str("RVS_RATE_PASSWORD_RESET_IP", "20/3600"),
     "password_reset_email": env_str("RVS_RATE_PASSWORD_RESET_EMAIL", "5/3600"),
+    "candidate_pair": env_str("RVS_RATE_CANDIDATE_PAIR", "10/3600"),
+    "candidate_signup_ip": env_str("RVS_RATE_CANDIDATE_SIGNUP_IP", "30/3600"),
+    "candidate_confirm_resend": env_str("RVS_RATE_CANDIDATE_CONFIRM_RESEND", "5/3600"),
+    "candidate_invite": env_str("RVS_RATE_CANDIDATE_INVITE", "10/86400"),
 }
 # How long an Exam Reference Number look-up lets the organisation open that result.
 ERN_GRANT_HOURS = env_int("RVS_ERN_GRANT_HOURS", 24 * 30, minimum=1)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("rvs.accounts.urls")),
     path("organisation/", include("rvs.organisations.urls")),
     path("backoffice/", include("rvs.backoffice.urls")),
+    path("candidate/", include("rvs.candidates.urls")),
     path("", include("rvs.results.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -48,3 +48,33 @@ def membership_for_organisation(organisation: Any, public_id: Any) -> Any:
     if membership is None:
         raise Http404("No such user.")
     return membership
+
+
+def results_for_candidate(candidate: Any, public_ids: list[str]) -> list[Result]:
+    """The candidate's own results among ``public_ids``; any other id is a 404."""
+    ids = [_uuid(value) for value in public_ids]
+    results = list(Result.objects.filter(candidate=candidate, public_id__in=ids).select_related("exam"))
+    if len(results) != len(set(ids)):
+        raise Http404("No result found.")
+    return results
+
+
+def share_for_candidate(candidate: Any, public_id: Any) -> Share:
+    share = (
+        Share.objects.select_related("result", "organisation")
+        .filter(public_id=_uuid(public_id), result__candidate=candidate)
+        .first()
+    )
+    if share is None:
+        raise Http404("No share found.")
+    return share
+
+
+def organisation_for_sharing(public_id: Any) -> Any:
+    """An active organisation of the directory (any candidate may share with any of them)."""
+    from rvs.organisations.models import Organisation
+
+    organisation = Organisation.objects.filter(public_id=_uuid(public_id), status=Organisation.Status.ACTIVE).first()
+    if organisation is None:
+        raise Http404("No such organisation.")
+    return organisation

@@ -7,5 +7,7 @@ from django.http import HttpRequest
 
 
 def brand(request: HttpRequest) -> dict[str, Any]:
-    membership = getattr(request.user, "membership", None) if request.user.is_authenticated else None
-    return {"brand": settings.RVS_BRAND, "current_membership": membership}
+    authenticated = request.user.is_authenticated
+    membership = getattr(request.user, "membership", None) if authenticated else None
+    candidate_account = getattr(request.user, "candidate_account", None) if authenticated else None
+    return {"brand": settings.RVS_BRAND, "current_membership": membership, "candidate_account": candidate_account}

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import pytest
 from django.urls import reverse
@@ -82,8 +82,16 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 @pytest.fixture(autouse=True)
 def _exam_catalogue(transactional_db: None) -> None:
-    """Transactional tests flush every table, including the catalogue the data migration loaded."""
+    """Transactional tests end with a flush of every table, including the catalogue the data migration loaded."""
     if not Exam.objects.exists():
+        sync_catalogue(Exam)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _exam_catalogue_put_back(django_db_blocker: Any) -> Iterator[None]:
+    """Torn down after the last test's flush: leave the catalogue for whatever runs next on this worker."""
+    yield
+    with django_db_blocker.unblock():
         sync_catalogue(Exam)
 
 
@@ -95,7 +103,9 @@ def _timeouts(page: Page) -> None:
 
 @pytest.fixture
 def organisation(transactional_db: None) -> Organisation:
-    return OrganisationFactory(name="Université de Genève Test", city="Genève", country="Switzerland")
+    return cast(
+        Organisation, OrganisationFactory(name="Université de Genève Test", city="Genève", country="Switzerland")
+    )
 
 
 @pytest.fixture

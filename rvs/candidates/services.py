@@ -1,0 +1,127 @@
+"""Writes for the Candidate Results Website: sign-up, email confirmation, inviting an organisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from rvs.accounts.models import User
+from rvs.candidates.models import CandidateAccount, OrganisationInvite
+from rvs.core import ratelimit
+from rvs.core.audit import log_action
+from rvs.core.emails import queue_email
+from rvs.results.models import Candidate
+from rvs.results.services import secret_number_hash, secret_number_matches
+
+CONFIRM_SALT = "rvs.candidate-email-confirmation"
+CONFIRM_MAX_AGE = 3 * 24 * 60 * 60
+NO_MATCH = (
+    "We could not find a candidate with this Candidate ID Number and Secret Number. Check both against "
+    "your Confirmation of Entry; your exam centre can give them to you again."
+)
+
+
+def _confirmation_url(user: User) -> str:
+    token = signing.dumps({"user": user.pk, "email": user.email}, salt=CONFIRM_SALT)
+    return f"{settings.RVS_SITE_URL}{reverse('candidates:confirm_email', args=[token])}"
+
+
+@transaction.atomic
+def candidate_sign_up(
+    *,
+    candidate_number: str,
+    secret_number: str,
+    email: str,
+    password: str,
+    country: str = "",
+    first_language: str = "",
+    marketing_opt_in: bool = False,
+) -> CandidateAccount:
+    """Create a candidate's account after proving the Candidate ID Number and Secret Number.
+
+    A wrong pair and an unknown Candidate ID Number give the same ``ValidationError``; guesses are
+    limited per Candidate ID Number (``RATE_LIMITS['candidate_pair']``). An email confirming the
+    address is queued; the account can sign in at once but shares nothing until confirmed.
+    """
+    number = candidate_number.strip().upper()
+    ratelimit.hit("candidate_pair", number)
+    candidate = Candidate.objects.filter(candidate_number=number).first()
+    if candidate is None:
+        secret_number_hash(number, secret_number)  # the same work as a real check: no timing difference
+        matched = False
+    else:
+        matched = secret_number_matches(candidate, secret_number.strip())
+    if candidate is None or not matched:
+        log_action("candidate.sign_up_refused", actor=email, data={"candidate_id_end": number[-3:]})
+        raise ValidationError(NO_MATCH)
+    if CandidateAccount.objects.filter(candidate=candidate).exists():
+        raise ValidationError(
+            "An account already exists for this Candidate ID Number. Sign in, or use "
+            "'Forgotten your password?' if you cannot."
+        )
+    email = email.strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise ValidationError({"email": "This email address already has an account: sign in instead."})
+    user = User(email=email, full_name=candidate.full_name)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    account = CandidateAccount.objects.create(
+        user=user,
+        candidate=candidate,
+        country=country,
+        first_language=first_language,
+        marketing_opt_in=marketing_opt_in,
+        terms_accepted_at=timezone.now(),
+    )
+    log_action("candidate.signed_up", actor=user, obj=account)
+    queue_email(to=email, template="candidate_confirm", context={"user": user, "link": _confirmation_url(user)})
+    return account
+
+
+def candidate_confirm_email(*, token: str) -> CandidateAccount:
+    """Mark the address confirmed; raises ``ValidationError`` for a bad or expired link."""
+    try:
+        data: dict[str, Any] = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ValidationError("This confirmation link has expired. Sign in to get a new one.") from None
+    except signing.BadSignature:
+        raise ValidationError("This confirmation link is not valid.") from None
+    account = CandidateAccount.objects.select_related("user").filter(user_id=data.get("user")).first()
+    if account is None or account.user.email != data.get("email"):
+        raise ValidationError("This confirmation link is not valid.")
+    if account.email_confirmed_at is None:
+        CandidateAccount.objects.filter(pk=account.pk).update(email_confirmed_at=timezone.now())
+        log_action("candidate.email_confirmed", actor=account.user, obj=account)
+        account.refresh_from_db()
+    return account
+
+
+def candidate_resend_confirmation(*, account: CandidateAccount) -> None:
+    ratelimit.hit("candidate_confirm_resend", str(account.pk))
+    queue_email(
+        to=account.user.email, template="candidate_confirm", context={"user": account.user, "link": _confirmation_url(account.user)}
+    )
+
+
+@transaction.atomic
+def organisation_invite(*, account: CandidateAccount, organisation_name: str, email: str, website: str) -> OrganisationInvite:
+    """Email an organisation that is not listed, inviting it to register (limited per candidate)."""
+    ratelimit.hit("candidate_invite", str(account.pk))
+    invite = OrganisationInvite.objects.create(
+        account=account, organisation_name=organisation_name, email=email.strip().lower(), website=website
+    )
+    log_action("candidate.invited_organisation", actor=account.user, obj=invite, data={"organisation": organisation_name})
+    queue_email(
+        to=invite.email,
+        template="organisation_invite",
+        context={"invite": invite, "register_url": f"{settings.RVS_SITE_URL}{reverse('register')}"},
+    )
+    return invite

@@ -1,0 +1,150 @@
+"""The Candidate Results Website: sign up, my results, share, shared results, invite."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rvs.candidates import selectors, services
+from rvs.candidates.forms import InviteForm, ShareForm, SignUpForm
+from rvs.candidates.permissions import candidate_account_of, candidate_required
+from rvs.core import access, ratelimit
+from rvs.core.forms import apply_errors
+from rvs.sharing import services as sharing_services
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        ratelimit.hit("candidate_signup_ip", request.META.get("REMOTE_ADDR", ""))
+        data = {k: v for k, v in form.cleaned_data.items() if k != "terms"}
+        try:
+            account = services.candidate_sign_up(**data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("candidates:confirm_needed")
+    return render(request, "candidates/sign_up.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        services.candidate_confirm_email(token=token)
+    except ValidationError as exc:
+        return render(request, "candidates/confirm_failed.html", {"error": " ".join(exc.messages)}, status=400)
+    messages.success(request, "Thank you: your email address is confirmed.")
+    return redirect("candidates:results" if candidate_account_of(request.user) else "accounts:login")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@candidate_required(confirmed=False)
+def confirm_needed(request: HttpRequest) -> HttpResponse:
+    account = request.candidate_account  # type: ignore[attr-defined]
+    if account.is_confirmed:
+        return redirect("candidates:results")
+    if request.method == "POST":
+        services.candidate_resend_confirmation(account=account)
+        messages.success(request, f"We have sent a new confirmation link to {account.user.email}.")
+        return redirect("candidates:confirm_needed")
+    return render(request, "candidates/confirm_needed.html", {"account": account})
+
+
+@never_cache
+@candidate_required
+def results(request: HttpRequest) -> HttpResponse:
+    candidate = request.candidate  # type: ignore[attr-defined]
+    return render(
+        request, "candidates/results.html", {"candidate": candidate, "results": selectors.results_of(candidate=candidate)}
+    )
+
+
+@never_cache
+@candidate_required
+def organisation_options(request: HttpRequest) -> HttpResponse:
+    """The type-ahead: organisations matching what the candidate typed (an htmx fragment)."""
+    query = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "candidates/_organisation_options.html",
+        {"organisations": selectors.organisations_to_share_with(query=query), "query": query},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@candidate_required
+def share(request: HttpRequest) -> HttpResponse:
+    candidate = request.candidate  # type: ignore[attr-defined]
+    own = selectors.shareable_results(candidate=candidate)
+    choices = [(str(result.public_id), f"{result.exam.name}, {result.exam_date:%Y-%m-%d}") for result in own]
+    query = request.GET.get("q", "")[:100]
+    form = ShareForm(request.POST if request.method == "POST" else None, result_choices=choices)
+    context = {
+        "form": form,
+        "query": query,
+        "organisations": selectors.organisations_to_share_with(query=query) if query else [],
+        "results": own,
+    }
+    if request.method == "POST" and form.is_valid():
+        organisation = access.organisation_for_sharing(form.cleaned_data["organisation"])
+        chosen = access.results_for_candidate(candidate, form.cleaned_data["results"])
+        if request.POST.get("confirmed") == "yes":
+            sharing_services.share_create(
+                actor=request.user,
+                candidate=candidate,
+                organisation=organisation,
+                results=chosen,
+                include_photo=form.cleaned_data["include_photo"],
+            )
+            messages.success(request, f"Your results have been sent to {organisation.name}.")
+            return redirect("candidates:shared")
+        context.update({"organisation": organisation, "chosen": chosen})
+        return render(request, "candidates/share_confirm.html", context)
+    if request.method == "POST" and form.data.get("organisation"):
+        try:
+            context["organisation"] = access.organisation_for_sharing(form.data["organisation"])
+        except Http404:
+            context["organisation"] = None  # an unknown id: nothing pre-selected, the form says why
+    return render(request, "candidates/share.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@candidate_required
+def shared(request: HttpRequest) -> HttpResponse:
+    candidate = request.candidate  # type: ignore[attr-defined]
+    return render(request, "candidates/shared.html", {"shares": selectors.shares_of(candidate=candidate)})
+
+
+@require_POST
+@candidate_required
+def revoke(request: HttpRequest, public_id: str) -> HttpResponse:
+    candidate = request.candidate  # type: ignore[attr-defined]
+    share = access.share_for_candidate(candidate, public_id)
+    sharing_services.share_revoke(actor=request.user, candidate=candidate, share=share)
+    messages.success(request, f"{share.organisation.name} can no longer see your {share.result.exam.name} result.")
+    return redirect("candidates:shared")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@candidate_required
+def invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.organisation_invite(account=request.candidate_account, **form.cleaned_data)  # type: ignore[attr-defined]
+        messages.success(request, f"We have invited {form.cleaned_data['organisation_name']} to register.")
+        return redirect("candidates:share")
+    return render(request, "candidates/invite.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def help_sharing(request: HttpRequest) -> HttpResponse:
+    return render(request, "candidates/help_sharing.html")
