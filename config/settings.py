@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "rvs.sharing",
     "rvs.backoffice",
     "rvs.candidates",
+    "rvs.downloads",
 ]
 
 MIDDLEWARE = [
@@ -238,6 +239,7 @@ RATE_LIMITS = {
     "candidate_signup_ip": env_str("RVS_RATE_CANDIDATE_SIGNUP_IP", "30/3600"),
     "candidate_confirm_resend": env_str("RVS_RATE_CANDIDATE_CONFIRM_RESEND", "5/3600"),
     "candidate_invite": env_str("RVS_RATE_CANDIDATE_INVITE", "10/86400"),
+    "verify_ip": env_str("RVS_RATE_VERIFY_IP", "60/3600"),
 }
 # How long an Exam Reference Number look-up lets the organisation open that result.
 ERN_GRANT_HOURS = env_int("RVS_ERN_GRANT_HOURS", 24 * 30, minimum=1)
@@ -245,6 +247,12 @@ SEARCH_PAGE_SIZE = env_int("RVS_SEARCH_PAGE_SIZE", 25, minimum=5, maximum=100)
 IMPORT_MAX_ROWS = env_int("RVS_IMPORT_MAX_ROWS", 200_000, minimum=1)
 IMPORT_MAX_BYTES = env_int("RVS_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 PHOTO_MAX_BYTES = env_int("RVS_PHOTO_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+# Downloads up to this many results are made at once; larger ones run as a background job.
+DOWNLOAD_STREAM_LIMIT = env_int("RVS_DOWNLOAD_STREAM_LIMIT", 200, minimum=1)
+DOWNLOAD_MAX_RESULTS = env_int("RVS_DOWNLOAD_MAX_RESULTS", 100_000, minimum=1)
+# The key that signs Statements of Results; generated (self-signed) on first use when absent.
+RVS_SIGNING_KEY_FILE = env_str("RVS_SIGNING_KEY_FILE", str(DATA_DIR / "signing" / "key.pem"))
+RVS_SIGNING_CERT_FILE = env_str("RVS_SIGNING_CERT_FILE", str(DATA_DIR / "signing" / "cert.pem"))
 
 LOGGING = {
     "version": 1,

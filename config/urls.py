@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from rvs.core import views as core_views
+from rvs.downloads import public_views as verify_views
 from rvs.organisations import public_views
 
 urlpatterns = [
@@ -11,6 +12,9 @@ urlpatterns = [
     path("register/", public_views.register, name="register"),
     path("register/done/", public_views.register_done, name="register_done"),
     path("recognition/", public_views.directory, name="directory"),
+    path("verify/", verify_views.verify_statement, name="verify_statement"),
+    path("verify/<str:ern>/", verify_views.verify_ern, name="verify_ern"),
+    path("downloads/", include("rvs.downloads.urls")),
     path("accounts/", include("rvs.accounts.urls")),
     path("organisation/", include("rvs.organisations.urls")),
     path("backoffice/", include("rvs.backoffice.urls")),

@@ -26,11 +26,15 @@ class SignUpForm(forms.Form):
     )
     country = forms.CharField(label="Country (optional)", required=False, max_length=100)
     first_language = forms.CharField(label="First language (optional)", required=False, max_length=100)
-    terms = forms.BooleanField(label="I accept the terms of use", error_messages={"required": "Accept the terms to sign up."})
+    terms = forms.BooleanField(
+        label="I accept the terms of use", error_messages={"required": "Accept the terms to sign up."}
+    )
     marketing_opt_in = forms.BooleanField(label="Send me news about exams and results (optional)", required=False)
 
     def clean_country(self) -> str:
-        return "" if self.cleaned_data["country"].strip().lower() == PREFER_NOT.lower() else self.cleaned_data["country"]
+        return (
+            "" if self.cleaned_data["country"].strip().lower() == PREFER_NOT.lower() else self.cleaned_data["country"]
+        )
 
     def clean_first_language(self) -> str:
         value: str = self.cleaned_data["first_language"]
@@ -48,7 +52,9 @@ class ResultChoices(forms.MultipleChoiceField):
 class ShareForm(forms.Form):
     organisation = forms.UUIDField(widget=forms.HiddenInput, error_messages={"required": "Choose an organisation."})
     results = ResultChoices(
-        label="Results to share", widget=forms.CheckboxSelectMultiple, error_messages={"required": "Choose at least one result."}
+        label="Results to share",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one result."},
     )
     include_photo = forms.BooleanField(label="Include my test day photo", required=False)
 

@@ -16,9 +16,7 @@ def candidate_account_of(user: Any) -> Any:
     return getattr(user, "candidate_account", None)
 
 
-def candidate_required(
-    view: Callable[..., HttpResponseBase] | None = None, *, confirmed: bool = True
-) -> Any:
+def candidate_required(view: Callable[..., HttpResponseBase] | None = None, *, confirmed: bool = True) -> Any:
     """Candidates only: signed out → sign in; organisation users and staff → 403.
 
     With ``confirmed`` (the default) an account whose email is not confirmed yet is sent to the

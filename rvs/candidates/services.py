@@ -94,7 +94,10 @@ def candidate_confirm_email(*, token: str) -> CandidateAccount:
         raise ValidationError("This confirmation link has expired. Sign in to get a new one.") from None
     except signing.BadSignature:
         raise ValidationError("This confirmation link is not valid.") from None
-    account = CandidateAccount.objects.select_related("user").filter(user_id=data.get("user")).first()
+    user_id = data.get("user")
+    if not isinstance(user_id, int):
+        raise ValidationError("This confirmation link is not valid.")
+    account = CandidateAccount.objects.select_related("user").filter(user_id=user_id).first()
     if account is None or account.user.email != data.get("email"):
         raise ValidationError("This confirmation link is not valid.")
     if account.email_confirmed_at is None:
@@ -107,18 +110,24 @@ def candidate_confirm_email(*, token: str) -> CandidateAccount:
 def candidate_resend_confirmation(*, account: CandidateAccount) -> None:
     ratelimit.hit("candidate_confirm_resend", str(account.pk))
     queue_email(
-        to=account.user.email, template="candidate_confirm", context={"user": account.user, "link": _confirmation_url(account.user)}
+        to=account.user.email,
+        template="candidate_confirm",
+        context={"user": account.user, "link": _confirmation_url(account.user)},
     )
 
 
 @transaction.atomic
-def organisation_invite(*, account: CandidateAccount, organisation_name: str, email: str, website: str) -> OrganisationInvite:
+def organisation_invite(
+    *, account: CandidateAccount, organisation_name: str, email: str, website: str
+) -> OrganisationInvite:
     """Email an organisation that is not listed, inviting it to register (limited per candidate)."""
     ratelimit.hit("candidate_invite", str(account.pk))
     invite = OrganisationInvite.objects.create(
         account=account, organisation_name=organisation_name, email=email.strip().lower(), website=website
     )
-    log_action("candidate.invited_organisation", actor=account.user, obj=invite, data={"organisation": organisation_name})
+    log_action(
+        "candidate.invited_organisation", actor=account.user, obj=invite, data={"organisation": organisation_name}
+    )
     queue_email(
         to=invite.email,
         template="organisation_invite",

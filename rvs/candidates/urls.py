@@ -15,5 +15,6 @@ urlpatterns = [
     path("shared/", views.shared, name="shared"),
     path("shared/<str:public_id>/revoke/", views.revoke, name="revoke"),
     path("invite/", views.invite, name="invite"),
+    path("statements/", views.statements, name="statements"),
     path("how-to-share/", views.help_sharing, name="help_sharing"),
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -63,7 +65,9 @@ def confirm_needed(request: HttpRequest) -> HttpResponse:
 def results(request: HttpRequest) -> HttpResponse:
     candidate = request.candidate  # type: ignore[attr-defined]
     return render(
-        request, "candidates/results.html", {"candidate": candidate, "results": selectors.results_of(candidate=candidate)}
+        request,
+        "candidates/results.html",
+        {"candidate": candidate, "results": selectors.results_of(candidate=candidate)},
     )
 
 
@@ -148,3 +152,22 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 def help_sharing(request: HttpRequest) -> HttpResponse:
     return render(request, "candidates/help_sharing.html")
+
+
+@never_cache
+@require_POST
+@candidate_required
+def statements(request: HttpRequest) -> HttpResponseBase:
+    """The candidate's own signed Statements of Results, as one PDF."""
+    from rvs.downloads import services as download_services
+    from rvs.downloads.views import file_response
+
+    try:
+        job = download_services.candidate_download_create(actor=request.user, candidate=request.candidate)  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("candidates:results")
+    buffer = io.BytesIO()
+    included = download_services.download_render(job, buffer)
+    download_services.download_mark_done(job=job, included=included)
+    return file_response(job, buffer.getvalue())

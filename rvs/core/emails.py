@@ -9,6 +9,7 @@ anything due, so a worker that died or an SMTP server that was down loses nothin
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import smtplib
@@ -36,10 +37,8 @@ def queue_email(*, to: str, template: str, context: dict[str, Any]) -> OutboxEma
     subject = " ".join(render_to_string(f"emails/{template}_subject.txt", full_context).split())
     body_text = render_to_string(f"emails/{template}_body.txt", full_context)
     body_html: str = ""
-    try:
+    with contextlib.suppress(TemplateDoesNotExist):  # most emails are text only
         body_html = render_to_string(f"emails/{template}_body.html", full_context)
-    except TemplateDoesNotExist:
-        pass  # text-only email
     email = OutboxEmail.objects.create(
         to=to,
         subject=subject[:255],

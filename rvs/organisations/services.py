@@ -222,9 +222,12 @@ def notifications_update(*, actor: User, enabled: bool) -> None:
     membership = Membership.objects.select_for_update().get(user=actor)
     Membership.objects.filter(pk=membership.pk).update(notify_on_share=enabled)
     log_action(
-        "user.notifications_changed", actor=actor, organisation=membership.organisation, obj=membership,
+        "user.notifications_changed",
+        actor=actor,
+        organisation=membership.organisation,
+        obj=membership,
         data={"notify_on_share": enabled},
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
@@ -241,9 +244,12 @@ def primary_user_change(*, actor: User, organisation: Organisation, new_primary:
         Membership.objects.filter(pk=old.pk).update(role=Membership.Role.ADDITIONAL)
     Membership.objects.filter(pk=new_primary.pk).update(role=Membership.Role.PRIMARY)
     log_action(
-        "organisation.primary_changed", actor=actor, organisation=organisation, obj=organisation,
+        "organisation.primary_changed",
+        actor=actor,
+        organisation=organisation,
+        obj=organisation,
         data={"from": old.user.email if old else "", "to": new_primary.user.email},
-    )  # fmt: skip
+    )
     context = {"organisation": organisation, "new_primary": new_primary.user, "old_primary": old.user if old else None}
     queue_email(to=new_primary.user.email, template="primary_changed", context=context)
     if old is not None:

@@ -519,9 +519,9 @@ def _candidates(rows: list[ParsedRow], errors: list[RowError]) -> dict[str, Cand
         firsts.setdefault(row.candidate_number, row)
     found: dict[str, Candidate] = {}
     for chunk in _chunks(list(firsts)):
-        for candidate in Candidate.objects.filter(candidate_number__in=chunk):
-            found[candidate.candidate_number] = candidate
-    new = []
+        for on_record in Candidate.objects.filter(candidate_number__in=chunk):
+            found[on_record.candidate_number] = on_record
+    new: list[Candidate] = []
     for number, row in firsts.items():
         candidate = found.get(number)
         if candidate is None:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from rvs.core import access
 from rvs.core.permissions import Perm, org_permission_required
+from rvs.downloads import selectors as download_selectors
 from rvs.results import selectors, services
 from rvs.results.forms import SearchForm
 from rvs.results.selectors import SORTS, SearchCriteria
@@ -30,6 +31,10 @@ COLUMNS = [
 ]
 
 
+def _templates(request: HttpRequest) -> Any:
+    return download_selectors.templates_of(organisation=request.organisation)  # type: ignore[attr-defined]
+
+
 def _page(request: HttpRequest, queryset: Any) -> Any:
     return Paginator(queryset, settings.SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -38,7 +43,11 @@ def _page(request: HttpRequest, queryset: Any) -> Any:
 @org_permission_required(Perm.RESULTS_VIEW)
 def dashboard(request: HttpRequest) -> HttpResponse:
     shares = selectors.recent_shares(organisation=request.organisation)  # type: ignore[attr-defined]
-    return render(request, "results/dashboard.html", {"page": _page(request, shares), "columns": COLUMNS})
+    return render(
+        request,
+        "results/dashboard.html",
+        {"page": _page(request, shares), "columns": COLUMNS, "download_templates": _templates(request)},
+    )
 
 
 def _save_search(request: HttpRequest, criteria: SearchCriteria, form_data: dict[str, Any]) -> str:
@@ -82,6 +91,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "query_key": request.GET["q"],
             "sort": sort,
             "columns": COLUMNS,
+            "download_templates": _templates(request),
         },
     )
 

@@ -33,16 +33,23 @@ def share_create(
     for result in results:
         if result.candidate_id != candidate.pk:
             raise ValueError("not the candidate's result")
-        share = Share.objects.select_for_update().filter(result=result, organisation=organisation, revoked_at=None).first()
+        share = (
+            Share.objects.select_for_update().filter(result=result, organisation=organisation, revoked_at=None).first()
+        )
         if share is None:
-            share = Share.objects.create(result=result, organisation=organisation, include_photo=include_photo, shared_at=now)
+            share = Share.objects.create(
+                result=result, organisation=organisation, include_photo=include_photo, shared_at=now
+            )
         elif share.include_photo != include_photo:
             Share.objects.filter(pk=share.pk).update(include_photo=include_photo)
         shares.append(share)
         log_action(
-            "share.created", actor=actor, organisation=organisation, obj=share,
+            "share.created",
+            actor=actor,
+            organisation=organisation,
+            obj=share,
             data={"result": str(result.public_id), "include_photo": include_photo},
-        )  # fmt: skip
+        )
     _notify(organisation, candidate, [share.result for share in shares])
     return shares
 
@@ -76,5 +83,7 @@ def share_revoke(*, actor: Any, candidate: Any, share: Share) -> None:
     updated = Share.objects.filter(pk=share.pk, revoked_at__isnull=True).update(revoked_at=now)
     if not updated:
         return
-    ErnGrant.objects.filter(result=share.result, organisation=share.organisation, expires_at__gt=now).update(expires_at=now)
+    ErnGrant.objects.filter(result=share.result, organisation=share.organisation, expires_at__gt=now).update(
+        expires_at=now
+    )
     log_action("share.revoked", actor=actor, organisation=share.organisation, obj=share)

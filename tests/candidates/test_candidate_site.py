@@ -34,9 +34,11 @@ CANDIDATE_PAGES = [
 def _account(candidate: Any = None, *, confirmed: bool = True) -> CandidateAccount:
     candidate = candidate or CandidateFactory()
     account = candidate_sign_up(
-        candidate_number=candidate.candidate_number, secret_number="1234", email=f"{candidate.candidate_number}@cand.example",
+        candidate_number=candidate.candidate_number,
+        secret_number="1234",
+        email=f"{candidate.candidate_number}@cand.example",
         password=PASSWORD,
-    )  # fmt: skip
+    )
     if confirmed:
         account.email_confirmed_at = timezone.now()
         account.save()
@@ -57,8 +59,15 @@ def _share(client: Client, organisation: Any, results: list[Any], photo: bool = 
 @pytest.mark.django_db
 class TestSignUp:
     def _post(self, client: Client, **changes: Any) -> Any:
-        data = {"candidate_number": "ABC000001", "secret_number": "1234", "email": "lan@example.vn",
-                "password": PASSWORD, "terms": "on", "country": "Prefer not to say", "first_language": "Vietnamese"}  # fmt: skip
+        data = {
+            "candidate_number": "ABC000001",
+            "secret_number": "1234",
+            "email": "lan@example.vn",
+            "password": PASSWORD,
+            "terms": "on",
+            "country": "Prefer not to say",
+            "first_language": "Vietnamese",
+        }
         data.update(changes)
         return client.post(reverse("candidates:sign_up"), data)
 
@@ -120,7 +129,10 @@ class TestSignUp:
         account = _account(confirmed=False)
         body = OutboxEmail.objects.get(template="candidate_confirm").body_text
         token = re.search(r"/candidate/confirm/([^/\s]+)/", body).group(1)  # type: ignore[union-attr]
-        with time_machine.travel(timezone.now() + dt.timedelta(days=4)), pytest.raises(ValidationError, match="expired"):
+        with (
+            time_machine.travel(timezone.now() + dt.timedelta(days=4)),
+            pytest.raises(ValidationError, match="expired"),
+        ):
             candidate_confirm_email(token=token)
         account.refresh_from_db()
         assert account.email_confirmed_at is None
@@ -226,7 +238,10 @@ class TestSharing:
         page = client.get(reverse("candidates:organisation_options"), {"q": "kings"}).content.decode()
         assert "Kings College – Cambridge, United Kingdom" in page
         assert "Kings College – London, United Kingdom" in page
-        assert "Send them an invite" in client.get(reverse("candidates:organisation_options"), {"q": "zzz"}).content.decode()
+        assert (
+            "Send them an invite"
+            in client.get(reverse("candidates:organisation_options"), {"q": "zzz"}).content.decode()
+        )
 
     def test_it_invites_an_organisation(self, db: None) -> None:
         client = client_for(_account().user)

@@ -34,8 +34,8 @@ class TestGenerate:
     def test_it_never_repeats_over_many_draws(self) -> None:
         draws = [ern.generate() for _ in range(20_000)]
         assert len(set(draws)) == len(draws)
-        # No shared prefix either: 20,000 draws of 85 bits should not even share 8 characters (40 bits).
-        assert len({value[:8] for value in draws}) == len(draws)
+        # Nor a shared prefix of 10 characters (50 bits): about 2 in 10 million runs would see one.
+        assert len({value[:10] for value in draws}) == len(draws)
 
     def test_it_uses_every_character_in_every_random_position(self) -> None:
         draws = [ern.generate() for _ in range(3_000)]
@@ -50,7 +50,7 @@ class TestGenerate:
 
 
 class TestCheckCharacter:
-    @settings(max_examples=150)
+    @settings(max_examples=150, deadline=None)
     @given(body=bodies)
     def test_it_catches_every_single_character_typo(self, body: str) -> None:
         value = with_check(body)
@@ -61,7 +61,7 @@ class TestCheckCharacter:
                     typo = value[:position] + wrong + value[position + 1 :]
                     assert not ern.is_valid(typo), (value, typo)
 
-    @settings(max_examples=300)
+    @settings(max_examples=300, deadline=None)
     @given(body=bodies)
     def test_it_catches_every_swap_of_distinct_neighbours(self, body: str) -> None:
         value = with_check(body)
@@ -136,6 +136,7 @@ class TestDisplay:
         value = with_check("ABCDEFGHJKMNPQRST")
         assert ern.display(value) == f"ABCDEF-GHJKMN-PQRST{value[-1]}"
 
+    @settings(deadline=None)
     @given(body=bodies)
     def test_it_reads_back_what_it_displays(self, body: str) -> None:
         value = with_check(body)

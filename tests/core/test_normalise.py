@@ -52,19 +52,19 @@ class TestFoldExamples:
 
 
 class TestFoldProperties:
-    @settings(max_examples=500)
+    @settings(max_examples=500, deadline=None)
     @given(st.text())
     def test_it_is_idempotent(self, text: str) -> None:
         assert fold(fold(text)) == fold(text)
 
-    @settings(max_examples=500)
+    @settings(max_examples=500, deadline=None)
     @given(st.text())
     def test_it_gives_lower_case_ascii_words_separated_by_single_spaces(self, text: str) -> None:
         folded = fold(text)
         assert folded.isascii()
         assert FOLDED.fullmatch(folded), folded
 
-    @settings(max_examples=500)
+    @settings(max_examples=500, deadline=None)
     @given(st.text())
     def test_it_ignores_case(self, text: str) -> None:
         folded = fold(text)
@@ -72,12 +72,12 @@ class TestFoldProperties:
         assert fold(text.lower()) == folded
         assert fold(text.casefold()) == folded
 
-    @settings(max_examples=200)
+    @settings(max_examples=200, deadline=None)
     @given(st.text(alphabet=st.characters(codec="ascii", categories=["Lu", "Ll", "Nd"])))
     def test_it_keeps_ascii_letters_and_digits(self, text: str) -> None:
         assert fold(text) == text.lower()
 
-    @settings(max_examples=200)
+    @settings(max_examples=200, deadline=None)
     @given(st.lists(st.text(min_size=1), max_size=5))
     def test_it_folds_apostrophes_away_but_not_word_breaks(self, words: list[str]) -> None:
         joined = " ".join(words)
@@ -88,6 +88,7 @@ class TestTokens:
     def test_it_gives_the_folded_words_in_order_without_repeats(self) -> None:
         assert tokens("Anna-Maria ANNA Wójcik") == ["anna", "maria", "wojcik"]
 
+    @settings(deadline=None)
     @given(st.text())
     def test_it_keeps_words_short_enough_for_the_index(self, text: str) -> None:
         found = tokens(text)
@@ -97,6 +98,7 @@ class TestTokens:
 
 
 class TestPrefixUpperBound:
+    @settings(deadline=None)
     @given(st.text(alphabet=FOLDED_CHARACTERS.strip(), min_size=1), st.text(alphabet=FOLDED_CHARACTERS))
     def test_it_bounds_exactly_the_folded_strings_starting_with_the_prefix(self, prefix: str, other: str) -> None:
         bound = prefix_upper_bound(prefix)

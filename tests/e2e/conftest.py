@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol, cast
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
@@ -93,6 +94,7 @@ def _exam_catalogue_put_back(django_db_blocker: Any) -> Iterator[None]:
     yield
     with django_db_blocker.unblock():
         sync_catalogue(Exam)
+        connection.close()  # else PostgreSQL cannot drop the test database at the end of the session
 
 
 @pytest.fixture(autouse=True)

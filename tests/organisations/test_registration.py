@@ -163,8 +163,17 @@ class TestRegistrationToSignIn:
 class TestRegistrationForm:
     def test_it_labels_every_field(self, client: Client) -> None:
         page = client.get(reverse("register")).content.decode()
-        for label in ["Organisation name", "Type of organisation", "Country", "City", "Address", "Website",
-                      "Your name", "Job title", "Work email address"]:  # fmt: skip
+        for label in [
+            "Organisation name",
+            "Type of organisation",
+            "Country",
+            "City",
+            "Address",
+            "Website",
+            "Your name",
+            "Job title",
+            "Work email address",
+        ]:
             assert re.search(rf'<label for="id_\w+">{label}</label>', page), label
         assert "cannot be verified on this service" in page
 

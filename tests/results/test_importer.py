@@ -148,6 +148,16 @@ class TestHeader:
     def test_it_refuses_an_empty_file(self, tmp_path: Path, data: bytes) -> None:
         assert rejected(write(tmp_path, data))
 
+    def test_it_refuses_a_file_larger_than_allowed(self, tmp_path: Path, settings: Any) -> None:
+        settings.IMPORT_MAX_BYTES = 1024
+        errors = rejected(write(tmp_path, [row(candidate_id=f"ABC{n:06d}") for n in range(10)]))
+        assert [(e.line, e.message) for e in errors] == [(0, "the file is larger than 1024 bytes")]
+
+    def test_it_refuses_more_rows_than_allowed(self, tmp_path: Path, settings: Any) -> None:
+        settings.IMPORT_MAX_ROWS = 2
+        errors = rejected(write(tmp_path, [row(candidate_id=f"ABC{n:06d}") for n in range(3)]))
+        assert [(e.line, e.message) for e in errors] == [(4, "the file has more than 2 rows")]
+
     def test_it_refuses_a_header_without_rows(self, tmp_path: Path) -> None:
         errors = rejected(write(tmp_path, csv_bytes([])))
         assert "no results" in errors[0].message
@@ -380,6 +390,7 @@ class TestPhotos:
             (b"not an image at all", "not a readable image"),
             (b"GIF89a" + bytes(40), "not a readable image"),
             ("truncated-png", "not a readable image"),
+            ("bad-crc-png", "not a readable image"),
             ("gif", "must be a JPEG or PNG"),
         ],
     )
@@ -390,6 +401,10 @@ class TestPhotos:
         elif content == "truncated-png":
             image(path, "PNG")
             path.write_bytes(path.read_bytes()[:70])
+        elif content == "bad-crc-png":  # Pillow raises SyntaxError for this one, not OSError
+            data = bytearray(image(path, "PNG").read_bytes())
+            data[data.index(b"IEND") - 5] ^= 0xFF  # the last byte of the image data's checksum
+            path.write_bytes(bytes(data))
         else:
             path.write_bytes(content)
         errors = rejected(write(tmp_path, [row(photo="face.jpg")]))

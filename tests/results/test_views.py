@@ -18,8 +18,17 @@ pytestmark = pytest.mark.django_db
 
 
 def _search(client: Client, **fields: Any) -> Any:
-    data = {"name": "", "date_of_birth": "", "candidate_number": "", "exam": "", "place_of_entry": "",
-            "centre_name": "", "email": "", "exam_date": "", "ern": ""}  # fmt: skip
+    data = {
+        "name": "",
+        "date_of_birth": "",
+        "candidate_number": "",
+        "exam": "",
+        "place_of_entry": "",
+        "centre_name": "",
+        "email": "",
+        "exam_date": "",
+        "ern": "",
+    }
     data.update(fields)
     response = client.post(reverse("results:search"), data)
     if response.status_code == 302:
@@ -79,7 +88,7 @@ class TestOtherOrganisation:
 class TestDashboard:
     def test_it_lists_new_shares_in_bold_until_opened(self, member_client: Client, share_a: Share) -> None:
         page = member_client.get(reverse("results:dashboard")).content.decode()
-        assert re.search(r'<tr class="new">\s*<td><a href="[^"]+">Wójcik, Łukasz</a>', page)
+        assert re.search(r'<tr class="new">\s*<td><input[^>]+>.*?</td>\s*<td><a href="[^"]+">Wójcik, Łukasz</a>', page)
         member_client.get(reverse("results:detail", args=[share_a.result.public_id]))
         page = member_client.get(reverse("results:dashboard")).content.decode()
         assert '<tr class="new">' not in page
@@ -102,10 +111,16 @@ class TestSearch:
     def test_it_labels_all_nine_fields_as_the_article_does(self, member_client: Client) -> None:
         page = member_client.get(reverse("results:search")).content.decode()
         for label in [
-            "Candidate Name", "Candidate Date of Birth", "Candidate ID Number", "Exam Name",
-            "Exam Place of Entry", "Exam Centre Name", "Candidate Email Address", "Date of Exam",
+            "Candidate Name",
+            "Candidate Date of Birth",
+            "Candidate ID Number",
+            "Exam Name",
+            "Exam Place of Entry",
+            "Exam Centre Name",
+            "Candidate Email Address",
+            "Date of Exam",
             "Exam Reference Number",
-        ]:  # fmt: skip
+        ]:
             assert re.search(rf"<label for=\"id_\w+\">{label}</label>", page), label
 
     @pytest.mark.parametrize("query", ["muller", "MÜLLER", "Mueller Anna", "anna", "ann mul"])
@@ -121,8 +136,9 @@ class TestSearch:
         assert "Ørsted, Søren" in _search(member_client, name="Soren Orsted").content.decode()
 
     def test_it_searches_each_field(self, member_client: Client, org_a: Any) -> None:
-        candidate = CandidateFactory(first_name="Nguyễn", last_name="Văn An", email="an@example.vn",
-                                     date_of_birth=dt.date(1999, 1, 2))  # fmt: skip
+        candidate = CandidateFactory(
+            first_name="Nguyễn", last_name="Văn An", email="an@example.vn", date_of_birth=dt.date(1999, 1, 2)
+        )
         share = ShareFactory(organisation=org_a, result__candidate=candidate, result__exam_date=dt.date(2024, 3, 9))
         ShareFactory(organisation=org_a)  # a non-matching neighbour
         result = share.result
@@ -143,8 +159,11 @@ class TestSearch:
     def test_it_paginates_and_sorts(self, member_client: Client, org_a: Any, settings: Any) -> None:
         settings.SEARCH_PAGE_SIZE = 5
         for index in range(7):
-            ShareFactory(organisation=org_a, result__candidate__last_name=f"Zed{chr(97 + index)}",
-                         result__candidate__first_name="Ann")  # fmt: skip
+            ShareFactory(
+                organisation=org_a,
+                result__candidate__last_name=f"Zed{chr(97 + index)}",
+                result__candidate__first_name="Ann",
+            )
         first = _search(member_client, name="ann")
         page = first.content.decode()
         assert "7 results, page 1 of 2" in page
@@ -250,9 +269,21 @@ class TestDetails:
         share = ShareFactory(organisation=org_a)
         page = member_client.get(reverse("results:detail", args=[share.result.public_id])).content.decode()
         result = share.result
-        for text in [str(result.overall_score), result.cefr, f"Grade {result.grade}" if False else result.grade,
-                     "Reading", "Use of English", "Writing", "Listening", "Speaking", result.ern_display,
-                     result.centre.name, result.centre.city, "2025-06-14", result.exam.name]:  # fmt: skip
+        for text in [
+            str(result.overall_score),
+            result.cefr,
+            f"Grade {result.grade}" if False else result.grade,
+            "Reading",
+            "Use of English",
+            "Writing",
+            "Listening",
+            "Speaking",
+            result.ern_display,
+            result.centre.name,
+            result.centre.city,
+            "2025-06-14",
+            result.exam.name,
+        ]:
             assert text in page, text
         assert "no-store" in member_client.get(reverse("results:detail", args=[result.public_id]))["Cache-Control"]
 

@@ -52,6 +52,7 @@ class Table:
             else:
                 value = f.get_db_prep_save(f.get_default(), connection)
                 self._steps.append((None, functools.partial(_identity, value)))
+        self._row_function: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None
         self._plain = all(i is not None and c is _identity for i, c in self._steps) and list(given.values()) == [
             i for i, _ in self._steps
         ]
@@ -69,11 +70,16 @@ class Table:
     def _rows(self, rows: Iterable[tuple[Any, ...]]) -> Iterable[tuple[Any, ...]]:
         if self._plain:
             return rows
-        steps = self._steps
-        return (
-            tuple(convert(row[index]) if index is not None else convert() for index, convert in steps)  # type: ignore[call-arg]
-            for row in rows
-        )
+        if self._row_function is None:
+            # A generated ``lambda r: (r[0], c1(r[1]), d2(), ...)`` runs several times faster than a
+            # generic loop over the columns, which matters at millions of rows.
+            scope = {f"c{n}": convert for n, (_, convert) in enumerate(self._steps)}
+            parts = [
+                (f"r[{index}]" if convert is _identity else f"c{n}(r[{index}])") if index is not None else f"c{n}()"
+                for n, (index, convert) in enumerate(self._steps)
+            ]
+            self._row_function = eval(f"lambda r: ({', '.join(parts)},)", scope)  # noqa: S307 - built from ints
+        return map(self._row_function, rows)
 
     def insert(self, rows: Sequence[tuple[Any, ...]]) -> None:
         if not rows:

@@ -1,0 +1,269 @@
+"""Statements of Results as PDF: one page per result, a QR code to the public check, signed.
+
+Drawn with reportlab and the bundled DejaVu fonts (Łukasz, Nguyễn, Ørsted, Cyrillic, Greek all
+print). The document's Keywords carry, for each statement, the ERN and a digest of what it
+says, so the verify page can tell a result corrected or withdrawn since the PDF was issued.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import segno
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from rvs.downloads.signing import sign_pdf
+from rvs.exams.scoring import scheme_for
+from rvs.results.models import Result
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+KEYWORDS_PREFIX = "rvs-statements-v1:"
+_fonts_registered = False
+
+
+def _register_fonts() -> None:
+    global _fonts_registered
+    if not _fonts_registered:
+        pdfmetrics.registerFont(TTFont("DejaVu", str(FONT_DIR / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+        _fonts_registered = True
+
+
+def result_digest(result: Result) -> str:
+    """What a statement says about a result, hashed: any correction or withdrawal changes it."""
+    components = {c.code: c.score for c in result.components.all()}
+    payload = [
+        result.ern, result.candidate.first_name, result.candidate.last_name,
+        result.candidate.date_of_birth.isoformat(), result.exam.code, result.exam_date.isoformat(),
+        result.status, result.overall_score, result.grade, result.cefr, sorted(components.items()),
+    ]  # fmt: skip
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def verification_code(ern: str) -> str:
+    """The ``c`` of a statement's QR link: proof the link came from a statement, not a guess."""
+    key = hashlib.sha256(("rvs-verify-link:" + settings.SECRET_KEY).encode()).digest()
+    return hmac.new(key, ern.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def verification_url(ern: str) -> str:
+    return f"{settings.RVS_SITE_URL}{reverse('verify_ern', args=[ern])}?c={verification_code(ern)}"
+
+
+def _qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
+    """Draw a QR code as vector runs (crisp at any zoom, and faster than an image per page)."""
+    matrix = segno.make(text, error="m", boost_error=False).matrix
+    modules = len(matrix) + 8  # quiet zone of 4 modules each side
+    cell = size / modules
+    canvas.setFillColor(colors.white)
+    canvas.rect(x, y, size, size, stroke=0, fill=1)
+    canvas.setFillColor(colors.black)
+    path = canvas.beginPath()
+    for row_index, row in enumerate(matrix):
+        top = y + size - (row_index + 4 + 1) * cell
+        run_start = None
+        for column, dark in enumerate([*row, 0]):
+            if dark and run_start is None:
+                run_start = column
+            elif not dark and run_start is not None:
+                path.rect(x + (run_start + 4) * cell, top, (column - run_start) * cell, cell)
+                run_start = None
+    canvas.drawPath(path, stroke=0, fill=1)
+
+
+def _scale(canvas: Canvas, result: Result, x: float, y: float, width: float) -> float:
+    """Each component score, and the overall score, drawn as a bar on the exam's scale."""
+    scheme = scheme_for(result.exam.scoring, result.exam_date)
+    if scheme is None:
+        return y
+    low, high = scheme.component_min, scheme.scale_max
+    rows = [(c.label, c.score) for c in result.components.all()] + [("Overall score", result.overall_score)]
+    label_width, bar_width = 48 * mm, width - 48 * mm - 14 * mm
+    for band in scheme.bands:  # band shading behind the bars, labelled with its CEFR level
+        left = x + label_width + (band.min - low) / (high - low) * bar_width
+        right = x + label_width + (min(band.max, high) + 1 - low) / (high - low) * bar_width
+        canvas.setFillColor(colors.Color(0.93, 0.95, 0.98) if (band.min // 10) % 2 else colors.Color(0.88, 0.91, 0.96))
+        canvas.rect(left, y - len(rows) * 8 * mm, right - left, len(rows) * 8 * mm + 6 * mm, stroke=0, fill=1)
+        canvas.setFillColor(colors.Color(0.3, 0.35, 0.4))
+        canvas.setFont("DejaVu", 6.5)
+        canvas.drawCentredString((left + right) / 2, y + 1.5 * mm, band.cefr or "–")
+    for index, (label, score) in enumerate(rows):
+        top = y - (index + 1) * 8 * mm
+        canvas.setFillColor(colors.black)
+        canvas.setFont("DejaVu-Bold" if label == "Overall score" else "DejaVu", 9)
+        canvas.drawString(x, top + 2.5 * mm, label)
+        if score is None:
+            continue
+        length = (score - low + 1) / (high - low + 1) * bar_width
+        canvas.setFillColor(
+            colors.Color(0.04, 0.36, 0.67) if label != "Overall score" else colors.Color(0.03, 0.25, 0.46)
+        )
+        canvas.rect(x + label_width, top + 1.5 * mm, length, 4.5 * mm, stroke=0, fill=1)
+        canvas.setFillColor(colors.black)
+        canvas.drawString(x + label_width + length + 1.5 * mm, top + 2.5 * mm, str(score))
+    canvas.setFont("DejaVu", 7)
+    canvas.setFillColor(colors.Color(0.3, 0.35, 0.4))
+    canvas.drawString(
+        x + label_width, y - len(rows) * 8 * mm - 4 * mm, f"{settings.RVS_BRAND['scale_name']} {low}–{high}"
+    )
+    return y - len(rows) * 8 * mm - 8 * mm
+
+
+def _page(canvas: Canvas, result: Result, *, photo: bool, issued: str) -> None:
+    width, height = A4
+    left, right = 20 * mm, width - 20 * mm
+    brand = settings.RVS_BRAND
+    canvas.setFillColor(colors.Color(0.03, 0.25, 0.46))
+    canvas.rect(0, height - 28 * mm, width, 28 * mm, stroke=0, fill=1)
+    canvas.setFillColor(colors.white)
+    canvas.setFont("DejaVu", 10)
+    canvas.drawString(left, height - 12 * mm, brand["board_name"])
+    canvas.setFont("DejaVu-Bold", 18)
+    canvas.drawString(left, height - 21 * mm, "Statement of Results")
+    canvas.setFont("DejaVu", 8)
+    canvas.drawRightString(right, height - 12 * mm, "Exam Reference Number")
+    canvas.setFont("DejaVu-Bold", 12)
+    canvas.drawRightString(right, height - 19 * mm, result.ern_display)
+
+    y = height - 42 * mm
+    canvas.setFillColor(colors.black)
+    canvas.setFont("DejaVu-Bold", 16)
+    canvas.drawString(left, y, result.candidate.full_name[:80])
+    details = [
+        ("Candidate ID Number", result.candidate.candidate_number),
+        ("Date of birth", result.candidate.date_of_birth.isoformat()),
+        ("Exam", result.exam.name),
+        ("Date of exam", result.exam_date.isoformat()),
+        ("Exam centre", f"{result.centre.name} ({result.centre.number})"[:70]),
+        ("Place of entry", f"{result.centre.city}, {result.centre.country}"[:70]),
+    ]
+    y -= 9 * mm
+    for label, value in details:
+        canvas.setFont("DejaVu", 8)
+        canvas.setFillColor(colors.Color(0.3, 0.35, 0.4))
+        canvas.drawString(left, y, label)
+        canvas.setFont("DejaVu", 10.5)
+        canvas.setFillColor(colors.black)
+        canvas.drawString(left + 40 * mm, y, value)
+        y -= 6.5 * mm
+    if photo and result.photo:
+        try:
+            with result.photo.open("rb") as handle:
+                canvas.drawImage(
+                    ImageReader(io.BytesIO(handle.read())), right - 32 * mm, height - 82 * mm, 32 * mm, 40 * mm
+                )
+            canvas.setFont("DejaVu", 7)
+            canvas.drawRightString(right, height - 85 * mm, "Test day photo")
+        except (OSError, ValueError):
+            pass  # a missing or unreadable photo file must not stop the statement
+    y -= 4 * mm
+    canvas.setFillColor(colors.Color(0.96, 0.97, 0.98))
+    canvas.rect(left, y - 20 * mm, right - left, 22 * mm, stroke=0, fill=1)
+    canvas.setFillColor(colors.black)
+    if result.shows_scores:
+        summary = [
+            (f"Overall score ({brand['scale_name']})", str(result.overall_score)),
+            ("CEFR level", result.cefr or "–"),
+            ("Grade", result.grade or result.result_label),
+        ]
+        for index, (label, value) in enumerate(summary):
+            column = left + 5 * mm + index * 56 * mm
+            canvas.setFont("DejaVu", 8)
+            canvas.drawString(column, y - 5 * mm, label)
+            canvas.setFont("DejaVu-Bold", 16)
+            canvas.drawString(column, y - 14 * mm, value[:24])
+        y = _scale(canvas, result, left, y - 34 * mm, right - left)
+    else:
+        canvas.setFont("DejaVu-Bold", 13)
+        canvas.drawString(left + 5 * mm, y - 12 * mm, result.get_status_display())
+        y -= 30 * mm
+    url = verification_url(result.ern)
+    _qr(canvas, url, right - 34 * mm, 22 * mm, 34 * mm)
+    canvas.setFont("DejaVu", 8)
+    canvas.setFillColor(colors.black)
+    text = canvas.beginText(left, 48 * mm)
+    text.setFont("DejaVu", 8)
+    for line in [
+        f"Issued {issued} by {brand['service_name']}.",
+        "This statement is digitally signed. To check that it is authentic and still valid,",
+        f"scan the QR code or upload the PDF at {settings.RVS_SITE_URL}{reverse('verify_statement')}.",
+        "Organisations registered with the service can also look the result up by its Exam Reference Number.",
+    ]:
+        text.textLine(line)
+    canvas.drawText(text)
+
+
+def render_statements(
+    rows: Iterable[Result],
+    out: BinaryIO,
+    *,
+    progress: Callable[[int], None] = lambda done: None,
+    photo_for: Callable[[Result], bool] = lambda result: False,
+) -> list[dict[str, str]]:
+    """Draw one page per result into ``out`` (unsigned); returns the ERN/digest list it embedded."""
+    _register_fonts()
+    canvas = Canvas(out, pagesize=A4, pageCompression=1, invariant=0)
+    canvas.setTitle("Statement of Results")
+    canvas.setAuthor(settings.RVS_BRAND["board_name"])
+    canvas.setCreator(settings.RVS_BRAND["service_name"])
+    issued = timezone.localdate().isoformat()
+    entries: list[dict[str, str]] = []
+    for count, result in enumerate(rows, start=1):
+        _page(canvas, result, photo=photo_for(result), issued=issued)
+        canvas.showPage()
+        entries.append({"ern": result.ern, "digest": result_digest(result)})
+        if count % 50 == 0:
+            progress(count)
+    if not entries:
+        canvas.setFont("DejaVu", 12)
+        canvas.drawString(
+            20 * mm, A4[1] - 30 * mm, "No results: none of the selected results can be downloaded any more."
+        )
+        canvas.showPage()
+    canvas.setKeywords(KEYWORDS_PREFIX + base64.b64encode(json.dumps(entries).encode()).decode())
+    canvas.save()
+    progress(len(entries))
+    return entries
+
+
+def render_signed_statements(
+    rows: Iterable[Result],
+    out: BinaryIO,
+    *,
+    progress: Callable[[int], None] = lambda done: None,
+    photo_for: Callable[[Result], bool] = lambda result: False,
+) -> int:
+    buffer = io.BytesIO()
+    entries = render_statements(rows, buffer, progress=progress, photo_for=photo_for)
+    out.write(sign_pdf(buffer.getvalue()))
+    return len(entries)
+
+
+def embedded_entries(keywords: Any) -> list[dict[str, str]]:
+    """The ERN/digest list from a statement's Keywords; [] when there is none."""
+    text = str(keywords or "")
+    if not text.startswith(KEYWORDS_PREFIX):
+        return []
+    try:
+        data = json.loads(base64.b64decode(text[len(KEYWORDS_PREFIX) :], validate=True))
+    except (ValueError, TypeError):
+        return []
+    return [
+        e for e in data if isinstance(e, dict) and isinstance(e.get("ern"), str) and isinstance(e.get("digest"), str)
+    ]

@@ -1,0 +1,65 @@
+"""Public pages: verify a Statement of Results by upload, or by its QR code."""
+
+from __future__ import annotations
+
+import hmac
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from rvs.core import ern as ern_codec
+from rvs.core import ratelimit
+from rvs.core.audit import log_action
+from rvs.downloads.pdf import verification_code
+from rvs.downloads.verify import check_result, verify_statement_pdf
+
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+class VerifyForm(forms.Form):
+    statement = forms.FileField(
+        label="Statement of Results (PDF)",
+        help_text="The PDF file exactly as you received it.",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_statement(self) -> bytes:
+        upload = self.cleaned_data["statement"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError("The file is larger than 20 MB; a Statement of Results is much smaller.")
+        data: bytes = upload.read()
+        if not data.startswith(b"%PDF-"):
+            raise forms.ValidationError("This file is not a PDF.")
+        return data
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify_statement(request: HttpRequest) -> HttpResponse:
+    form = VerifyForm(request.POST or None, request.FILES or None) if request.method == "POST" else VerifyForm()
+    verdict = None
+    if request.method == "POST" and form.is_valid():
+        ratelimit.hit("verify_ip", request.META.get("REMOTE_ADDR", ""))
+        verdict = verify_statement_pdf(form.cleaned_data["statement"])
+        log_action("statement.verified", data={"authentic": verdict.authentic, "statements": len(verdict.statements)})
+    status = 400 if form.errors else 200
+    return render(request, "downloads/verify.html", {"form": form, "verdict": verdict}, status=status)
+
+
+@never_cache
+def verify_ern(request: HttpRequest, ern: str) -> HttpResponse:
+    """The QR code's page: the verdict for one ERN, showing only name, exam, date and scores."""
+    try:
+        normalised = ern_codec.normalise(ern)
+    except ern_codec.ErnFormatError:
+        raise Http404 from None
+    if not hmac.compare_digest(request.GET.get("c", ""), verification_code(normalised)):
+        raise Http404
+    ratelimit.hit("verify_ip", request.META.get("REMOTE_ADDR", ""))
+    check = check_result(normalised)
+    if check.result is None:
+        raise Http404
+    return render(request, "downloads/verify_ern.html", {"check": check, "result": check.result})

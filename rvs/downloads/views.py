@@ -1,0 +1,257 @@
+"""Downloads: make a download from a selection, templates, Download History, background jobs."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rvs.core.permissions import Perm, org_permission_required
+from rvs.downloads import selectors, services
+from rvs.downloads.exporters import EXPORTERS
+from rvs.downloads.fields import DEFAULT_TEMPLATE_NAME, FIELDS
+from rvs.downloads.models import DownloadJob, DownloadTemplate
+from rvs.results import selectors as result_selectors
+from rvs.results.selectors import SearchCriteria
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except (ValueError, TypeError):
+        raise Http404 from None
+
+
+def _template(organisation: Any, public_id: str) -> DownloadTemplate:
+    template = DownloadTemplate.objects.filter(organisation=organisation, public_id=_uuid(public_id)).first()
+    if template is None:
+        raise Http404("No such template.")
+    return template
+
+
+def _job(organisation: Any, public_id: str) -> DownloadJob:
+    job = DownloadJob.objects.filter(organisation=organisation, public_id=_uuid(public_id)).first()
+    if job is None:
+        raise Http404("No such download.")
+    return job
+
+
+def file_response(job: DownloadJob, data: bytes | None = None) -> FileResponse:
+    """An attachment that no cache keeps; the name carries no personal data."""
+    handle = io.BytesIO(data) if data is not None else job.file.open("rb")
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=services.filename(job),
+        content_type=EXPORTERS[job.exporter].content_type,
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _deliver(request: HttpRequest, job: DownloadJob) -> HttpResponseBase:
+    if job.background:
+        messages.info(
+            request, f"Your download of {job.included} results is being prepared. It will appear in Download History."
+        )
+        return redirect("downloads:job", public_id=job.public_id)
+    buffer = io.BytesIO()
+    included = services.download_render(job, buffer)
+    services.download_mark_done(job=job, included=included)
+    return file_response(job, buffer.getvalue())
+
+
+def _selected_result_ids(request: HttpRequest, organisation: Any) -> list[int]:
+    scope = request.POST.get("scope", "")
+    if scope == "search":
+        saved = request.session.get("searches", {}).get(request.POST.get("q", ""))
+        if saved is None:
+            raise ValidationError("That search has expired: search again, then download.")
+        criteria = SearchCriteria.from_session(saved["criteria"])
+        shares = result_selectors.shared_results(organisation=organisation, criteria=criteria, sort="name")
+        return list(shares.values_list("result_id", flat=True)[: settings.DOWNLOAD_MAX_RESULTS + 1])
+    if scope == "dashboard":
+        shares = result_selectors.recent_shares(organisation=organisation)
+        return list(shares.values_list("result_id", flat=True)[: settings.DOWNLOAD_MAX_RESULTS + 1])
+    names = "page_results" if scope == "page" else "results"
+    public_ids = []
+    for value in request.POST.getlist(names):
+        try:
+            public_ids.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return selectors.result_ids_for_public_ids(public_ids=public_ids)
+
+
+@never_cache
+@require_POST
+@org_permission_required(Perm.DOWNLOADS)
+def create(request: HttpRequest) -> HttpResponseBase:
+    """The Download Options control on the search results and the dashboard posts here."""
+    organisation = request.organisation  # type: ignore[attr-defined]
+    back = request.POST.get("back", "")
+    back = back if back.startswith("/") and not back.startswith("//") else "/dashboard/"
+    exporter = request.POST.get("format", "")
+    template_id = request.POST.get("template", "")
+    try:
+        template = _template(organisation, template_id) if template_id else None
+        result_ids = _selected_result_ids(request, organisation)
+        if not result_ids:
+            raise ValidationError("Tick at least one candidate, or choose to select all, then download.")
+        job = services.download_create(
+            actor=request.user, organisation=organisation, exporter=exporter, result_ids=result_ids, template=template
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    return _deliver(request, job)
+
+
+@never_cache
+@org_permission_required(Perm.DOWNLOADS)
+def history(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    page = Paginator(selectors.history_of(organisation=organisation), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "downloads/history.html",
+        {
+            "page": page,
+            "templates": selectors.templates_of(organisation=organisation),
+            "default_name": DEFAULT_TEMPLATE_NAME,
+        },
+    )
+
+
+@never_cache
+@org_permission_required(Perm.DOWNLOADS)
+def job(request: HttpRequest, public_id: str) -> HttpResponse:
+    download = _job(request.organisation, public_id)  # type: ignore[attr-defined]
+    template = "downloads/_job_status.html" if request.headers.get("HX-Request") else "downloads/job.html"
+    return render(request, template, {"job": download})
+
+
+@never_cache
+@org_permission_required(Perm.DOWNLOADS)
+def job_file(request: HttpRequest, public_id: str) -> HttpResponseBase:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    download = _job(organisation, public_id)
+    if download.status != DownloadJob.Status.DONE or not download.file:
+        return render(request, "downloads/job.html", {"job": download}, status=409)
+    still_open = selectors.accessible_result_ids(organisation=organisation, result_ids=download.result_ids)
+    if len(still_open) != len(download.result_ids):
+        # A stored file would still show results revoked since: make it again without them.
+        messages.info(request, "Some results in this download are no longer shared with you; download it again.")
+        return redirect("downloads:history")
+    return file_response(download)
+
+
+@never_cache
+@require_POST
+@org_permission_required(Perm.DOWNLOADS)
+def again(request: HttpRequest, public_id: str) -> HttpResponseBase:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    download = _job(organisation, public_id)
+    try:
+        job = services.download_again(actor=request.user, organisation=organisation, job=download)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("downloads:history")
+    if job.omitted:
+        messages.warning(
+            request,
+            f"{job.omitted} result{'s' if job.omitted != 1 else ''} of the original download "
+            f"{'are' if job.omitted != 1 else 'is'} no longer shared with you and "
+            f"{'were' if job.omitted != 1 else 'was'} left out.",
+        )
+    return _deliver(request, job)
+
+
+class TemplateForm(forms.Form):
+    name = forms.CharField(label="Template name", max_length=100)
+
+
+def _field_rows(request: HttpRequest, template: DownloadTemplate | None) -> list[dict[str, Any]]:
+    chosen = list(template.fields) if template else []
+    rows = []
+    for index, (key, field) in enumerate(FIELDS.items()):
+        if request.method == "POST":
+            included = request.POST.get(f"include_{key}") == "on"
+            position = request.POST.get(f"position_{key}", "")
+        else:
+            included = key in chosen
+            position = str(chosen.index(key) + 1) if key in chosen else ""
+        rows.append({"key": key, "label": field.label, "included": included, "position": position, "index": index})
+    return rows
+
+
+def _ordered(rows: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    errors = []
+    chosen = []
+    for row in rows:
+        if not row["included"]:
+            continue
+        text = row["position"].strip()
+        if text and not text.isdigit():
+            errors.append(f"Position for {row['label']} must be a whole number.")
+            continue
+        chosen.append((int(text) if text else 1000 + row["index"], row["index"], row["key"]))
+    return [key for _, _, key in sorted(chosen)], errors
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@org_permission_required(Perm.DOWNLOADS)
+def template_edit(request: HttpRequest, public_id: str | None = None) -> HttpResponseBase:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    template = _template(organisation, public_id) if public_id else None
+    form = TemplateForm(
+        request.POST if request.method == "POST" else None, initial={"name": template.name if template else ""}
+    )
+    rows = _field_rows(request, template)
+    field_errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        fields, field_errors = _ordered(rows)
+        if not field_errors:
+            try:
+                saved = services.template_save(
+                    actor=request.user, organisation=organisation, name=form.cleaned_data["name"], fields=fields,
+                    template=template,
+                )  # fmt: skip
+            except ValidationError as exc:
+                for key, errors in exc.message_dict.items():
+                    if key == "name":
+                        form.add_error("name", errors)
+                    else:
+                        field_errors.extend(errors)
+            else:
+                messages.success(
+                    request, f"Template '{saved.name}' saved. It is offered when you download a data file."
+                )
+                return redirect("downloads:history")
+    context = {"form": form, "rows": rows, "template": template, "field_errors": field_errors}
+    status = 400 if form.errors or field_errors else 200
+    return render(request, "downloads/template_form.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@org_permission_required(Perm.DOWNLOADS)
+def template_delete(request: HttpRequest, public_id: str) -> HttpResponseBase:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    template = _template(organisation, public_id)
+    if request.method == "POST":
+        services.template_delete(actor=request.user, organisation=organisation, template=template)
+        messages.success(request, f"Template '{template.name}' deleted.")
+        return redirect("downloads:history")
+    return render(request, "downloads/template_delete.html", {"template": template})
