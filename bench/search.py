@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -244,8 +245,8 @@ def _bench_engine(engine: str, options: argparse.Namespace) -> dict[str, Any]:
         for value in values:
             if time.perf_counter() - started > options.budget:
                 break
-            orm_time, orm_outcome = _measure(lambda value=value, kind=kind: run_selector(kind, value))
-            raw_time, raw_outcome = _measure(lambda value=value, kind=kind: run_raw(kind, value))
+            orm_time, orm_outcome = _measure(functools.partial(run_selector, kind, value))
+            raw_time, raw_outcome = _measure(functools.partial(run_raw, kind, value))
             if orm_outcome != raw_outcome:
                 raise AssertionError(f"{kind} {value!r}: selector gave {orm_outcome}, raw SQL gave {raw_outcome}")
             orm_ms.append(orm_time)

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 
 from rvs.core.normalise import fold, prefix_upper_bound, tokens
 from rvs.results.models import CandidateNameToken, Centre, Result
@@ -72,7 +73,7 @@ class SharedResults(QuerySet[Share]):
 
     def __getitem__(self, k: Any) -> Any:
         plain_page = isinstance(k, slice) and k.step in (None, 1) and self._result_cache is None
-        if not plain_page or self._fields is not None or not self.query.select_related:
+        if not plain_page or self._iterable_class is not ModelIterable or not self.query.select_related:
             return super().__getitem__(k)
         ids = QuerySet.__getitem__(self.select_related(None).values("pk"), k)
         page = Share.objects.using(self.db).filter(pk__in=ids).order_by(*self.query.order_by)
@@ -80,9 +81,15 @@ class SharedResults(QuerySet[Share]):
         return page
 
 
-def _centre_ids(column: str, text: str) -> QuerySet[Centre, int]:
-    # Centres number in the thousands, so a substring match over them is cheap and forgiving.
-    return Centre.objects.filter(**{f"{column}__contains": fold(text)}).values_list("id", flat=True)
+def _centre_ids(column: str, text: str) -> list[int]:
+    """Centres whose folded name or city contains ``text``.
+
+    Centres number in the hundreds, so a substring match over them is cheap and forgiving. The
+    ids are read first, not left as a subquery: the planner then knows whether one centre
+    matched or fifty ("British Council"), and starts from the results of those centres or from
+    the organisation's shares accordingly. No centre means no result, without a query.
+    """
+    return list(Centre.objects.filter(**{f"{column}__contains": fold(text)}).values_list("id", flat=True))
 
 
 def shared_results(*, organisation: Any, criteria: SearchCriteria, sort: str = DEFAULT_SORT) -> QuerySet[Share]:

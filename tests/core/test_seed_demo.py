@@ -11,6 +11,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
@@ -23,6 +24,7 @@ from rvs.core.normalise import fold
 from rvs.exams.scoring import Status, compute, scheme_for
 from rvs.organisations.models import Membership, Organisation
 from rvs.results.models import Candidate, Centre, Result
+from rvs.results.selectors import SearchCriteria, shared_results
 from rvs.results.services import candidate_sort_name, name_tokens_for, secret_number_matches
 from rvs.sharing.models import Share
 
@@ -151,7 +153,9 @@ def test_it_scores_every_result_by_the_catalogue_rules() -> None:
         components = {component.code: component.score for component in result.components.all()}
         if result.status == Status.RESULT:
             assert set(components) == {c.code for c in scheme.components}
-            assert all(scheme.component_min <= score <= scheme.scale_max for score in components.values())
+            assert all(
+                score is not None and scheme.component_min <= score <= scheme.scale_max for score in components.values()
+            )
             outcome = compute(scheme, components)
             assert (outcome.status, outcome.overall, outcome.grade or "", outcome.cefr or "", outcome.label) == (
                 result.status, result.overall_score, result.grade, result.cefr, result.result_label,
@@ -276,3 +280,25 @@ def test_it_refuses_to_run_in_production(settings: Any) -> None:
     with pytest.raises(CommandError, match="production"):
         _seed()
     assert not User.objects.exists()
+
+
+def test_it_pages_searches_over_seeded_data_like_a_plain_query() -> None:
+    """The selector's late row look-up (sort ids, then fetch the page) must not change any page."""
+    _seed(300, seed=3)
+    organisation = Organisation.objects.get(memberships__user__email=demo.PRIMARY_EMAIL)
+    share = Share.objects.filter(organisation=organisation).select_related("result__candidate", "result__centre")[0]
+    searches = [
+        SearchCriteria(),
+        SearchCriteria(exam_id=share.result.exam_id),
+        SearchCriteria(place_of_entry=share.result.centre.city[:3]),
+        SearchCriteria(centre_name="british"),
+        SearchCriteria(name=share.result.candidate.last_name),
+    ]
+    for criteria in searches:
+        for sort in ("name", "-shared", "exam", "score"):
+            queryset = shared_results(organisation=organisation, criteria=criteria, sort=sort)
+            for start in (0, 5):
+                page = [s.pk for s in queryset[start : start + 7]]
+                plain = [s.pk for s in QuerySet.__getitem__(queryset, slice(start, start + 7))]
+                assert page == plain, (criteria, sort, start)
+    assert shared_results(organisation=organisation, criteria=SearchCriteria(place_of_entry="Atlantis")).count() == 0

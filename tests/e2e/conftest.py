@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, cast
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from rvs.exams.catalogue import sync_catalogue
-from rvs.exams.models import Exam
 from rvs.organisations.models import Membership, Organisation
 from tests.factories import PASSWORD, MembershipFactory, OrganisationFactory
 
@@ -79,22 +76,6 @@ def base_url(live_server: Any) -> str:
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "viewport": VIEWPORT, "locale": "en-GB", "timezone_id": "UTC"}
-
-
-@pytest.fixture(autouse=True)
-def _exam_catalogue(transactional_db: None) -> None:
-    """Transactional tests end with a flush of every table, including the catalogue the data migration loaded."""
-    if not Exam.objects.exists():
-        sync_catalogue(Exam)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _exam_catalogue_put_back(django_db_blocker: Any) -> Iterator[None]:
-    """Torn down after the last test's flush: leave the catalogue for whatever runs next on this worker."""
-    yield
-    with django_db_blocker.unblock():
-        sync_catalogue(Exam)
-        connection.close()  # else PostgreSQL cannot drop the test database at the end of the session
 
 
 @pytest.fixture(autouse=True)
