@@ -23,7 +23,8 @@ run: $(VENV)/.installed-runtime
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo --once --results 300 --seed 1
 	$(PY) manage.py db_worker & WORKER=$$!; \
-	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py send_outbox --loop --interval 60 & RELAY=$$!; \
+	trap 'kill $$WORKER $$RELAY 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn config.wsgi:application -k gthread -w 1 --threads 8 -b 127.0.0.1:$(PORT) --access-logfile -
 
 ## test: lint, type-check, then the whole suite on SQLite and again on PostgreSQL

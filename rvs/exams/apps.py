@@ -11,7 +11,7 @@ def _ensure_catalogue(sender: AppConfig, using: str = "default", **kwargs: Any) 
     from rvs.exams.catalogue import sync_catalogue
     from rvs.exams.models import Exam
 
-    if not Exam.objects.using(using).exists():
+    if using == "default" and not Exam.objects.exists():
         sync_catalogue(Exam)
 
 

@@ -29,7 +29,7 @@ class SearchForm(forms.Form):
     )  # fmt: skip
     date_of_birth = forms.DateField(
         label="Candidate Date of Birth", required=False, input_formats=DATE_FORMATS, widget=DateInput(),
-        help_text="Pick a date or type it as YYYY-MM-DD.",
+        help_text="Pick a date from the calendar, or type the day, month and year.",
     )  # fmt: skip
     candidate_number = forms.CharField(
         label="Candidate ID Number", required=False, max_length=32,
@@ -49,7 +49,7 @@ class SearchForm(forms.Form):
     email = forms.EmailField(label="Candidate Email Address", required=False)
     exam_date = forms.DateField(
         label="Date of Exam", required=False, input_formats=DATE_FORMATS, widget=DateInput(),
-        help_text="Pick a date or type it as YYYY-MM-DD.",
+        help_text="Pick a date from the calendar, or type the day, month and year.",
     )  # fmt: skip
     ern = forms.CharField(
         label="Exam Reference Number", required=False, max_length=40,

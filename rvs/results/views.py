@@ -27,7 +27,7 @@ COLUMNS = [
     ("exam", "Exam"),
     ("exam_date", "Date of exam"),
     ("score", "Overall score"),
-    ("shared", "Shared"),
+    ("shared", "Date shared"),
 ]
 
 
