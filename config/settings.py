@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "template_partials",
     "django_tasks",
     "django_tasks_db",
@@ -49,6 +52,7 @@ INSTALLED_APPS = [
     "rvs.backoffice",
     "rvs.candidates",
     "rvs.downloads",
+    "rvs.api",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +244,7 @@ RATE_LIMITS = {
     "candidate_confirm_resend": env_str("RVS_RATE_CANDIDATE_CONFIRM_RESEND", "5/3600"),
     "candidate_invite": env_str("RVS_RATE_CANDIDATE_INVITE", "10/86400"),
     "verify_ip": env_str("RVS_RATE_VERIFY_IP", "60/3600"),
+    "api_key": env_str("RVS_RATE_API_KEY", "600/60"),
 }
 # How long an Exam Reference Number look-up lets the organisation open that result.
 ERN_GRANT_HOURS = env_int("RVS_ERN_GRANT_HOURS", 24 * 30, minimum=1)
@@ -253,6 +258,34 @@ DOWNLOAD_MAX_RESULTS = env_int("RVS_DOWNLOAD_MAX_RESULTS", 100_000, minimum=1)
 # The key that signs Statements of Results; generated (self-signed) on first use when absent.
 RVS_SIGNING_KEY_FILE = env_str("RVS_SIGNING_KEY_FILE", str(DATA_DIR / "signing" / "key.pem"))
 RVS_SIGNING_CERT_FILE = env_str("RVS_SIGNING_CERT_FILE", str(DATA_DIR / "signing" / "cert.pem"))
+
+# --- REST API -------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rvs.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rvs.api.permissions.HasOrganisationPermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "rvs.api.problems.handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Results Verification Service API",
+    "DESCRIPTION": "Verify candidates' English exam results from your own systems. See /developers/.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+# Webhook targets on private, loopback or link-local addresses: only for development and tests.
+WEBHOOK_ALLOW_PRIVATE = env_bool("RVS_WEBHOOK_ALLOW_PRIVATE", False)
+WEBHOOK_RETRY_HOURS = env_int("RVS_WEBHOOK_RETRY_HOURS", 24, minimum=1)
+WEBHOOK_DISABLE_AFTER = env_int("RVS_WEBHOOK_DISABLE_AFTER", 15, minimum=1)
+API_KEY_ROTATION_OVERLAP_HOURS = env_int("RVS_API_KEY_ROTATION_OVERLAP_HOURS", 24 * 7, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("verify/", verify_views.verify_statement, name="verify_statement"),
     path("verify/<str:ern>/", verify_views.verify_ern, name="verify_ern"),
     path("downloads/", include("rvs.downloads.urls")),
+    path("api/v1/", include("rvs.api.urls")),
     path("accounts/", include("rvs.accounts.urls")),
     path("organisation/", include("rvs.organisations.urls")),
     path("backoffice/", include("rvs.backoffice.urls")),

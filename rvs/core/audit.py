@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 
+from rvs.core.actors import actor_label, user_of
 from rvs.core.context import current
 from rvs.core.models import AuditEntry
 
@@ -23,10 +24,9 @@ def log_action(
     Never put secrets or dates of birth in ``data``: the log is readable by Primary Users.
     """
     meta = current.get()
-    actor_user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
-        actor=actor_user,
-        actor_label=str(getattr(actor_user, "email", "") or (actor if isinstance(actor, str) else "")),
+        actor=user_of(actor),
+        actor_label=actor_label(actor)[:200],
         organisation=organisation,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",

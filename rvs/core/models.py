@@ -75,3 +75,32 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} to {self.to} ({self.status})"
+
+
+class Event(models.Model):
+    """Something an organisation's systems want to hear about: the changes feed and webhooks.
+
+    Written in the same transaction as the change. The id orders the feed; readers only see
+    events older than a short settling time so a transaction that commits late is not skipped.
+    """
+
+    class Kind(models.TextChoices):
+        RESULT_SHARED = "result.shared"
+        SHARE_REVOKED = "share.revoked"
+        RESULT_CORRECTED = "result.corrected"
+        RESULT_WITHDRAWN = "result.withdrawn"
+        TEST = "test"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    result = models.ForeignKey("results.Result", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["organisation", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"

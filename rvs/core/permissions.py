@@ -46,7 +46,22 @@ def membership_of(user: Any) -> Any:
     return membership
 
 
+# What an API key may do, by scope: keys authenticate systems, so no organisation administration.
+API_KEY_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    "read": frozenset({Perm.RESULTS_VIEW, Perm.RESULTS_SEARCH, Perm.ERN_LOOKUP, Perm.ORG_VIEW}),
+    "write": frozenset({Perm.RESULTS_VIEW, Perm.RESULTS_SEARCH, Perm.ERN_LOOKUP, Perm.ORG_VIEW, Perm.DOWNLOADS}),
+}
+
+
 def has_perm(user: Any, organisation: Any, perm: Perm) -> bool:
+    """Whether ``user`` (a user or an API key) may do ``perm`` for ``organisation``. Deny by default."""
+    if getattr(user, "is_api_key", False):
+        return (
+            user.is_usable
+            and user.organisation_id == organisation.pk
+            and organisation.is_active
+            and perm in API_KEY_PERMISSIONS.get(user.scope, frozenset())
+        )
     membership = membership_of(user)
     if membership is None or membership.organisation_id != organisation.pk:
         return False

@@ -54,3 +54,9 @@ def ensure_not_exceeded(scope: str, key: str) -> None:
     cache_key, limit, retry_after = _window(scope, key)
     if (cache.get(cache_key) or 0) >= limit:
         raise RateLimited(scope, retry_after)
+
+
+def count(scope: str, key: str) -> int:
+    """Events counted so far in the current window."""
+    cache_key, _, _ = _window(scope, key)
+    return int(cache.get(cache_key) or 0)

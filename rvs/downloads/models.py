@@ -46,6 +46,8 @@ class DownloadJob(models.Model):
         "results.Candidate", null=True, blank=True, on_delete=models.CASCADE, related_name="downloads"
     )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Who asked, as shown in Download History: a user's email or an API key's name.
+    requested_label = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     exporter = models.CharField(max_length=16)
     template = models.ForeignKey(DownloadTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

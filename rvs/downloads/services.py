@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
+from rvs.core.actors import actor_label, user_of
 from rvs.core.audit import log_action
 from rvs.core.permissions import Perm, has_perm
 from rvs.downloads import selectors
@@ -114,7 +115,8 @@ def download_create(
     uses_template = EXPORTERS[exporter].uses_template
     job = DownloadJob.objects.create(
         organisation=organisation,
-        requested_by=actor,
+        requested_by=user_of(actor),
+        requested_label=actor_label(actor)[:200],
         exporter=exporter,
         template=template if uses_template else None,
         template_name=(template.name if template else DEFAULT_TEMPLATE_NAME) if uses_template else "",

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from rvs.core import ern as ern_codec
 from rvs.core import ratelimit
+from rvs.core.actors import actor_key, user_of
 from rvs.core.audit import log_action
 from rvs.core.normalise import fold, tokens
 from rvs.results import selectors
@@ -68,7 +69,7 @@ def result_lookup_by_ern(
     Every look-up, found or not, is audited with the ERN's last four characters only.
     """
     normalised = ern_codec.normalise(ern)
-    user_key, org_key = str(actor.pk), str(organisation.pk)
+    user_key, org_key = actor_key(actor), str(organisation.pk)
     ratelimit.ensure_not_exceeded("ern_miss_user", user_key)
     ratelimit.hit("ern_lookup_user", user_key)
     ratelimit.hit("ern_lookup_org", org_key)
@@ -93,7 +94,7 @@ def result_lookup_by_ern(
         ErnGrant.objects.create(
             result=result,
             organisation=organisation,
-            granted_by=actor,
+            granted_by=user_of(actor),
             granted_at=now,
             expires_at=now + dt.timedelta(hours=settings.ERN_GRANT_HOURS),
         )
@@ -106,6 +107,6 @@ def result_open(*, actor: Any, organisation: Any, result: Result, share: Share |
     """Record that someone at the organisation opened the result; a new share stops being new."""
     if share is not None and share.first_viewed_at is None:
         Share.objects.filter(pk=share.pk, first_viewed_at__isnull=True).update(
-            first_viewed_at=timezone.now(), first_viewed_by=actor
+            first_viewed_at=timezone.now(), first_viewed_by=user_of(actor)
         )
     log_action("result.viewed", actor=actor, organisation=organisation, obj=result)

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from rvs.core.audit import log_action
 from rvs.core.emails import queue_email
+from rvs.core.events import record_event
+from rvs.core.models import Event
 from rvs.organisations.models import Membership, Organisation
 from rvs.results.models import ErnGrant, Result
 from rvs.sharing.models import Share
@@ -36,6 +38,7 @@ def share_create(
         share = (
             Share.objects.select_for_update().filter(result=result, organisation=organisation, revoked_at=None).first()
         )
+        created = share is None
         if share is None:
             share = Share.objects.create(
                 result=result, organisation=organisation, include_photo=include_photo, shared_at=now
@@ -43,6 +46,14 @@ def share_create(
         elif share.include_photo != include_photo:
             Share.objects.filter(pk=share.pk).update(include_photo=include_photo)
         shares.append(share)
+        if not created:
+            continue  # already shared: only the photo choice may have changed
+        record_event(
+            Event.Kind.RESULT_SHARED,
+            organisation=organisation,
+            result=result,
+            data={"share": str(share.public_id), "include_photo": include_photo},
+        )
         log_action(
             "share.created",
             actor=actor,
@@ -83,6 +94,12 @@ def share_revoke(*, actor: Any, candidate: Any, share: Share) -> None:
     updated = Share.objects.filter(pk=share.pk, revoked_at__isnull=True).update(revoked_at=now)
     if not updated:
         return
+    record_event(
+        Event.Kind.SHARE_REVOKED,
+        organisation=share.organisation,
+        result=share.result,
+        data={"share": str(share.public_id)},
+    )
     ErnGrant.objects.filter(result=share.result, organisation=share.organisation, expires_at__gt=now).update(
         expires_at=now
     )

@@ -5,11 +5,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from rvs.api.webhooks import relay_due as relay_webhooks
 from rvs.core.emails import relay_due
 
 
 class Command(BaseCommand):
-    help = "Deliver outbox emails that are due (retries after SMTP failures). --loop keeps running."
+    help = "Deliver outbox emails and webhook deliveries that are due (retries). --loop keeps running."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", action="store_true", help="keep relaying every --interval seconds")
@@ -18,8 +19,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
             sent = relay_due()
-            if sent:
-                self.stdout.write(f"sent {sent} email(s)")
+            delivered = relay_webhooks()
+            if sent or delivered:
+                self.stdout.write(f"sent {sent} email(s), delivered {delivered} webhook(s)")
             if not options["loop"]:
                 return
             time.sleep(options["interval"])

@@ -1,0 +1,81 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from rvs.core.ratelimit import RateLimited
+
+PROBLEM_TYPE = "https://rvs.invalid/problems/"
+TITLES = {
+    400: "Invalid request",
+    401: "Authentication required",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Not ready",
+    415: "Unsupported media type",
+    429: "Too many requests",
+}
+
+
+def problem(status_code: int, detail: str, *, errors: list[dict[str, str]] | None = None, **extra: Any) -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE + TITLES.get(status_code, "error").lower().replace(" ", "-"),
+        "title": TITLES.get(status_code, "Error"),
+        "status": status_code,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return Response(body, status=status_code, content_type="application/problem+json")
+
+
+def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            out.extend(_flatten(value, "" if key == "non_field_errors" else name))
+        return out
+    if isinstance(detail, list):
+        out = []
+        for index, value in enumerate(detail):
+            out.extend(_flatten(value, f"{prefix}[{index}]" if isinstance(value, dict | list) and prefix else prefix))
+        return out
+    return [{"field": prefix, "message": str(detail)}]
+
+
+def handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RateLimited):
+        limited = problem(429, f"Too many requests; try again in {exc.retry_after} seconds.")
+        limited["Retry-After"] = str(exc.retry_after)
+        return limited
+    if isinstance(exc, Http404):
+        return problem(404, "No such resource, or not one your organisation can see.")
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if isinstance(exc, ValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    response: Response | None = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        summary = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
+        result = problem(status.HTTP_400_BAD_REQUEST, summary or "Invalid request.", errors=errors)
+    else:
+        message = str(exc.detail) if isinstance(exc, exceptions.APIException) else str(exc)
+        result = problem(response.status_code, message)
+    for header in ("WWW-Authenticate", "Retry-After", "Allow"):
+        if header in response:
+            result[header] = response[header]
+    return result

@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from rvs.core import ern as ern_codec
+from rvs.downloads.exporters import EXPORTERS
+from rvs.results.models import Result
+from rvs.sharing.models import Share
+
+# A printable-text pattern for free-text query parameters: no control characters.
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+
+
+class ProblemSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = serializers.ListField(child=serializers.DictField(child=serializers.CharField()), required=False)  # type: ignore[assignment]  # DRF declares fields as attributes
+
+
+class CandidateSerializer(serializers.Serializer):
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    date_of_birth = serializers.DateField()
+    candidate_number = serializers.CharField(help_text="Candidate ID Number, as on the Confirmation of Entry")
+    email = serializers.CharField(allow_blank=True)
+
+
+class ExamSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CentreSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    name = serializers.CharField()
+    place_of_entry = serializers.CharField(source="city")
+    country = serializers.CharField()
+
+
+class ComponentSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # DRF declares fields as attributes
+    score = serializers.IntegerField(allow_null=True)
+
+
+class ShareInfoSerializer(serializers.Serializer):
+    shared_at = serializers.DateTimeField()
+    first_viewed_at = serializers.DateTimeField(allow_null=True)
+    include_photo = serializers.BooleanField()
+
+
+class ResultSerializer(serializers.Serializer):
+    """A result as the organisation may see it; ``share`` is null when found by ERN only."""
+
+    id = serializers.UUIDField(source="public_id")
+    ern = serializers.CharField(source="ern_display", help_text="Exam Reference Number, grouped")
+    candidate = CandidateSerializer()
+    exam = ExamSerializer()
+    exam_date = serializers.DateField()
+    centre = CentreSerializer()
+    status = serializers.ChoiceField(choices=Result.Status.choices)
+    overall_score = serializers.SerializerMethodField()
+    cefr = serializers.SerializerMethodField()
+    grade = serializers.SerializerMethodField()
+    result_label = serializers.CharField()
+    components = serializers.SerializerMethodField()
+    share = serializers.SerializerMethodField()
+    photo_url = serializers.SerializerMethodField()
+
+    def _shows(self, result: Result) -> bool:
+        return result.shows_scores
+
+    def get_overall_score(self, result: Result) -> int | None:
+        return result.overall_score if result.shows_scores else None
+
+    def get_cefr(self, result: Result) -> str:
+        return result.cefr if result.shows_scores else ""
+
+    def get_grade(self, result: Result) -> str:
+        return result.grade if result.shows_scores else ""
+
+    def get_components(self, result: Result) -> list[dict[str, Any]]:
+        if not result.shows_scores:
+            return []
+        return list(ComponentSerializer(result.components.all(), many=True).data)
+
+    def _share(self, result: Result) -> Share | None:
+        shares: dict[int, Share] = self.context.get("shares", {})
+        return shares.get(result.pk)
+
+    def get_share(self, result: Result) -> dict[str, Any] | None:
+        share = self._share(result)
+        return dict(ShareInfoSerializer(share).data) if share is not None else None
+
+    def get_photo_url(self, result: Result) -> str | None:
+        """Only when the candidate shared the photo with you and you asked (``include=photo``)."""
+        share = self._share(result)
+        if not self.context.get("include_photo") or share is None or not share.include_photo or not result.photo:
+            return None
+        request = self.context["request"]
+        return str(request.build_absolute_uri(reverse("api:result_photo", args=[result.public_id])))
+
+
+class SearchParametersSerializer(serializers.Serializer):
+    """The nine search fields of the web page (the ERN is ``POST /verify/``)."""
+
+    name = serializers.RegexField(TEXT_PATTERN, required=False, max_length=200, help_text="First name, surname or both")
+    date_of_birth = serializers.DateField(required=False)
+    candidate_number = serializers.RegexField(r"^[A-Za-z0-9]{1,32}$", required=False)
+    exam = serializers.SlugField(required=False, help_text="Exam code, e.g. b2-first (see GET /exams/)")
+    place_of_entry = serializers.RegexField(TEXT_PATTERN, required=False, max_length=100)
+    centre_name = serializers.RegexField(TEXT_PATTERN, required=False, max_length=200)
+    email = serializers.EmailField(required=False)
+    exam_date = serializers.DateField(required=False)
+    include = serializers.ChoiceField(choices=["photo"], required=False, help_text="include=photo adds photo_url")
+
+
+class VerifyRequestSerializer(serializers.Serializer):
+    ern = serializers.CharField(max_length=40, help_text="Exam Reference Number, with or without hyphens")
+    date_of_birth = serializers.DateField(required=False, help_text="If given, must match (a second factor)")
+    last_name = serializers.RegexField(TEXT_PATTERN, required=False, max_length=200)
+
+    def validate_ern(self, value: str) -> str:
+        try:
+            return ern_codec.normalise(value)
+        except ern_codec.ErnFormatError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    type = serializers.CharField(source="kind")
+    created_at = serializers.DateTimeField()
+    result_id = serializers.SerializerMethodField()
+    data = serializers.DictField()  # type: ignore[assignment]  # DRF declares fields as attributes
+
+    def get_result_id(self, event: Any) -> str | None:
+        return str(event.result.public_id) if event.result_id else None
+
+
+class ChangesSerializer(serializers.Serializer):
+    events = EventSerializer(many=True)
+    next_cursor = serializers.CharField(help_text="Pass as ?cursor= next time; unchanged when nothing new")
+
+
+class DownloadRequestSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=list(EXPORTERS))
+    template = serializers.UUIDField(required=False, allow_null=True, help_text="A template id; default: all fields")
+    results = serializers.ListField(child=serializers.UUIDField(), min_length=1, max_length=100_000)
+
+
+class DownloadSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    format = serializers.CharField(source="exporter")
+    template = serializers.CharField(source="template_name")
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    requested = serializers.IntegerField()
+    included = serializers.IntegerField()
+    omitted = serializers.IntegerField(help_text="Results left out: not (or no longer) shared with you")
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    error = serializers.CharField()
+    file_url = serializers.SerializerMethodField()
+
+    def get_file_url(self, job: Any) -> str | None:
+        if job.status != "done":
+            return None
+        return str(self.context["request"].build_absolute_uri(reverse("api:download_file", args=[job.public_id])))
+
+
+class TemplateSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id", allow_null=True)
+    name = serializers.CharField()
+    fields = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]  # DRF declares fields as attributes
+
+
+class OrganisationSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    name = serializers.CharField()
+    type = serializers.CharField(source="kind")
+    country = serializers.CharField()
+    city = serializers.CharField()
+    website = serializers.CharField()
+    recognised_exams = serializers.SerializerMethodField()
+
+    def get_recognised_exams(self, organisation: Any) -> list[str]:
+        return [exam.code for exam in organisation.recognised_exams.all()]
+
+
+class ExamListSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    family = serializers.CharField()
+    verifiable = serializers.BooleanField()

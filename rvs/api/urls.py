@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from rvs.api import views
+
+app_name = "api"
+urlpatterns = [
+    path("results/", views.SharedResultsView.as_view(), name="results"),
+    path("results/<uuid:result_id>/", views.ResultDetailView.as_view(), name="result"),
+    path("results/<uuid:result_id>/photo/", views.ResultPhotoView.as_view(), name="result_photo"),
+    path("verify/", views.VerifyView.as_view(), name="verify"),
+    path("changes/", views.ChangesView.as_view(), name="changes"),
+    path("downloads/", views.DownloadsView.as_view(), name="downloads"),
+    path("downloads/<uuid:job_id>/", views.DownloadDetailView.as_view(), name="download"),
+    path("downloads/<uuid:job_id>/file/", views.DownloadFileView.as_view(), name="download_file"),
+    path("templates/", views.TemplatesView.as_view(), name="templates"),
+    path("exams/", views.ExamsView.as_view(), name="exams"),
+    path("organisation/", views.OrganisationView.as_view(), name="organisation"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]

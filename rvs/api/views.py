@@ -1,0 +1,366 @@
+"""REST API v1. Every view calls the same services and selectors as the web pages."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import io
+import time
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from rvs.api import serializers as s
+from rvs.core import access, ratelimit
+from rvs.core.models import Event
+from rvs.core.permissions import Perm
+from rvs.downloads import selectors as download_selectors
+from rvs.downloads import services as download_services
+from rvs.downloads.fields import DEFAULT_FIELDS, DEFAULT_TEMPLATE_NAME
+from rvs.downloads.models import DownloadJob, DownloadTemplate
+from rvs.downloads.views import file_response
+from rvs.exams.models import Exam
+from rvs.results import selectors, services
+from rvs.results.models import Result
+from rvs.results.selectors import SearchCriteria
+from rvs.sharing.models import Share
+
+
+def _problems(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: OpenApiResponse(s.ProblemSerializer, description="Problem details (RFC 9457)") for code in codes}
+
+
+COMMON = (400, 401, 403, 404, 409, 429)
+
+
+class ApiView(APIView):
+    """Base of every API view: per-key rate limit, with the limit's state in response headers."""
+
+    required_permission: Perm | None = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authentication and permission first
+        key: Any = request.auth
+        limit, period = ratelimit.parse_rule(settings.RATE_LIMITS["api_key"])
+        now = int(time.time())
+        self._rate = (limit, period - now % period)
+        ratelimit.hit("api_key", str(key.pk))
+        self._rate_used = ratelimit.count("api_key", str(key.pk))
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        rate = getattr(self, "_rate", None)
+        if rate is not None:
+            limit, reset = rate
+            response["X-RateLimit-Limit"] = str(limit)
+            response["X-RateLimit-Remaining"] = str(max(0, limit - getattr(self, "_rate_used", 0)))
+            response["X-RateLimit-Reset"] = str(reset)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @property
+    def organisation(self) -> Any:
+        key: Any = self.request.auth
+        return key.organisation
+
+
+class SharePagination(CursorPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    ordering = "-id"
+
+
+def _results_with_shares(shares: list[Share]) -> tuple[list[Result], dict[int, Share]]:
+    return [share.result for share in shares], {share.result_id: share for share in shares}
+
+
+class SharedResultsView(ApiView):
+    required_permission = Perm.RESULTS_SEARCH
+
+    @extend_schema(
+        operation_id="results_list",
+        summary="Results shared with your organisation",
+        description="The nine search fields of the web page as filters, newest share first, cursor-paginated.",
+        parameters=[s.SearchParametersSerializer],
+        responses={200: s.ResultSerializer(many=True), **_problems(*COMMON)},
+    )
+    def get(self, request: Request) -> Response:
+        params = s.SearchParametersSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        exam_id = None
+        if data.get("exam"):
+            exam = Exam.objects.filter(code=data["exam"]).first()
+            exam_id = exam.pk if exam else -1
+        criteria = SearchCriteria(
+            name=data.get("name", ""),
+            date_of_birth=data.get("date_of_birth"),
+            candidate_number=data.get("candidate_number", ""),
+            exam_id=exam_id,
+            place_of_entry=data.get("place_of_entry", ""),
+            centre_name=data.get("centre_name", ""),
+            email=data.get("email", ""),
+            exam_date=data.get("exam_date"),
+        )
+        queryset: QuerySet[Share] = selectors.shared_results(organisation=self.organisation, criteria=criteria)
+        paginator = SharePagination()
+        page = paginator.paginate_queryset(queryset.prefetch_related("result__components"), request, view=self)
+        results, shares = _results_with_shares(list(page or []))
+        context = {"request": request, "shares": shares, "include_photo": data.get("include") == "photo"}
+        return paginator.get_paginated_response(s.ResultSerializer(results, many=True, context=context).data)
+
+
+class ResultDetailView(ApiView):
+    required_permission = Perm.RESULTS_VIEW
+
+    @extend_schema(
+        operation_id="results_retrieve",
+        summary="One result",
+        description="A result shared with you (or looked up by its ERN). Reading it marks a new share as read.",
+        parameters=[
+            OpenApiParameter("include", str, enum=["photo"], required=False, description="photo: add photo_url"),
+        ],
+        responses={200: s.ResultSerializer, **_problems(*COMMON)},
+    )
+    def get(self, request: Request, result_id: uuid.UUID) -> Response:
+        result, share = access.result_for_organisation(self.organisation, result_id)
+        services.result_open(actor=request.auth, organisation=self.organisation, result=result, share=share)
+        context = {
+            "request": request,
+            "shares": {result.pk: share} if share else {},
+            "include_photo": request.query_params.get("include") == "photo",
+        }
+        return Response(s.ResultSerializer(result, context=context).data)
+
+
+class ResultPhotoView(ApiView):
+    required_permission = Perm.RESULTS_VIEW
+
+    @extend_schema(
+        operation_id="results_photo",
+        summary="Test day photo",
+        description="Only when the candidate included the photo in their share with you.",
+        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, **_problems(*COMMON)},
+    )
+    def get(self, request: Request, result_id: uuid.UUID) -> Any:
+        result, share = access.result_for_organisation(self.organisation, result_id)
+        if share is None or not share.include_photo or not result.photo:
+            raise Http404
+        return FileResponse(result.photo.open("rb"), content_type="image/jpeg")
+
+
+class VerifyView(ApiView):
+    required_permission = Perm.ERN_LOOKUP
+
+    @extend_schema(
+        operation_id="verify",
+        summary="Verify a result by its Exam Reference Number",
+        description=(
+            "Finds any result, shared or not. Audited and rate-limited. A mistyped number gives 400 (its check "
+            "character does not match); an unknown number, or details that do not match, give 404."
+        ),
+        request=s.VerifyRequestSerializer,
+        responses={200: s.ResultSerializer, **_problems(*COMMON)},
+    )
+    def post(self, request: Request) -> Response:
+        body = s.VerifyRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            result = services.result_lookup_by_ern(
+                actor=request.auth,
+                organisation=self.organisation,
+                ern=data["ern"],
+                date_of_birth=data.get("date_of_birth"),
+                last_name=data.get("last_name", ""),
+            )
+        except services.ErnNotFound:
+            raise Http404 from None
+        share = Share.objects.filter(result=result, organisation=self.organisation, revoked_at__isnull=True).first()
+        context = {"request": request, "shares": {result.pk: share} if share else {}}
+        return Response(s.ResultSerializer(result, context=context).data)
+
+
+def _encode_cursor(event_id: int) -> str:
+    return base64.urlsafe_b64encode(f"e{event_id}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if not text.startswith("e"):
+            raise ValueError
+        return int(text[1:])
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        from rest_framework.exceptions import ValidationError
+
+        raise ValidationError({"cursor": "This cursor is not one we gave you."}) from None
+
+
+class ChangesView(ApiView):
+    required_permission = Perm.RESULTS_VIEW
+    settle = dt.timedelta(seconds=2)
+
+    @extend_schema(
+        operation_id="changes",
+        summary="Changes feed",
+        description=(
+            "Shares, revocations, corrections and withdrawals, oldest first, after the cursor you were given. "
+            "Store next_cursor and pass it next time: you never miss or double-count an event. Events appear "
+            "two seconds after they happen, so a slow transaction is never skipped."
+        ),
+        parameters=[
+            OpenApiParameter("cursor", str, required=False, pattern=r"^[A-Za-z0-9_-]{0,40}$"),
+            OpenApiParameter("limit", int, required=False, description="1-500, default 100"),
+        ],
+        responses={200: s.ChangesSerializer, **_problems(*COMMON)},
+    )
+    def get(self, request: Request) -> Response:
+        cursor = request.query_params.get("cursor", "")
+        after = _decode_cursor(cursor) if cursor else 0
+        try:
+            limit = min(max(int(request.query_params.get("limit", "100")), 1), 500)
+        except ValueError:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"limit": "A whole number from 1 to 500."}) from None
+        events = list(
+            Event.objects.filter(
+                organisation=self.organisation, id__gt=after, created_at__lte=timezone.now() - self.settle
+            )
+            .exclude(kind=Event.Kind.TEST)
+            .select_related("result")
+            .order_by("id")[:limit]
+        )
+        next_cursor = _encode_cursor(events[-1].pk) if events else (cursor or _encode_cursor(0))
+        return Response(s.ChangesSerializer({"events": events, "next_cursor": next_cursor}).data)
+
+
+class DownloadsView(ApiView):
+    required_permission = Perm.DOWNLOADS
+
+    @extend_schema(
+        operation_id="downloads_create",
+        summary="Create a download",
+        description="PDF (signed Statements of Results), XLSX or CSV with a template. Poll it, then fetch the file.",
+        request=s.DownloadRequestSerializer,
+        responses={202: s.DownloadSerializer, **_problems(*COMMON)},
+    )
+    def post(self, request: Request) -> Response:
+        body = s.DownloadRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        template = None
+        if data.get("template"):
+            template = DownloadTemplate.objects.filter(
+                organisation=self.organisation, public_id=data["template"]
+            ).first()
+            if template is None:
+                raise Http404
+        ids = download_selectors.result_ids_for_public_ids(public_ids=data["results"])
+        job = download_services.download_create(
+            actor=request.auth,
+            organisation=self.organisation,
+            exporter=data["format"],
+            result_ids=ids,
+            template=template,
+        )
+        if not job.background:
+            # Small downloads are made now, so the first poll already finds the file.
+            download_services.download_run(job.pk)
+            job.refresh_from_db()
+        return Response(s.DownloadSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _job(organisation: Any, job_id: uuid.UUID) -> DownloadJob:
+    job = DownloadJob.objects.filter(organisation=organisation, public_id=job_id).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+class DownloadDetailView(ApiView):
+    required_permission = Perm.DOWNLOADS
+
+    @extend_schema(
+        operation_id="downloads_retrieve",
+        summary="Poll a download",
+        responses={200: s.DownloadSerializer, **_problems(*COMMON)},
+    )
+    def get(self, request: Request, job_id: uuid.UUID) -> Response:
+        return Response(s.DownloadSerializer(_job(self.organisation, job_id), context={"request": request}).data)
+
+
+class DownloadFileView(ApiView):
+    required_permission = Perm.DOWNLOADS
+
+    @extend_schema(
+        operation_id="downloads_file",
+        summary="Fetch a download's file",
+        description="409 until the download is ready.",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **_problems(*COMMON)},
+    )
+    def get(self, request: Request, job_id: uuid.UUID) -> Any:
+        job = _job(self.organisation, job_id)
+        if job.status != DownloadJob.Status.DONE or not job.file:
+            from rvs.api.problems import problem
+
+            return problem(409, f"This download is {job.get_status_display().lower()}; poll it until it is ready.")
+        still_open = download_selectors.accessible_result_ids(organisation=self.organisation, result_ids=job.result_ids)
+        if len(still_open) != len(job.result_ids):
+            buffer = io.BytesIO()
+            download_services.download_render(job, buffer)
+            return file_response(job, buffer.getvalue())
+        return file_response(job)
+
+
+class TemplatesView(ApiView):
+    required_permission = Perm.RESULTS_VIEW
+
+    @extend_schema(
+        operation_id="templates_list",
+        summary="Data file templates",
+        description="The default template (id null: every field) and your organisation's own.",
+        responses={200: s.TemplateSerializer(many=True), **_problems(*COMMON)},
+    )
+    def get(self, request: Request) -> Response:
+        default = {"public_id": None, "name": DEFAULT_TEMPLATE_NAME, "fields": DEFAULT_FIELDS}
+        templates = [default, *download_selectors.templates_of(organisation=self.organisation)]
+        return Response(s.TemplateSerializer(templates, many=True).data)
+
+
+class OrganisationView(ApiView):
+    required_permission = Perm.ORG_VIEW
+
+    @extend_schema(
+        operation_id="organisation",
+        summary="Your organisation",
+        responses={200: s.OrganisationSerializer, **_problems(*COMMON)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(s.OrganisationSerializer(self.organisation).data)
+
+
+class ExamsView(ApiView):
+    required_permission = Perm.RESULTS_VIEW
+
+    @extend_schema(
+        operation_id="exams_list",
+        summary="The exam catalogue",
+        responses={200: s.ExamListSerializer(many=True), **_problems(*COMMON)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(s.ExamListSerializer(Exam.objects.all(), many=True).data)
