@@ -17,6 +17,7 @@ urlpatterns = [
     path("downloads/", include("rvs.downloads.urls")),
     path("api/v1/", include("rvs.api.urls")),
     path("accounts/", include("rvs.accounts.urls")),
+    path("organisation/api/", include("rvs.api.web_urls")),
     path("organisation/", include("rvs.organisations.urls")),
     path("backoffice/", include("rvs.backoffice.urls")),
     path("candidate/", include("rvs.candidates.urls")),

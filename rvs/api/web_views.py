@@ -1,0 +1,164 @@
+"""Your Organisation → API: API keys and webhooks (Primary User only), with the delivery log."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rvs.api import keys, webhooks
+from rvs.api.models import ApiKey, WebhookEndpoint
+from rvs.core.forms import apply_errors
+from rvs.core.permissions import Perm, has_perm, org_permission_required
+
+
+class KeyForm(forms.Form):
+    name = forms.CharField(label="Key name", max_length=100, help_text="For example the system that will use it.")
+    scope = forms.ChoiceField(
+        label="Access", choices=ApiKey.Scope.choices, initial=ApiKey.Scope.READ, widget=forms.RadioSelect
+    )
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(label="Endpoint URL", max_length=500, assume_scheme="https", help_text="An https:// address.")
+    events = forms.MultipleChoiceField(
+        label="Events", choices=[(kind, kind) for kind in webhooks.EVENT_TYPES], widget=forms.CheckboxSelectMultiple
+    )
+
+
+def _key(organisation: Any, public_id: str) -> ApiKey:
+    try:
+        return ApiKey.objects.get(organisation=organisation, public_id=uuid.UUID(public_id))
+    except (ValueError, ApiKey.DoesNotExist):
+        raise Http404 from None
+
+
+def _endpoint(organisation: Any, public_id: str) -> WebhookEndpoint:
+    try:
+        return WebhookEndpoint.objects.get(organisation=organisation, public_id=uuid.UUID(public_id))
+    except (ValueError, WebhookEndpoint.DoesNotExist):
+        raise Http404 from None
+
+
+def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    return {
+        "organisation": organisation,
+        "tab": "api",
+        "can_manage": has_perm(request.user, organisation, Perm.API_KEYS),
+        "api_keys": ApiKey.objects.filter(organisation=organisation),
+        "endpoints": WebhookEndpoint.objects.filter(organisation=organisation),
+        "overlap_hours": settings.API_KEY_ROTATION_OVERLAP_HOURS,
+        **extra,
+    }
+
+
+@never_cache
+@org_permission_required(Perm.ORG_VIEW)
+def overview(request: HttpRequest) -> HttpResponse:
+    return render(request, "organisations/api.html", _context(request, key_form=KeyForm(), webhook_form=WebhookForm()))
+
+
+@never_cache
+@require_POST
+@org_permission_required(Perm.API_KEYS)
+def key_create(request: HttpRequest) -> HttpResponse:
+    form = KeyForm(request.POST)
+    if form.is_valid():
+        try:
+            key, text = keys.key_create(actor=request.user, organisation=request.organisation, **form.cleaned_data)  # type: ignore[attr-defined]
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return render(request, "organisations/api_secret.html", {"kind": "key", "object": key, "secret": text})
+    return render(
+        request, "organisations/api.html", _context(request, key_form=form, webhook_form=WebhookForm()), status=400
+    )
+
+
+@never_cache
+@require_POST
+@org_permission_required(Perm.API_KEYS)
+def key_rotate(request: HttpRequest, public_id: str) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    try:
+        key, text = keys.key_rotate(
+            actor=request.user, organisation=organisation, key=_key(organisation, public_id),
+            overlap_hours=settings.API_KEY_ROTATION_OVERLAP_HOURS,
+        )  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("api_web:overview")
+    return render(
+        request, "organisations/api_secret.html", {"kind": "key", "object": key, "secret": text, "rotated": True}
+    )
+
+
+@require_POST
+@org_permission_required(Perm.API_KEYS)
+def key_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    key = _key(organisation, public_id)
+    keys.key_revoke(actor=request.user, organisation=organisation, key=key)
+    messages.success(request, f"The key “{key.name}” has been revoked; it is refused from now on.")
+    return redirect("api_web:overview")
+
+
+@never_cache
+@require_POST
+@org_permission_required(Perm.API_KEYS)
+def webhook_create(request: HttpRequest) -> HttpResponse:
+    form = WebhookForm(request.POST)
+    if form.is_valid():
+        try:
+            endpoint, secret = webhooks.endpoint_create(
+                actor=request.user,
+                organisation=request.organisation,  # type: ignore[attr-defined]
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return render(
+                request, "organisations/api_secret.html", {"kind": "webhook", "object": endpoint, "secret": secret}
+            )
+    return render(
+        request, "organisations/api.html", _context(request, key_form=KeyForm(), webhook_form=form), status=400
+    )
+
+
+@never_cache
+@require_http_methods(["GET"])
+@org_permission_required(Perm.API_KEYS)
+def webhook_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    endpoint = _endpoint(request.organisation, public_id)  # type: ignore[attr-defined]
+    deliveries = endpoint.deliveries.select_related("event").order_by("-created_at")[:50]
+    return render(request, "organisations/webhook.html", _context(request, endpoint=endpoint, deliveries=deliveries))
+
+
+@require_POST
+@org_permission_required(Perm.API_KEYS)
+def webhook_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    endpoint = _endpoint(organisation, public_id)
+    if action == "test":
+        webhooks.send_test_event(actor=request.user, organisation=organisation, endpoint=endpoint)
+        messages.success(request, "A test event is on its way; its delivery appears below.")
+        return redirect("api_web:webhook", public_id=endpoint.public_id)
+    if action == "enable":
+        webhooks.endpoint_enable(actor=request.user, organisation=organisation, endpoint=endpoint)
+        messages.success(request, "The endpoint is on again.")
+        return redirect("api_web:webhook", public_id=endpoint.public_id)
+    if action == "delete":
+        webhooks.endpoint_delete(actor=request.user, organisation=organisation, endpoint=endpoint)
+        messages.success(request, "The endpoint has been deleted.")
+        return redirect("api_web:overview")
+    raise Http404
