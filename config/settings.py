@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rvs.core",
     "rvs.accounts",
     "rvs.exams",
@@ -63,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -160,6 +164,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# Staff pages need a verified second factor (TOTP); turn off only for local development.
+STAFF_REQUIRE_2FA = env_bool("RVS_STAFF_REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = env_str("RVS_SERVICE_NAME", "Results Verification Service")
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -245,6 +252,7 @@ RATE_LIMITS = {
     "candidate_invite": env_str("RVS_RATE_CANDIDATE_INVITE", "10/86400"),
     "verify_ip": env_str("RVS_RATE_VERIFY_IP", "60/3600"),
     "api_key": env_str("RVS_RATE_API_KEY", "600/60"),
+    "staff_otp": env_str("RVS_RATE_STAFF_OTP", "10/600"),
 }
 # How long an Exam Reference Number look-up lets the organisation open that result.
 ERN_GRANT_HOURS = env_int("RVS_ERN_GRANT_HOURS", 24 * 30, minimum=1)

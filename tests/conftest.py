@@ -93,8 +93,35 @@ def smtp(settings: Any) -> Any:
     server.stop()
 
 
-@pytest.fixture
-def staff(db: None) -> Any:
+STAFF_PERMISSIONS = ("import_results", "correct_results", "manage_organisations", "view_audit")
+
+
+def make_staff(*perms: str, email: str | None = None) -> Any:
+    """A staff user with the given back-office permissions (all of them by default)."""
+    from django.contrib.auth.models import Permission
+
     from tests.factories import UserFactory
 
-    return UserFactory(is_staff=True, email="staff.member@board.example")
+    user = UserFactory(is_staff=True, **({"email": email} if email else {}))
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="backoffice", codename__in=perms or STAFF_PERMISSIONS)
+    )
+    return user
+
+
+def staff_client_for(user: Any) -> Client:
+    """Signed in and past the second factor (a confirmed TOTP device in the session)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    client = client_for(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def staff(db: None) -> Any:
+    return make_staff(email="staff.member@board.example")

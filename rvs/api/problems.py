@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -37,6 +38,19 @@ def problem(status_code: int, detail: str, *, errors: list[dict[str, str]] | Non
         body["errors"] = errors
     body.update(extra)
     return Response(body, status=status_code, content_type="application/problem+json")
+
+
+def plain_problem(status_code: int, detail: str) -> HttpResponse:
+    """The same body as ``problem`` for Django views outside DRF (an unknown path under /api/)."""
+    body = {
+        "type": PROBLEM_TYPE + TITLES.get(status_code, "error").lower().replace(" ", "-"),
+        "title": TITLES.get(status_code, "Error"),
+        "status": status_code,
+        "detail": detail,
+    }
+    response = HttpResponse(json.dumps(body), status=status_code, content_type="application/problem+json")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:

@@ -3,23 +3,36 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rvs.core import ern as ern_codec
+from rvs.core.models import Event
 from rvs.downloads.exporters import EXPORTERS
+from rvs.downloads.models import DownloadJob
 from rvs.results.models import Result
 from rvs.sharing.models import Share
+
+# The event types of the changes feed and of webhooks (the test event is for webhooks only).
+FEED_EVENT_TYPES = [kind for kind in Event.Kind.values if kind != Event.Kind.TEST]
 
 # A printable-text pattern for free-text query parameters: no control characters.
 TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 
 
+class ProblemErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(allow_blank=True, help_text="The field, e.g. date_of_birth; empty for the whole request")
+    message = serializers.CharField()
+
+
 class ProblemSerializer(serializers.Serializer):
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-    errors = serializers.ListField(child=serializers.DictField(child=serializers.CharField()), required=False)  # type: ignore[assignment]  # DRF declares fields as attributes
+    """RFC 9457 problem details, sent as ``application/problem+json``."""
+
+    type = serializers.CharField(help_text="A URI naming the kind of problem")
+    title = serializers.CharField(help_text="The kind of problem in words, the same for every instance")
+    status = serializers.IntegerField(help_text="The HTTP status code")
+    detail = serializers.CharField(help_text="What went wrong this time, for a person to read")
+    errors = ProblemErrorSerializer(many=True, required=False, help_text="400 only: one entry per invalid field")
 
 
 class CandidateSerializer(serializers.Serializer):
@@ -84,6 +97,7 @@ class ResultSerializer(serializers.Serializer):
     def get_grade(self, result: Result) -> str:
         return result.grade if result.shows_scores else ""
 
+    @extend_schema_field(ComponentSerializer(many=True))
     def get_components(self, result: Result) -> list[dict[str, Any]]:
         if not result.shows_scores:
             return []
@@ -93,6 +107,7 @@ class ResultSerializer(serializers.Serializer):
         shares: dict[int, Share] = self.context.get("shares", {})
         return shares.get(result.pk)
 
+    @extend_schema_field(ShareInfoSerializer(allow_null=True, help_text="Null when found by ERN only"))
     def get_share(self, result: Result) -> dict[str, Any] | None:
         share = self._share(result)
         return dict(ShareInfoSerializer(share).data) if share is not None else None
@@ -104,6 +119,14 @@ class ResultSerializer(serializers.Serializer):
             return None
         request = self.context["request"]
         return str(request.build_absolute_uri(reverse("api:result_photo", args=[result.public_id])))
+
+
+class ResultPageSerializer(serializers.Serializer):
+    """One page of a cursor-paginated list: follow ``next`` until it is null."""
+
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null on the last one")
+    previous = serializers.URLField(allow_null=True, help_text="The previous page, or null on the first one")
+    results = ResultSerializer(many=True)
 
 
 class SearchParametersSerializer(serializers.Serializer):
@@ -134,11 +157,12 @@ class VerifyRequestSerializer(serializers.Serializer):
 
 class EventSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
-    type = serializers.CharField(source="kind")
+    type = serializers.ChoiceField(source="kind", choices=FEED_EVENT_TYPES)
     created_at = serializers.DateTimeField()
     result_id = serializers.SerializerMethodField()
     data = serializers.DictField()  # type: ignore[assignment]  # DRF declares fields as attributes
 
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_result_id(self, event: Any) -> str | None:
         return str(event.result.public_id) if event.result_id else None
 
@@ -156,9 +180,9 @@ class DownloadRequestSerializer(serializers.Serializer):
 
 class DownloadSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
-    format = serializers.CharField(source="exporter")
+    format = serializers.ChoiceField(source="exporter", choices=list(EXPORTERS))
     template = serializers.CharField(source="template_name")
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=DownloadJob.Status.values)
     progress = serializers.IntegerField()
     requested = serializers.IntegerField()
     included = serializers.IntegerField()
@@ -168,6 +192,7 @@ class DownloadSerializer(serializers.Serializer):
     error = serializers.CharField()
     file_url = serializers.SerializerMethodField()
 
+    @extend_schema_field(serializers.URLField(allow_null=True, help_text="Set once status is done"))
     def get_file_url(self, job: Any) -> str | None:
         if job.status != "done":
             return None

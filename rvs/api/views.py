@@ -12,22 +12,25 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from rvs.api import serializers as s
+from rvs.api.problems import plain_problem, problem
 from rvs.core import access, ratelimit
 from rvs.core.models import Event
 from rvs.core.permissions import Perm
 from rvs.downloads import selectors as download_selectors
 from rvs.downloads import services as download_services
+from rvs.downloads.exporters import EXPORTERS
 from rvs.downloads.fields import DEFAULT_FIELDS, DEFAULT_TEMPLATE_NAME
 from rvs.downloads.models import DownloadJob, DownloadTemplate
 from rvs.downloads.views import file_response
@@ -37,12 +40,44 @@ from rvs.results.models import Result
 from rvs.results.selectors import SearchCriteria
 from rvs.sharing.models import Share
 
+PROBLEM_DESCRIPTIONS = {
+    400: "The request is invalid: each problem is listed in errors (field and message).",
+    401: "No API key, or one that is not valid, has expired or has been revoked.",
+    403: "The key may not do this (a read-only key writing).",
+    404: "No such resource, or not one your organisation can see (the same answer for both).",
+    409: "Not ready yet (a download still being made).",
+    429: "Too many requests for this key (or ERN look-ups); wait Retry-After seconds.",
+}
+# Python ints and database ids: anything beyond a signed 64-bit integer is not an id we gave out.
+MAX_ID = 2**63 - 1
 
-def _problems(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: OpenApiResponse(s.ProblemSerializer, description="Problem details (RFC 9457)") for code in codes}
+
+def _problems(*codes: int) -> dict[tuple[int, str], OpenApiResponse]:
+    """Error responses as RFC 9457 problem details, under the media type they are sent with."""
+    return {
+        (code, "application/problem+json"): OpenApiResponse(s.ProblemSerializer, description=PROBLEM_DESCRIPTIONS[code])
+        for code in codes
+    }
 
 
 COMMON = (400, 401, 403, 404, 409, 429)
+RATE_HEADERS = [
+    OpenApiParameter(
+        "X-RateLimit-Limit", int, OpenApiParameter.HEADER, response=True,
+        description="Requests this key may make in the current window.",
+    ),
+    OpenApiParameter(
+        "X-RateLimit-Remaining", int, OpenApiParameter.HEADER, response=True,
+        description="Requests left in the current window.",
+    ),
+    OpenApiParameter(
+        "X-RateLimit-Reset", int, OpenApiParameter.HEADER, response=True,
+        description="Seconds until the window starts again.",
+    ),
+    OpenApiParameter(
+        "Retry-After", int, OpenApiParameter.HEADER, response=[429], description="Seconds to wait before retrying."
+    ),
+]  # fmt: skip
 
 
 class ApiView(APIView):
@@ -56,7 +91,11 @@ class ApiView(APIView):
         limit, period = ratelimit.parse_rule(settings.RATE_LIMITS["api_key"])
         now = int(time.time())
         self._rate = (limit, period - now % period)
-        ratelimit.hit("api_key", str(key.pk))
+        try:
+            ratelimit.hit("api_key", str(key.pk))
+        except ratelimit.RateLimited:
+            self._rate_used = limit  # nothing remains; without this the 429 said the whole limit did
+            raise
         self._rate_used = ratelimit.count("api_key", str(key.pk))
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
@@ -81,6 +120,18 @@ class SharePagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     ordering = "-id"
+    invalid_cursor_message = "This cursor is not one we gave you."
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        """DRF's cursor, refused with a 400 unless its position is an id (a forged one made a 500)."""
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError({"cursor": self.invalid_cursor_message}) from None
+        position = cursor.position if cursor is not None else None
+        if position is not None and not (position.isascii() and position.isdigit() and int(position) <= MAX_ID):
+            raise ValidationError({"cursor": self.invalid_cursor_message})
+        return cursor
 
 
 def _results_with_shares(shares: list[Share]) -> tuple[list[Result], dict[int, Share]]:
@@ -94,8 +145,18 @@ class SharedResultsView(ApiView):
         operation_id="results_list",
         summary="Results shared with your organisation",
         description="The nine search fields of the web page as filters, newest share first, cursor-paginated.",
-        parameters=[s.SearchParametersSerializer],
-        responses={200: s.ResultSerializer(many=True), **_problems(*COMMON)},
+        parameters=[
+            s.SearchParametersSerializer,
+            OpenApiParameter(
+                "cursor", str, required=False, pattern=r"^[A-Za-z0-9_=%-]{0,200}$",
+                description="Opaque: follow the next and previous links rather than making one.",
+            ),
+            OpenApiParameter(
+                "page_size", int, required=False, description="Results per page: 1-100, default 50."
+            ),
+            *RATE_HEADERS,
+        ],
+        responses={200: s.ResultPageSerializer, **_problems(*COMMON)},
     )
     def get(self, request: Request) -> Response:
         params = s.SearchParametersSerializer(data=request.query_params)
@@ -132,6 +193,7 @@ class ResultDetailView(ApiView):
         description="A result shared with you (or looked up by its ERN). Reading it marks a new share as read.",
         parameters=[
             OpenApiParameter("include", str, enum=["photo"], required=False, description="photo: add photo_url"),
+            *RATE_HEADERS,
         ],
         responses={200: s.ResultSerializer, **_problems(*COMMON)},
     )
@@ -153,6 +215,7 @@ class ResultPhotoView(ApiView):
         operation_id="results_photo",
         summary="Test day photo",
         description="Only when the candidate included the photo in their share with you.",
+        parameters=RATE_HEADERS,
         responses={(200, "image/jpeg"): OpenApiTypes.BINARY, **_problems(*COMMON)},
     )
     def get(self, request: Request, result_id: uuid.UUID) -> Any:
@@ -173,6 +236,7 @@ class VerifyView(ApiView):
             "character does not match); an unknown number, or details that do not match, give 404."
         ),
         request=s.VerifyRequestSerializer,
+        parameters=RATE_HEADERS,
         responses={200: s.ResultSerializer, **_problems(*COMMON)},
     )
     def post(self, request: Request) -> Response:
@@ -200,13 +264,12 @@ def _encode_cursor(event_id: int) -> str:
 
 def _decode_cursor(cursor: str) -> int:
     try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not text.startswith("e"):
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        # Digits only and within a database id: int() alone takes "-1", " 1" and numbers the database overflows on.
+        if not text.startswith("e") or not text[1:].isdigit() or int(text[1:]) > MAX_ID:
             raise ValueError
         return int(text[1:])
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        from rest_framework.exceptions import ValidationError
-
         raise ValidationError({"cursor": "This cursor is not one we gave you."}) from None
 
 
@@ -223,8 +286,12 @@ class ChangesView(ApiView):
             "two seconds after they happen, so a slow transaction is never skipped."
         ),
         parameters=[
-            OpenApiParameter("cursor", str, required=False, pattern=r"^[A-Za-z0-9_-]{0,40}$"),
-            OpenApiParameter("limit", int, required=False, description="1-500, default 100"),
+            OpenApiParameter(
+                "cursor", str, required=False, pattern=r"^[A-Za-z0-9_-]{0,40}$",
+                description="The next_cursor of your previous call; leave out to start from the beginning.",
+            ),
+            OpenApiParameter("limit", int, required=False, description="Events per page: 1-500, default 100."),
+            *RATE_HEADERS,
         ],
         responses={200: s.ChangesSerializer, **_problems(*COMMON)},
     )
@@ -234,8 +301,6 @@ class ChangesView(ApiView):
         try:
             limit = min(max(int(request.query_params.get("limit", "100")), 1), 500)
         except ValueError:
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError({"limit": "A whole number from 1 to 500."}) from None
         events = list(
             Event.objects.filter(
@@ -257,6 +322,7 @@ class DownloadsView(ApiView):
         summary="Create a download",
         description="PDF (signed Statements of Results), XLSX or CSV with a template. Poll it, then fetch the file.",
         request=s.DownloadRequestSerializer,
+        parameters=RATE_HEADERS,
         responses={202: s.DownloadSerializer, **_problems(*COMMON)},
     )
     def post(self, request: Request) -> Response:
@@ -298,6 +364,8 @@ class DownloadDetailView(ApiView):
     @extend_schema(
         operation_id="downloads_retrieve",
         summary="Poll a download",
+        description="Its status and progress; file_url once it is done.",
+        parameters=RATE_HEADERS,
         responses={200: s.DownloadSerializer, **_problems(*COMMON)},
     )
     def get(self, request: Request, job_id: uuid.UUID) -> Response:
@@ -310,14 +378,19 @@ class DownloadFileView(ApiView):
     @extend_schema(
         operation_id="downloads_file",
         summary="Fetch a download's file",
-        description="409 until the download is ready.",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **_problems(*COMMON)},
+        description=(
+            "The file as an attachment, in the download's format; 409 until the download is ready. Results no "
+            "longer shared with you are left out when you fetch it again."
+        ),
+        parameters=RATE_HEADERS,
+        responses={
+            **{(200, exporter.content_type.split(";")[0]): OpenApiTypes.BINARY for exporter in EXPORTERS.values()},
+            **_problems(*COMMON),
+        },
     )
     def get(self, request: Request, job_id: uuid.UUID) -> Any:
         job = _job(self.organisation, job_id)
         if job.status != DownloadJob.Status.DONE or not job.file:
-            from rvs.api.problems import problem
-
             return problem(409, f"This download is {job.get_status_display().lower()}; poll it until it is ready.")
         still_open = download_selectors.accessible_result_ids(organisation=self.organisation, result_ids=job.result_ids)
         if len(still_open) != len(job.result_ids):
@@ -334,6 +407,7 @@ class TemplatesView(ApiView):
         operation_id="templates_list",
         summary="Data file templates",
         description="The default template (id null: every field) and your organisation's own.",
+        parameters=RATE_HEADERS,
         responses={200: s.TemplateSerializer(many=True), **_problems(*COMMON)},
     )
     def get(self, request: Request) -> Response:
@@ -348,6 +422,8 @@ class OrganisationView(ApiView):
     @extend_schema(
         operation_id="organisation",
         summary="Your organisation",
+        description="The organisation the API key belongs to, with the exams it recognises.",
+        parameters=RATE_HEADERS,
         responses={200: s.OrganisationSerializer, **_problems(*COMMON)},
     )
     def get(self, request: Request) -> Response:
@@ -360,7 +436,14 @@ class ExamsView(ApiView):
     @extend_schema(
         operation_id="exams_list",
         summary="The exam catalogue",
+        description="Every exam, with its code (the exam filter of GET /results/) and whether it can be verified.",
+        parameters=RATE_HEADERS,
         responses={200: s.ExamListSerializer(many=True), **_problems(*COMMON)},
     )
     def get(self, request: Request) -> Response:
         return Response(s.ExamListSerializer(Exam.objects.all(), many=True).data)
+
+
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any other path under /api/v1/ (an id that is not a UUID, a missing slash): a problem, not an HTML page."""
+    return plain_problem(404, "No such resource. API paths end with a slash, e.g. /api/v1/results/.")

@@ -2,13 +2,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from rvs.backoffice import views
+from rvs.backoffice import audit_views, results_views, two_factor, views
 
 app_name = "backoffice"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("two-factor/", two_factor.verify, name="two_factor"),
+    path("two-factor/setup/", two_factor.setup, name="two_factor_setup"),
     path("registrations/<str:public_id>/", views.registration, name="registration"),
     path("organisations/", views.organisations, name="organisations"),
     path("organisations/<str:public_id>/", views.organisation, name="organisation"),
     path("organisations/<str:public_id>/primary/", views.change_primary, name="change_primary"),
+    path("organisations/<str:public_id>/status/", views.organisation_status, name="organisation_status"),
+    path("results/", results_views.find, name="results"),
+    path("results/<str:public_id>/", results_views.correct, name="result"),
+    path("audit/", audit_views.audit, name="audit"),
 ]

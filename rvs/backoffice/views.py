@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rvs.backoffice.permissions import staff_required
+from rvs.backoffice.permissions import StaffPerm, staff_required
 from rvs.organisations import selectors, services
 from rvs.organisations.forms import RejectForm
 from rvs.organisations.models import Membership, Organisation, RegistrationRequest
@@ -33,7 +33,7 @@ def _organisation(public_id: str) -> Organisation:
 
 
 @never_cache
-@staff_required
+@staff_required(StaffPerm.ORGANISATIONS)
 def queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", RegistrationRequest.Status.PENDING)
     if status not in RegistrationRequest.Status.values:
@@ -52,7 +52,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_required(StaffPerm.ORGANISATIONS)
 def registration(request: HttpRequest, public_id: str) -> HttpResponse:
     registration = _registration(public_id)
     reject_form = RejectForm(request.POST or None) if request.POST.get("action") == "reject" else RejectForm()
@@ -84,7 +84,7 @@ def registration(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @never_cache
-@staff_required
+@staff_required(StaffPerm.ORGANISATIONS)
 def organisations(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
     return render(
@@ -95,7 +95,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@staff_required
+@staff_required(StaffPerm.ORGANISATIONS)
 def organisation(request: HttpRequest, public_id: str) -> HttpResponse:
     organisation = _organisation(public_id)
     return render(
@@ -106,7 +106,7 @@ def organisation(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@staff_required(StaffPerm.ORGANISATIONS)
 def change_primary(request: HttpRequest, public_id: str) -> HttpResponse:
     organisation = _organisation(public_id)
     try:
@@ -121,4 +121,24 @@ def change_primary(request: HttpRequest, public_id: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, f"{membership.user.email} is now the Primary User; both users have been emailed.")
+    return redirect("backoffice:organisation", public_id=organisation.public_id)
+
+
+@never_cache
+@require_POST
+@staff_required(StaffPerm.ORGANISATIONS)
+def organisation_status(request: HttpRequest, public_id: str) -> HttpResponse:
+    from rvs.backoffice.services import organisation_set_status
+
+    organisation = _organisation(public_id)
+    status = request.POST.get("status", "")
+    try:
+        organisation_set_status(
+            actor=request.user, organisation=organisation, status=status, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        word = "suspended" if status == Organisation.Status.SUSPENDED else "reinstated"
+        messages.success(request, f"{organisation.name} has been {word}.")
     return redirect("backoffice:organisation", public_id=organisation.public_id)

@@ -49,6 +49,13 @@ def set_password_url(user: User) -> str:
     return f"{settings.RVS_SITE_URL}{path}"
 
 
+def _require_staff(actor: Any) -> None:
+    from rvs.backoffice.permissions import StaffPerm, staff_can
+
+    if not staff_can(actor, StaffPerm.ORGANISATIONS):
+        raise PermissionDenied
+
+
 def _require(actor: Any, organisation: Organisation, perm: Perm) -> None:
     if not has_perm(actor, organisation, perm):
         raise PermissionDenied
@@ -93,6 +100,7 @@ def registration_approve(*, actor: User, request: RegistrationRequest) -> Organi
     The status change is a conditional UPDATE, so two staff approving at once create one
     organisation: the second gets ``ValidationError``.
     """
+    _require_staff(actor)
     claimed = RegistrationRequest.objects.filter(pk=request.pk, status=RegistrationRequest.Status.PENDING).update(
         status=RegistrationRequest.Status.APPROVED, decided_at=timezone.now(), decided_by=actor
     )
@@ -124,6 +132,7 @@ def registration_approve(*, actor: User, request: RegistrationRequest) -> Organi
 
 @transaction.atomic
 def registration_reject(*, actor: User, request: RegistrationRequest, reason: str) -> None:
+    _require_staff(actor)
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason: it is sent to the registrant."})
     claimed = RegistrationRequest.objects.filter(pk=request.pk, status=RegistrationRequest.Status.PENDING).update(
@@ -233,8 +242,7 @@ def notifications_update(*, actor: User, enabled: bool) -> None:
 @transaction.atomic
 def primary_user_change(*, actor: User, organisation: Organisation, new_primary: Membership) -> None:
     """Staff only: make another user of the organisation its Primary User; both are emailed."""
-    if not (actor.is_active and actor.is_staff):
-        raise PermissionDenied
+    _require_staff(actor)
     if new_primary.organisation_id != organisation.pk:
         raise ValidationError("That user does not belong to this organisation.")
     old = Membership.objects.filter(organisation=organisation, role=Membership.Role.PRIMARY).first()

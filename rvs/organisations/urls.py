@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from rvs.backoffice import audit_views
 from rvs.organisations import views
 
 app_name = "organisations"
@@ -13,4 +14,5 @@ urlpatterns = [
     path("users/<str:public_id>/edit/", views.user_edit, name="user_edit"),
     path("users/<str:public_id>/delete/", views.user_delete, name="user_delete"),
     path("exams/", views.exams, name="exams"),
+    path("activity/", audit_views.organisation_activity, name="activity"),
 ]

@@ -65,6 +65,7 @@ class Result(models.Model):
         ABSENT_ALL = "absent_all", "Z – absent from all parts of the exam"
         PENDING = "pending", "Pending"
         WITHHELD = "withheld", "Withheld – contact the exam centre"
+        WITHDRAWN = "withdrawn", "Withdrawn by the exam board"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="results")
@@ -131,3 +132,20 @@ class ErnGrant(models.Model):
 
     def __str__(self) -> str:
         return f"ERN look-up grant until {self.expires_at:%Y-%m-%d}"
+
+
+class ResultRevision(models.Model):
+    """A correction or withdrawal: what the result said before and after, who changed it and why."""
+
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="revisions")
+    changed_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField()
+    before = models.JSONField()
+    after = models.JSONField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"revision of {self.result_id} at {self.changed_at:%Y-%m-%d}"

@@ -136,6 +136,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "components": list(result.components.all()),
             "show_photo": bool(share and share.include_photo and result.photo),
             "back_url": _back_url(request),
+            "last_revision": result.revisions.first(),
         },
     )
 

@@ -155,9 +155,14 @@ def test_it_shares_a_result_with_the_photo_shows_read_and_revokes(
     expect(page.get_by_label(CAMBRIDGE)).to_be_visible()
     expect(page.get_by_label(LONDON)).to_be_visible()
     expect(page).to_have_url(url("candidates:share"))  # filled in place by htmx, no page load
+    options = page.locator("#organisation-options")
+    expect(options).to_have_attribute("aria-live", "polite")  # the live region stays; only its content changes
+    expect(options).to_contain_text("2 organisations match “kings col”.")
     page.get_by_label(CAMBRIDGE).check()
     page.get_by_label(RESULT_LABEL).check()
-    page.get_by_label("Include my test day photo").check()
+    photo_box = page.get_by_label("Include my test day photo")
+    expect(photo_box).to_have_accessible_description("The organisation sees your photo only if you tick this box.")
+    photo_box.check()
     screenshot("candidate-share")
     page.get_by_role("button", name="Continue").click()
 

@@ -172,6 +172,7 @@ def test_it_downloads_signed_statements_a_templated_data_file_and_again_from_his
     for position, column in enumerate(TEMPLATE_COLUMNS, start=1):
         page.get_by_label(column, exact=True).check()
         page.get_by_label(f"Position of {column}", exact=True).fill(str(position))
+    page.evaluate("document.activeElement.blur()")
     screenshot("template")
     page.get_by_role("button", name="Save template").click()
     expect(page).to_have_url(url("downloads:history"))

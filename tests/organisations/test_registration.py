@@ -19,7 +19,7 @@ from rvs.core.models import AuditEntry, OutboxEmail
 from rvs.exams.models import Exam
 from rvs.organisations import services
 from rvs.organisations.models import Membership, Organisation, RegistrationRequest
-from tests.conftest import client_for
+from tests.conftest import client_for, staff_client_for
 
 NEW_PASSWORD = "lantern orbit pebble violet"
 FORM = {
@@ -65,7 +65,7 @@ class TestRegistrationToSignIn:
         assert "María José Núñez" in smtp.body(ack)
 
         registration = RegistrationRequest.objects.get()
-        staff_client = client_for(staff)
+        staff_client = staff_client_for(staff)
         queue = staff_client.get(reverse("backoffice:queue")).content.decode()
         assert "Universidad de Sevilla Test" in queue
         response = staff_client.post(
@@ -131,11 +131,11 @@ class TestRegistrationToSignIn:
     def test_it_creates_one_organisation_when_two_staff_approve_at_once(self, client: Client, smtp: Any) -> None:
         from django.db import connections
 
-        from tests.factories import UserFactory
+        from tests.conftest import make_staff
 
         _register(client)
         registration = RegistrationRequest.objects.get()
-        approvers = [UserFactory(is_staff=True), UserFactory(is_staff=True)]
+        approvers = [make_staff(), make_staff()]
         barrier = threading.Barrier(2)
         outcomes: list[str] = []
 
@@ -206,7 +206,7 @@ class TestRegistrationForm:
     def test_it_rejects_with_a_reason_that_is_emailed(self, client: Client, staff: Any, mailoutbox: Any) -> None:
         _register(client)
         registration = RegistrationRequest.objects.get()
-        staff_client = client_for(staff)
+        staff_client = staff_client_for(staff)
         url = reverse("backoffice:registration", args=[registration.public_id])
         assert staff_client.post(url, {"action": "reject", "reason": ""}).status_code == 400
         with_reason = {"action": "reject", "reason": "We could not confirm the organisation."}
@@ -229,7 +229,7 @@ class TestRegistrationForm:
     def test_it_highlights_overdue_requests(self, client: Client, staff: Any) -> None:
         with time_machine.travel(dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)):
             _register(client)
-        page = client_for(staff).get(reverse("backoffice:queue")).content.decode()
+        page = staff_client_for(staff).get(reverse("backoffice:queue")).content.decode()
         assert 'class="overdue"' in page
         assert "Overdue" in page
 
@@ -259,7 +259,7 @@ class TestBackOfficeAccess:
     ) -> None:
         url = reverse("backoffice:change_primary", args=[org_a.public_id])
         assert client_for(primary).post(url, {"membership": str(member.membership.public_id)}).status_code == 403
-        response = client_for(staff).post(url, {"membership": str(member.membership.public_id)})
+        response = staff_client_for(staff).post(url, {"membership": str(member.membership.public_id)})
         assert response.status_code == 302
         member.membership.refresh_from_db()
         primary.membership.refresh_from_db()

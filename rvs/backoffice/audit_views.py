@@ -1,0 +1,120 @@
+"""The audit log: searchable and exportable by staff; an organisation's own log for its Primary User."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from rvs.backoffice.permissions import StaffPerm, staff_required
+from rvs.core import ern as ern_codec
+from rvs.core.audit import log_action
+from rvs.core.models import AuditEntry
+from rvs.core.normalise import fold
+from rvs.core.permissions import Perm, org_permission_required
+from rvs.downloads.exporters import neutralise
+from rvs.results.models import Result
+
+EXPORT_LIMIT = 200_000
+
+
+class AuditSearchForm(forms.Form):
+    organisation = forms.CharField(label="Organisation", required=False, max_length=200)
+    user = forms.CharField(label="User (email)", required=False, max_length=254)
+    candidate = forms.CharField(label="Candidate ID Number", required=False, max_length=32)
+    ern = forms.CharField(label="Exam Reference Number", required=False, max_length=40)
+    action = forms.CharField(label="Action", required=False, max_length=64)
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_ern(self) -> str:
+        value: str = self.cleaned_data["ern"]
+        if not value:
+            return ""
+        try:
+            return ern_codec.normalise(value)
+        except ern_codec.ErnFormatError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+def filtered(entries: QuerySet[AuditEntry], data: dict[str, Any]) -> QuerySet[AuditEntry]:
+    if data.get("organisation"):
+        entries = entries.filter(organisation__name_folded__contains=fold(data["organisation"]))
+    if data.get("user"):
+        entries = entries.filter(actor_label__icontains=data["user"].strip())
+    if data.get("candidate"):
+        ids = Result.objects.filter(candidate__candidate_number=data["candidate"].strip().upper()).values_list(
+            "public_id", flat=True
+        )
+        entries = entries.filter(object_id__in=[str(i) for i in ids])
+    if data.get("ern"):
+        ids = Result.objects.filter(ern=data["ern"]).values_list("public_id", flat=True)
+        entries = entries.filter(Q(object_id__in=[str(i) for i in ids]) | Q(data__ern_end=data["ern"][-4:]))
+    if data.get("action"):
+        entries = entries.filter(action__startswith=data["action"].strip())
+    if data.get("date_from"):
+        entries = entries.filter(at__date__gte=data["date_from"])
+    if data.get("date_to"):
+        entries = entries.filter(at__date__lte=data["date_to"])
+    return entries.select_related("organisation")
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv(entries: QuerySet[AuditEntry], name: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def rows() -> Any:
+        yield "\ufeff" + writer.writerow(
+            ["time (UTC)", "action", "actor", "organisation", "object type", "object id", "ip", "request id", "data"]
+        )
+        for entry in entries.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [neutralise(value) for value in [
+                    entry.at.isoformat(), entry.action, entry.actor_label, entry.organisation.name if entry.organisation else "",
+                    entry.object_type, entry.object_id, entry.ip or "", entry.request_id, str(entry.data),
+                ]]
+            )  # fmt: skip
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{dt.date.today().isoformat()}.csv"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@never_cache
+@staff_required(StaffPerm.AUDIT)
+def audit(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    form = AuditSearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    entries = filtered(AuditEntry.objects.all(), data)
+    if request.GET.get("export") == "csv" and not form.errors:
+        log_action("audit.exported", actor=request.user, data={k: str(v) for k, v in data.items() if v})
+        return _csv(entries[:EXPORT_LIMIT], "audit-log")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "backoffice/audit.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@never_cache
+@org_permission_required(Perm.AUDIT_VIEW)
+def organisation_activity(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    entries = AuditEntry.objects.filter(organisation=organisation).select_related("organisation")
+    if request.GET.get("export") == "csv":
+        return _csv(entries[:EXPORT_LIMIT], "activity")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "organisations/activity.html", {"organisation": organisation, "tab": "activity", "page": page}
+    )

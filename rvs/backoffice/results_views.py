@@ -1,0 +1,131 @@
+"""Staff pages: find a result, correct or withdraw it (reason required, history kept)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from rvs.backoffice import services
+from rvs.backoffice.permissions import StaffPerm, staff_required
+from rvs.core import ern as ern_codec
+from rvs.core.forms import apply_errors
+from rvs.core.normalise import tokens
+from rvs.exams.scoring import scheme_for
+from rvs.results.models import CandidateNameToken, Result
+from rvs.sharing.models import Share
+
+STATUS_CHOICES = [
+    ("result", "Result issued (scores below)"),
+    ("pending", "Pending"),
+    ("withheld", "Withheld"),
+    ("withdrawn", "Withdrawn"),
+]
+
+
+def _find(query: str) -> list[Result]:
+    query = query.strip()
+    if not query:
+        return []
+    base = Result.objects.select_related("candidate", "exam", "centre").order_by("-exam_date")
+    try:
+        return list(base.filter(ern=ern_codec.normalise(query)))
+    except ern_codec.ErnFormatError:
+        pass
+    by_number = list(base.filter(candidate__candidate_number=query.upper())[:50])
+    if by_number:
+        return by_number
+    words = tokens(query)
+    if not words or any(len(word) < 2 for word in words):
+        return []
+    results = base
+    for word in words:
+        results = results.filter(candidate_id__in=CandidateNameToken.objects.filter(token=word).values("candidate_id"))
+    return list(results[:50])
+
+
+@never_cache
+@staff_required(StaffPerm.CORRECT)
+def find(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    return render(request, "backoffice/results.html", {"query": query, "results": _find(query)})
+
+
+class CorrectionForm(forms.Form):
+    first_name = forms.CharField(label="First name", max_length=200, required=False)
+    last_name = forms.CharField(label="Surname", max_length=200)
+    date_of_birth = forms.DateField(
+        label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES)
+    reason = forms.CharField(label="Reason for the change", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args: Any, result: Result, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scheme = scheme_for(result.exam.scoring, result.exam_date)
+        self.component_codes = [c.code for c in scheme.components] if scheme else []
+        for component in scheme.components if scheme else []:
+            self.fields[f"score_{component.code}"] = forms.CharField(
+                label=component.label, required=False, max_length=3, help_text="A score, X or Z"
+            )
+
+
+def _result(public_id: str) -> Result:
+    try:
+        return Result.objects.select_related("candidate", "exam", "centre").get(public_id=uuid.UUID(public_id))
+    except (ValueError, Result.DoesNotExist):
+        raise Http404 from None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@staff_required(StaffPerm.CORRECT)
+def correct(request: HttpRequest, public_id: str) -> HttpResponse:
+    result = _result(public_id)
+    scores = {c.code: c.score for c in result.components.all()}
+    initial = {
+        "first_name": result.candidate.first_name,
+        "last_name": result.candidate.last_name,
+        "date_of_birth": result.candidate.date_of_birth,
+        "status": result.status if result.status in dict(STATUS_CHOICES) else "result",
+        **{f"score_{code}": "" if score is None else str(score) for code, score in scores.items()},
+    }
+    form = CorrectionForm(request.POST if request.method == "POST" else None, initial=initial, result=result)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        status = data["status"]
+        new_scores = {code: data.get(f"score_{code}") or None for code in form.component_codes}
+        try:
+            services.result_correct(
+                actor=request.user,
+                result=result,
+                reason=data["reason"],
+                scores=new_scores if status == "result" else None,
+                status=status,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                date_of_birth=data["date_of_birth"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                exc = ValidationError(
+                    {(f"score_{k}" if k in form.component_codes else k): v for k, v in exc.error_dict.items()}
+                )
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "The result has been changed; organisations that received it have been told.")
+            return redirect("backoffice:result", public_id=result.public_id)
+    context = {
+        "result": result,
+        "form": form,
+        "revisions": result.revisions.select_related("changed_by"),
+        "shared_with": Share.objects.filter(result=result, revoked_at__isnull=True).select_related("organisation"),
+    }
+    return render(request, "backoffice/result.html", context, status=400 if form.errors else 200)

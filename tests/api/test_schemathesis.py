@@ -1,0 +1,154 @@
+"""The whole REST API against its own OpenAPI schema, with schemathesis, in-process through the WSGI app.
+
+Each operation of ``/api/v1/schema/`` becomes one test item. Schemathesis generates requests from
+the schema (its examples, coverage and fuzzing phases: valid requests and, in the coverage phase,
+invalid ones too) and every response must be no server error, carry a documented status code and
+content type, and match the documented body. The requests carry a read-and-write key of
+organisation A, whose database holds shared results (one with its photo), a revoked share, a
+template, a finished download and settled events; about half of the generated ids, ERNs and names
+are swapped for real ones, so the 200 paths are exercised, not only the 404s.
+
+Bounded: at most 25 examples per operation in the fuzzing phase, no deadline (the first PDF
+signature makes a key).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.files.base import ContentFile
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from config.wsgi import application
+from rvs.core.events import record_event
+from rvs.core.models import Event
+from rvs.downloads import services as download_services
+from rvs.downloads.models import DownloadJob, DownloadTemplate
+from rvs.sharing.models import Share
+from tests.factories import ResultFactory, ShareFactory
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+
+
+@dataclass(frozen=True)
+class World:
+    """Real identifiers of organisation A's data, to swap into generated requests."""
+
+    bearer: str
+    result_ids: list[str]
+    erns: list[str]
+    surnames: list[str]
+    job_id: str
+    template_id: str
+    statuses: dict[int, int]
+
+
+@pytest.fixture
+def in_test_transaction() -> Iterator[None]:
+    """Keep the test's database connection across requests, as Django's test client does.
+
+    Schemathesis calls the WSGI application itself, whose end-of-request handler closes a
+    connection that is inside a transaction: on PostgreSQL the next request would then fail with
+    "Cannot open a new connection in an atomic block" (SQLite's in-memory test database ignores it).
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(
+    in_test_transaction: None, db: None, org_a: Any, key_a: tuple[Any, str], settings: Any
+) -> Iterator[World]:
+    # Generous limits: this test is about the contract, test_api.py covers the limits themselves.
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "api_key": "100000/60",
+        "ern_lookup_user": "100000/60",
+        "ern_lookup_org": "100000/60",
+        "ern_miss_user": "100000/60",
+    }
+    with_photo = ShareFactory(organisation=org_a, include_photo=True, result__candidate__last_name="Müller")
+    with_photo.result.photo.save("p.jpg", ContentFile(b"\xff\xd8\xff\xe0" + b"\0" * 64 + b"\xff\xd9"), save=True)
+    plain = ShareFactory(organisation=org_a, result__candidate__last_name="Ørsted")
+    revoked = ShareFactory(organisation=org_a, result__candidate__last_name="Nuñez")
+    Share.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now())
+    unshared = ResultFactory(candidate__last_name="O'Brien")
+    template = DownloadTemplate.objects.create(organisation=org_a, name="Names", fields=["last_name", "ern"])
+    job = download_services.download_create(
+        actor=key_a[0], organisation=org_a, exporter="csv", result_ids=[with_photo.result.pk, plain.result.pk]
+    )
+    download_services.download_run(job.pk)
+    assert DownloadJob.objects.get(pk=job.pk).status == DownloadJob.Status.DONE
+    for share in (with_photo, plain):
+        record_event(Event.Kind.RESULT_SHARED, organisation=org_a, result=share.result, data={})
+    record_event(Event.Kind.SHARE_REVOKED, organisation=org_a, result=revoked.result, data={})
+    Event.objects.update(created_at=timezone.now() - dt.timedelta(minutes=1))  # past the settling time
+    statuses: dict[int, int] = {}
+    yield World(
+        bearer=key_a[1],
+        result_ids=[str(r.public_id) for r in (with_photo.result, plain.result, revoked.result, unshared)],
+        erns=[r.ern_display for r in (with_photo.result, unshared, revoked.result)],
+        surnames=["Müller", "muller", "orsted", "Nuñez"],
+        job_id=str(job.public_id),
+        template_id=str(template.public_id),
+        statuses=statuses,
+    )
+    print("STATUSES", sorted(statuses.items()))
+    assert statuses.get(200, 0) + statuses.get(202, 0) > 0, f"no successful request at all: {statuses}"
+
+
+def _pick(value: Any, choices: list[str]) -> str | None:
+    """A real value for about half of the generated ones, chosen by the generated value (reproducible)."""
+    digest = zlib.crc32(repr(value).encode())
+    return choices[digest // 2 % len(choices)] if digest % 2 == 0 else None
+
+
+def _swap_in_real_values(case: Any, world: World) -> None:
+    path = case.path_parameters or {}
+    if "result_id" in path and (real := _pick(path["result_id"], world.result_ids)):
+        path["result_id"] = real
+    if "job_id" in path and _pick(path["job_id"], ["job"]):
+        path["job_id"] = world.job_id
+    query = case.query if isinstance(case.query, dict) else {}
+    if isinstance(query.get("name"), str) and (real := _pick(query["name"], world.surnames)):
+        query["name"] = real
+    body = case.body if isinstance(case.body, dict) else {}
+    if isinstance(body.get("ern"), str) and (real := _pick(body["ern"], world.erns)):
+        body["ern"] = real
+        body.pop("date_of_birth", None)
+        body.pop("last_name", None)
+    if isinstance(body.get("results"), list) and _pick(body["results"], ["real"]):
+        body["results"] = world.result_ids[:2]
+        if "template" in body:
+            body["template"] = _pick(body["template"], [world.template_id])
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+def test_the_api_keeps_its_contract(case: Any, world: World) -> None:
+    _swap_in_real_values(case, world)
+    response = case.call(headers={"Authorization": f"Bearer {world.bearer}"})
+    world.statuses[response.status_code] = world.statuses.get(response.status_code, 0) + 1
+    case.validate_response(response, checks=CHECKS)
