@@ -79,12 +79,12 @@ def _csv(entries: QuerySet[AuditEntry], name: str) -> StreamingHttpResponse:
             ["time (UTC)", "action", "actor", "organisation", "object type", "object id", "ip", "request id", "data"]
         )
         for entry in entries.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [neutralise(value) for value in [
-                    entry.at.isoformat(), entry.action, entry.actor_label, entry.organisation.name if entry.organisation else "",
-                    entry.object_type, entry.object_id, entry.ip or "", entry.request_id, str(entry.data),
-                ]]
-            )  # fmt: skip
+            organisation = entry.organisation.name if entry.organisation else ""
+            values = [
+                entry.at.isoformat(), entry.action, entry.actor_label, organisation,
+                entry.object_type, entry.object_id, entry.ip or "", entry.request_id, str(entry.data),
+            ]  # fmt: skip
+            yield writer.writerow([neutralise(value) for value in values])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}-{dt.date.today().isoformat()}.csv"'
