@@ -24,3 +24,5 @@ urlpatterns = [
     path("", include("rvs.results.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "rvs.core.views.server_error"

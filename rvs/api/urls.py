@@ -1,9 +1,19 @@
 from __future__ import annotations
 
+from csp.decorators import csp_replace
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from rvs.api import views
+
+_DOCS_CSP = csp_replace(
+    {
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "worker-src": ["'self'", "blob:"],
+        "img-src": ["'self'", "data:"],
+    }
+)
 
 app_name = "api"
 urlpatterns = [
@@ -19,7 +29,8 @@ urlpatterns = [
     path("exams/", views.ExamsView.as_view(), name="exams"),
     path("organisation/", views.OrganisationView.as_view(), name="organisation"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # The interactive docs (public, no personal data) start with inline scripts of their own.
+    path("docs/", _DOCS_CSP(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
+    path("redoc/", _DOCS_CSP(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
     re_path(r"^", views.not_found),  # last: an unknown path (or an id that is not a UUID) is a problem+json 404
 ]

@@ -95,3 +95,8 @@ def setup(request: HttpRequest) -> HttpResponse:
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=5, title="QR code for your authenticator app")
     context = {"form": form, "qr_svg": qr_svg, "secret": b32encode(device.bin_key).decode(), "next": _next(request)}
     return render(request, "backoffice/two_factor_setup.html", context, status=400 if form.errors else 200)
+
+
+# Staff only (checked inside); these are the pages that grant the second factor itself.
+verify.required_permission = "staff, before the second factor"  # type: ignore[attr-defined]
+setup.required_permission = "staff, before the second factor"  # type: ignore[attr-defined]

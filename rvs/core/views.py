@@ -16,3 +16,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_staff:
         return redirect("backoffice:queue")
     return render(request, "home.html")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """A generic 500 page with the request id to quote, never a traceback (handler500)."""
+    from django.template import loader
+
+    template = loader.get_template("500.html")
+    return HttpResponse(template.render({"request_id": getattr(request, "request_id", "")}), status=500)

@@ -7,12 +7,16 @@ says, so the verify page can tell a result corrected or withdrawn since the PDF 
 
 from __future__ import annotations
 
+import array
 import base64
 import hashlib
 import hmac
 import io
+import itertools
 import json
-from collections.abc import Callable, Iterable
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -20,6 +24,8 @@ import segno
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -28,7 +34,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from rvs.downloads.signing import sign_pdf
+from rvs.downloads.signing import sign_pdf_file
 from rvs.exams.scoring import scheme_for
 from rvs.results.models import Result
 
@@ -209,6 +215,14 @@ def _page(canvas: Canvas, result: Result, *, photo: bool, issued: str) -> None:
     canvas.drawText(text)
 
 
+def _canvas(out: BinaryIO) -> Canvas:
+    canvas = Canvas(out, pagesize=A4, pageCompression=1, invariant=0)
+    canvas.setTitle("Statement of Results")
+    canvas.setAuthor(settings.RVS_BRAND["board_name"])
+    canvas.setCreator(settings.RVS_BRAND["service_name"])
+    return canvas
+
+
 def render_statements(
     rows: Iterable[Result],
     out: BinaryIO,
@@ -216,30 +230,157 @@ def render_statements(
     progress: Callable[[int], None] = lambda done: None,
     photo_for: Callable[[Result], bool] = lambda result: False,
 ) -> list[dict[str, str]]:
-    """Draw one page per result into ``out`` (unsigned); returns the ERN/digest list it embedded."""
+    """Draw one page per result into ``out`` (unsigned); returns the ERN/digest list it embedded.
+
+    reportlab keeps every page of a document in memory until it saves it (about 60 KB a page), so
+    the pages are drawn ``BATCH_PAGES`` at a time, each batch a document of its own in a temporary
+    file, and copied into ``out`` as one document: memory stays flat at 100,000 pages.
+    """
     _register_fonts()
-    canvas = Canvas(out, pagesize=A4, pageCompression=1, invariant=0)
-    canvas.setTitle("Statement of Results")
-    canvas.setAuthor(settings.RVS_BRAND["board_name"])
-    canvas.setCreator(settings.RVS_BRAND["service_name"])
     issued = timezone.localdate().isoformat()
     entries: list[dict[str, str]] = []
-    for count, result in enumerate(rows, start=1):
-        _page(canvas, result, photo=photo_for(result), issued=issued)
-        canvas.showPage()
-        entries.append({"ern": result.ern, "digest": result_digest(result)})
-        if count % 50 == 0:
-            progress(count)
-    if not entries:
-        canvas.setFont("DejaVu", 12)
-        canvas.drawString(
-            20 * mm, A4[1] - 30 * mm, "No results: none of the selected results can be downloaded any more."
-        )
-        canvas.showPage()
-    canvas.setKeywords(KEYWORDS_PREFIX + base64.b64encode(json.dumps(entries).encode()).decode())
-    canvas.save()
+    document = _Concatenation(out)
+    rows = iter(rows)
+    while True:
+        with tempfile.TemporaryFile(prefix="rvs-statements-") as part:
+            canvas = _canvas(part)
+            before = len(entries)
+            for result in itertools.islice(rows, BATCH_PAGES):
+                _page(canvas, result, photo=photo_for(result), issued=issued)
+                canvas.showPage()
+                entries.append({"ern": result.ern, "digest": result_digest(result)})
+                if len(entries) % 50 == 0:
+                    progress(len(entries))
+            drawn = len(entries) - before
+            if not entries:
+                canvas.setFont("DejaVu", 12)
+                canvas.drawString(
+                    20 * mm, A4[1] - 30 * mm, "No results: none of the selected results can be downloaded any more."
+                )
+                canvas.showPage()
+            if drawn or not entries:
+                canvas.save()
+                part.seek(0)
+                document.add(part)
+        if drawn < BATCH_PAGES:
+            break
+    document.finish(KEYWORDS_PREFIX + base64.b64encode(json.dumps(entries).encode()).decode())
     progress(len(entries))
     return entries
+
+
+BATCH_PAGES = 500
+
+
+class _Concatenation:
+    """One PDF written to ``out`` from the batches' documents, an object at a time.
+
+    Each batch's pages are copied with everything they use (content, fonts, images), renumbered;
+    the page tree, catalogue, information dictionary (with the Keywords) and cross-reference table
+    are written at the end. Only the object offsets and page numbers stay in memory.
+    """
+
+    PAGES, CATALOG, INFO = 1, 2, 3
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.position = 0
+        self.offsets = array.array("Q", [0, 0, 0, 0])  # object 0 is the free list head; 1-3 come last
+        self.pages = array.array("Q")
+        self.info: generic.DictionaryObject | None = None
+        self._write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+
+    def _write(self, data: bytes) -> None:
+        self.out.write(data)
+        self.position += len(data)
+
+    def _object(self, number: int, value: generic.PdfObject) -> None:
+        self.offsets[number] = self.position
+        buffer = io.BytesIO()
+        buffer.write(b"%d 0 obj\n" % number)
+        value.write_to_stream(buffer)
+        buffer.write(b"\nendobj\n")
+        self._write(buffer.getvalue())
+
+    def add(self, source: BinaryIO) -> None:
+        """Copy every page of the PDF in ``source``, in order."""
+        reader = PdfFileReader(source, strict=False)
+        if self.info is None:
+            self.info = self._copy(reader.trailer_view["/Info"], {}, [])
+        numbers: dict[int, int] = {}
+        pending: list[generic.IndirectObject] = []
+        for kid in _leaves(reader.root.raw_get("/Pages")):
+            self.pages.append(self._reference(kid, numbers, pending).idnum)
+            while pending:
+                original = pending.pop()
+                self._object(numbers[original.idnum], self._copy(original.get_object(), numbers, pending))
+
+    def _reference(
+        self, original: generic.IndirectObject, numbers: dict[int, int], pending: list[generic.IndirectObject]
+    ) -> generic.IndirectObject:
+        number = numbers.get(original.idnum)
+        if number is None:
+            number = numbers[original.idnum] = len(self.offsets)
+            self.offsets.append(0)
+            pending.append(original)
+        return generic.IndirectObject(number, 0, None)
+
+    def _copy(self, value: Any, numbers: dict[int, int], pending: list[generic.IndirectObject]) -> Any:
+        if isinstance(value, generic.IndirectObject):
+            return self._reference(value, numbers, pending)
+        if isinstance(value, generic.DictionaryObject):
+            items = {
+                key: generic.IndirectObject(self.PAGES, 0, None)
+                if key == "/Parent"  # a page's parent is the one page tree of the whole document
+                else self._copy(item, numbers, pending)
+                for key, item in value.items()
+                if key != "/Length"
+            }
+            if isinstance(value, generic.StreamObject):
+                return generic.StreamObject(items, encoded_data=value.encoded_data)
+            return generic.DictionaryObject(items)
+        if isinstance(value, generic.ArrayObject):
+            return generic.ArrayObject(self._copy(item, numbers, pending) for item in list.__iter__(value))
+        return value
+
+    def finish(self, keywords: str) -> None:
+        """The page tree, catalogue and information dictionary, then the cross-reference table."""
+        kids = b" ".join(b"%d 0 R" % page for page in self.pages)
+        self.offsets[self.PAGES] = self.position
+        self._write(
+            b"%d 0 obj\n<< /Type /Pages /Count %d /Kids [ %s ] >>\nendobj\n" % (self.PAGES, len(self.pages), kids)
+        )
+        catalog = generic.DictionaryObject(
+            {
+                generic.NameObject("/Type"): generic.NameObject("/Catalog"),
+                generic.NameObject("/Pages"): generic.IndirectObject(self.PAGES, 0, None),
+                generic.NameObject("/PageMode"): generic.NameObject("/UseNone"),
+            }
+        )
+        self._object(self.CATALOG, catalog)
+        info = self.info if self.info is not None else generic.DictionaryObject()
+        info[generic.NameObject("/Keywords")] = generic.TextStringObject(keywords)
+        self._object(self.INFO, info)
+        start = self.position
+        table = io.BytesIO()
+        table.write(b"xref\n0 %d\n0000000000 65535 f \n" % len(self.offsets))
+        for offset in self.offsets[1:]:
+            table.write(b"%010d 00000 n \n" % offset)
+        identifier = os.urandom(16).hex().encode()
+        table.write(
+            b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [ <%s> <%s> ] >>\nstartxref\n%d\n%%%%EOF\n"
+            % (len(self.offsets), self.CATALOG, self.INFO, identifier, identifier, start)
+        )
+        self._write(table.getvalue())
+
+
+def _leaves(node: Any) -> Iterator[generic.IndirectObject]:
+    """The page objects under a page tree node, in order (reportlab writes one flat level)."""
+    for kid in node.get_object().raw_get("/Kids").iterate():
+        if kid.get_object().get("/Type") == "/Pages":
+            yield from _leaves(kid)
+        else:
+            yield kid
 
 
 def render_signed_statements(
@@ -249,9 +390,11 @@ def render_signed_statements(
     progress: Callable[[int], None] = lambda done: None,
     photo_for: Callable[[Result], bool] = lambda result: False,
 ) -> int:
-    buffer = io.BytesIO()
-    entries = render_statements(rows, buffer, progress=progress, photo_for=photo_for)
-    out.write(sign_pdf(buffer.getvalue()))
+    """Render into a temporary file and sign from it: the document is never held in memory whole."""
+    with tempfile.TemporaryFile(prefix="rvs-statements-") as unsigned:
+        entries = render_statements(rows, unsigned, progress=progress, photo_for=photo_for)
+        unsigned.seek(0)
+        sign_pdf_file(unsigned, out)
     return len(entries)
 
 

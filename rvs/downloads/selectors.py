@@ -63,11 +63,7 @@ def results_in_order(result_ids: Sequence[int]) -> Iterator[Result]:
     centres: dict[int, Centre] = {}
     exam_field, centre_field = Result._meta.get_field("exam"), Result._meta.get_field("centre")
     for chunk in _chunks(list(result_ids)):
-        results = list(
-            Result.objects.filter(pk__in=chunk)
-            .select_related("candidate")
-            .defer(*_NOT_EXPORTED)
-        )
+        results = list(Result.objects.filter(pk__in=chunk).select_related("candidate").defer(*_NOT_EXPORTED))
         _load_missing(exams, Exam, {result.exam_id for result in results})
         _load_missing(centres, Centre, {result.centre_id for result in results})
         scores: dict[int, list[ComponentScore]] = {}
@@ -106,13 +102,11 @@ def _prefetched(result: Result, components: list[ComponentScore]) -> None:
     field = ComponentScore._meta.get_field("result")
     for component in components:
         field.set_cached_value(component, result)
-    queryset: QuerySet[ComponentScore] = QuerySet(model=ComponentScore, using=result._state.db)
+    queryset: Any = QuerySet(model=ComponentScore, using=result._state.db)
     queryset._deferred_filter = (False, (), {"result": result})
     queryset._result_cache = components
     queryset._prefetch_done = True
-    if not hasattr(result, "_prefetched_objects_cache"):
-        result._prefetched_objects_cache = {}
-    result._prefetched_objects_cache[field.remote_field.cache_name] = queryset
+    result.__dict__.setdefault("_prefetched_objects_cache", {})[field.remote_field.cache_name] = queryset
 
 
 def templates_of(*, organisation: Any) -> QuerySet[DownloadTemplate]:

@@ -11,7 +11,10 @@ import datetime as dt
 import functools
 import io
 import os
+import shutil
+import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -103,7 +106,18 @@ def signing_certificate() -> asn1_x509.Certificate:
 
 def sign_pdf(data: bytes) -> bytes:
     """Sign a whole PDF (PAdES baseline B) with the service's key; returns the signed bytes."""
-    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    out = io.BytesIO()
+    sign_pdf_file(io.BytesIO(data), out)
+    return out.getvalue()
+
+
+def sign_pdf_file(source: BinaryIO, out: BinaryIO) -> None:
+    """Sign the PDF read from ``source`` into ``out``, reading and writing files rather than memory.
+
+    pyHanko reads back what it hashes, so a write-only ``out`` is signed into a temporary file and
+    copied (pyHanko would otherwise sign into memory).
+    """
+    writer = IncrementalPdfFileWriter(source)
     meta = signers.PdfSignatureMetadata(
         field_name="StatementSignature",
         reason="Statement of Results issued by " + settings.RVS_BRAND["board_name"],
@@ -111,5 +125,17 @@ def sign_pdf(data: bytes) -> bytes:
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    out = signers.sign_pdf(writer, meta, signer=signer())
-    return bytes(out.getbuffer())
+    if _random_access(out):
+        signers.sign_pdf(writer, meta, signer=signer(), output=out)
+        return
+    with tempfile.TemporaryFile(prefix="rvs-signed-") as signed:
+        signers.sign_pdf(writer, meta, signer=signer(), output=signed)
+        signed.seek(0)
+        shutil.copyfileobj(signed, out, 1 << 20)
+
+
+def _random_access(out: BinaryIO) -> bool:
+    try:
+        return out.readable() and out.seekable() and out.tell() == 0
+    except (AttributeError, OSError, ValueError):
+        return False

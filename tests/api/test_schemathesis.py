@@ -14,7 +14,9 @@ signature makes a key).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,9 +27,12 @@ import schemathesis
 from django.core.files.base import ContentFile
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
+from rest_framework.test import APIClient
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -43,8 +48,12 @@ from rvs.sharing.models import Share
 from tests.factories import ResultFactory, ShareFactory
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+# A fixed seed keeps CI reproducible; RVS_SCHEMATHESIS_SEED=<n> explores other inputs.
+SEED = int(os.environ.get("RVS_SCHEMATHESIS_SEED", "20261129"))
 
-schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
+schema = schemathesis.openapi.from_wsgi(
+    "/api/v1/schema/?format=json", application, config=SchemathesisConfig(seed=SEED)
+)
 
 
 @dataclass(frozen=True)
@@ -115,7 +124,6 @@ def world(
         template_id=str(template.public_id),
         statuses=statuses,
     )
-    print("STATUSES", sorted(statuses.items()))
     assert statuses.get(200, 0) + statuses.get(202, 0) > 0, f"no successful request at all: {statuses}"
 
 
@@ -152,3 +160,55 @@ def test_the_api_keeps_its_contract(case: Any, world: World) -> None:
     response = case.call(headers={"Authorization": f"Bearer {world.bearer}"})
     world.statuses[response.status_code] = world.statuses.get(response.status_code, 0) + 1
     case.validate_response(response, checks=CHECKS)
+
+
+# Regressions: what running schemathesis over the API found, pinned as plain examples.
+
+
+def _cursor(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.django_db
+class TestContractRegressions:
+    def test_an_id_that_is_not_a_uuid_is_a_problem_not_an_html_page(self, api_a: APIClient) -> None:
+        for url in ["/api/v1/results/null,null/", "/api/v1/downloads/1/file/", "/api/v1/nothing-here/"]:
+            response = api_a.get(url)
+            assert response.status_code == 404, url
+            assert response["Content-Type"] == "application/problem+json"
+            assert response.json()["status"] == 404
+
+    @pytest.mark.parametrize("position", ["abc", "-1", "1e5", str(2**70)])
+    def test_a_forged_results_cursor_is_a_400_not_a_500(self, api_a: APIClient, position: str) -> None:
+        response = api_a.get(reverse("api:results"), {"cursor": _cursor(f"p={position}")})
+        assert response.status_code == 400
+        assert response.json()["errors"] == [{"field": "cursor", "message": "This cursor is not one we gave you."}]
+
+    @pytest.mark.parametrize("text", ["e" + "9" * 29, "e-1", "e 1", "e\u0661"])
+    def test_a_changes_cursor_beyond_any_id_is_a_400_not_a_500(self, api_a: APIClient, text: str) -> None:
+        response = api_a.get(reverse("api:changes"), {"cursor": _cursor(text)})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["field"] == "cursor"
+
+    def test_a_429_says_nothing_remains(self, api_a: APIClient, settings: Any) -> None:
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api_key": "1/60"}
+        assert api_a.get(reverse("api:exams")).status_code == 200
+        limited = api_a.get(reverse("api:exams"))
+        assert limited.status_code == 429
+        assert limited["X-RateLimit-Remaining"] == "0"
+
+    def test_the_schema_describes_pages_problems_and_files_as_sent(self) -> None:
+        operations = schema.raw_schema["paths"]
+        listing = operations["/api/v1/results/"]["get"]["responses"]
+        assert set(listing["200"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1:]) == {"ResultPage"}
+        for path in operations.values():
+            for operation in path.values():
+                for code, response in operation["responses"].items():
+                    if code.startswith("4"):
+                        assert list(response["content"]) == ["application/problem+json"]
+        file_types = set(operations["/api/v1/downloads/{job_id}/file/"]["get"]["responses"]["200"]["content"])
+        assert file_types == {
+            "application/pdf",
+            "text/csv",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }

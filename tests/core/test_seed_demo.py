@@ -27,6 +27,7 @@ from rvs.results.models import Candidate, Centre, Result
 from rvs.results.selectors import SearchCriteria, shared_results
 from rvs.results.services import candidate_sort_name, name_tokens_for, secret_number_matches
 from rvs.sharing.models import Share
+from tests.factories import CandidateFactory, ResultFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -302,3 +303,13 @@ def test_it_pages_searches_over_seeded_data_like_a_plain_query() -> None:
                 plain = [s.pk for s in QuerySet.__getitem__(queryset, slice(start, start + 7))]
                 assert page == plain, (criteria, sort, start)
     assert shared_results(organisation=organisation, criteria=SearchCriteria(place_of_entry="Atlantis")).count() == 0
+
+
+def test_it_seeds_next_to_existing_rows_and_leaves_ids_free_after() -> None:
+    """Ids are reserved past existing rows, and sequences moved past the seeded ones (PostgreSQL)."""
+    before = ResultFactory()
+    _seed()
+    after = ResultFactory(candidate=CandidateFactory(candidate_number="ZZZ000001"))
+    assert Result.objects.count() == RESULTS + 2
+    assert after.pk > max(Result.objects.exclude(pk=after.pk).values_list("pk", flat=True))
+    assert before.pk < min(Result.objects.exclude(pk=before.pk).values_list("pk", flat=True))

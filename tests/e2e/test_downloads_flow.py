@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import re
@@ -55,7 +56,7 @@ def _shares(organisation: Organisation, names: list[tuple[str, str]]) -> list[Sh
                 organisation=organisation,
                 result__candidate__first_name=first,
                 result__candidate__last_name=last,
-                shared_at=now - timezone.timedelta(minutes=index),
+                shared_at=now - dt.timedelta(minutes=index),
             ),
         )
         for index, (first, last) in enumerate(names)
