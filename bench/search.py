@@ -461,7 +461,7 @@ def _summary(runs: list[dict[str, Any]], options: argparse.Namespace) -> str:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     parts = [
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {_machine()}; load average at the end {load}; "
-        f"`bench/search.py --results {options.results} --samples {options.samples}`.",
+        f"`bench/search.py {' '.join(sys.argv[1:])}` ({options.results:,} results, {options.samples} samples).",
         "",
     ]
     for run in runs:

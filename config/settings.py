@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rvs.candidates",
     "rvs.downloads",
     "rvs.api",
+    "rvs.requirements",
 ]
 
 MIDDLEWARE = [

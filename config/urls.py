@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("rvs.api.urls")),
     path("accounts/", include("rvs.accounts.urls")),
     path("organisation/api/", include("rvs.api.web_urls")),
+    path("organisation/requirements/", include("rvs.requirements.urls")),
     path("organisation/", include("rvs.organisations.urls")),
     path("backoffice/", include("rvs.backoffice.urls")),
     path("candidate/", include("rvs.candidates.urls")),

@@ -21,7 +21,7 @@ TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 
 
 class ProblemErrorSerializer(serializers.Serializer):
-    field = serializers.CharField(allow_blank=True, help_text="The field, e.g. date_of_birth; empty for the whole request")
+    field = serializers.CharField(allow_blank=True, help_text="e.g. date_of_birth; empty for the request as a whole")
     message = serializers.CharField()
 
 
@@ -32,7 +32,7 @@ class ProblemSerializer(serializers.Serializer):
     title = serializers.CharField(help_text="The kind of problem in words, the same for every instance")
     status = serializers.IntegerField(help_text="The HTTP status code")
     detail = serializers.CharField(help_text="What went wrong this time, for a person to read")
-    errors = ProblemErrorSerializer(many=True, required=False, help_text="400 only: one entry per invalid field")
+    errors = ProblemErrorSerializer(many=True, required=False, help_text="400 only: one entry per invalid field")  # type: ignore[assignment]  # DRF declares fields as attributes
 
 
 class CandidateSerializer(serializers.Serializer):

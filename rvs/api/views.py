@@ -128,7 +128,7 @@ class SharePagination(CursorPagination):
             cursor = super().decode_cursor(request)
         except NotFound:
             raise ValidationError({"cursor": self.invalid_cursor_message}) from None
-        position = cursor.position if cursor is not None else None
+        position = str(cursor.position) if cursor is not None and cursor.position is not None else None
         if position is not None and not (position.isascii() and position.isdigit() and int(position) <= MAX_ID):
             raise ValidationError({"cursor": self.invalid_cursor_message})
         return cursor
@@ -148,12 +148,13 @@ class SharedResultsView(ApiView):
         parameters=[
             s.SearchParametersSerializer,
             OpenApiParameter(
-                "cursor", str, required=False, pattern=r"^[A-Za-z0-9_=%-]{0,200}$",
+                "cursor",
+                str,
+                required=False,
+                pattern=r"^[A-Za-z0-9+/=]{0,200}$",
                 description="Opaque: follow the next and previous links rather than making one.",
             ),
-            OpenApiParameter(
-                "page_size", int, required=False, description="Results per page: 1-100, default 50."
-            ),
+            OpenApiParameter("page_size", int, required=False, description="Results per page: 1-100, default 50."),
             *RATE_HEADERS,
         ],
         responses={200: s.ResultPageSerializer, **_problems(*COMMON)},
@@ -287,7 +288,10 @@ class ChangesView(ApiView):
         ),
         parameters=[
             OpenApiParameter(
-                "cursor", str, required=False, pattern=r"^[A-Za-z0-9_-]{0,40}$",
+                "cursor",
+                str,
+                required=False,
+                pattern=r"^[A-Za-z0-9_-]{0,40}$",
                 description="The next_cursor of your previous call; leave out to start from the beginning.",
             ),
             OpenApiParameter("limit", int, required=False, description="Events per page: 1-500, default 100."),

@@ -8,6 +8,7 @@ from django import forms
 from rvs.core import ern as ern_codec
 from rvs.core.normalise import tokens
 from rvs.exams.models import Exam
+from rvs.requirements.models import EntryRequirement
 from rvs.results.selectors import SearchCriteria
 
 DATE_FORMATS = ["%Y-%m-%d", "%y-%m-%d"]
@@ -56,6 +57,19 @@ class SearchForm(forms.Form):
         help_text="Top right of the Statement of Results. Finds any candidate's result, shared or not.",
     )  # fmt: skip
 
+    requirement = forms.ModelChoiceField(
+        label="Check against entry requirement", required=False, queryset=EntryRequirement.objects.none(),
+        empty_label="No requirement", to_field_name="public_id",
+    )  # fmt: skip
+    meets_only = forms.BooleanField(label="Only results that meet it", required=False)
+
+    def __init__(self, *args: Any, organisation: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organisation is not None:
+            self.fields["requirement"].queryset = EntryRequirement.objects.filter(  # type: ignore[attr-defined]
+                organisation=organisation
+            )
+
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"]
         if name and any(len(token) < 2 for token in tokens(name)):
@@ -75,7 +89,7 @@ class SearchForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not self.errors and not any(cleaned.get(name) for name in self.fields):
+        if not self.errors and not any(cleaned.get(name) for name in self.fields if name != "meets_only"):
             raise forms.ValidationError("Fill in at least one field to search.")
         for name in ("date_of_birth", "exam_date"):
             value = cleaned.get(name)

@@ -3,25 +3,41 @@
 Every problem is reported with its line, column and reason before anything is written. A
 result is identified by candidate, exam and date of exam, so a file imported twice changes
 nothing and gets no second Exam Reference Number.
+
+Three steps, each usable alone:
+
+* ``parse(data)`` checks the file by itself (format, every value, rows against each other);
+* ``check(rows)`` compares it with what is on record (read only: known candidates and centres,
+  results imported before, Exam Reference Numbers taken) and says what would be created;
+* ``results_import(...)`` runs both and writes in one transaction.
+
+A file of a million rows must import in about a minute, so the hot paths avoid per-row Python
+objects and queries: values are checked with cached look-ups (dates, exams, scoring rules,
+folded names and email domains repeat), a candidate described on several rows is kept once, and
+large tables are written as plain tuples (``COPY`` on PostgreSQL, ``executemany`` on SQLite)
+with primary keys reserved up front. The report's model instances are built only when read.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
+import random
 import re
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
 from PIL import Image
 
 from rvs.core import ern as ern_codec
@@ -30,7 +46,7 @@ from rvs.core.normalise import fold
 from rvs.exams.models import Exam
 from rvs.exams.scoring import CesScheme, Outcome, ScoreError, Status, compute, scheme_for
 from rvs.results.models import Candidate, CandidateNameToken, Centre, ComponentScore, Result
-from rvs.results.services import candidate_sort_name, name_tokens_for, secret_number_hash
+from rvs.results.services import secret_number_hash
 
 SCORE_COLUMNS = ["reading", "writing", "listening", "speaking", "use_of_english", "reading_and_writing"]
 COLUMNS = [
@@ -50,7 +66,25 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _MAX_ENCODING_ERRORS = 100
 _PHOTO_SUFFIX = {"JPEG": ".jpg", "PNG": ".png"}
-_CHUNK = 500
+# Values per query when looking rows up on record, and rows per statement when writing.
+_LOOKUP_CHUNK = 5_000
+_WRITE_CHUNK = 20_000
+# Up to this many rows a table is written with the ORM's bulk_create; above, as plain tuples.
+ORM_WRITE_LIMIT = 2_000
+# How often parsing reports progress, in records.
+_PROGRESS_EVERY = 5_000
+# A write that meets a unique constraint (another import committed the same candidate meanwhile,
+# or a generated ERN was taken: 85 random bits make that all but impossible) is checked and
+# written again from the start, so it reports what is now on record.
+_WRITE_ATTEMPTS = 3
+_SYSTEM_RANDOM = random.SystemRandom()  # ERNs: 85 bits from the operating system's CSPRNG
+
+PHASE_PARSE = "Checking the file"
+PHASE_CHECK = "Comparing with the results on record"
+PHASE_WRITE = "Writing to the database"
+
+# progress(phase, done, total): ``total`` 0 when unknown.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -75,8 +109,10 @@ class ImportRejected(Exception):
         self.errors = errors
 
 
-@dataclass
-class ParsedRow:
+@dataclass(slots=True, eq=False)
+class Person:
+    """A candidate as the file describes them (on the first line that names them)."""
+
     line: int
     candidate_number: str
     secret_number: str
@@ -84,27 +120,140 @@ class ParsedRow:
     last_name: str
     date_of_birth: dt.date
     email: str
+    candidate_id: int | None = None  # set by ``check`` (on record) or the write (new)
+
+
+@dataclass(slots=True, eq=False)
+class CentreInfo:
+    """A centre as the file describes it (on the first line that names it)."""
+
+    line: int
+    number: str
+    name: str
+    city: str
+    country: str
+    centre_id: int | None = None
+
+
+@dataclass(slots=True, eq=False)
+class ParsedRow:
+    """One result of the file, checked. Rows of one candidate share one ``Person``."""
+
+    line: int
+    person: Person
     exam: Exam
     exam_date: dt.date
-    centre_number: str
-    centre_name: str
-    place_of_entry: str
-    country: str
+    centre: CentreInfo
     scheme: CesScheme
     outcome: Outcome
     reference_number: str
-    photo_path: Path | None
+    photo_path: Path | None = None
     photo_suffix: str = ""
+    # Set when written:
+    result_id: int | None = None
+    public_id: uuid.UUID | None = None
+    ern: str = ""
+    photo_name: str = ""
+
+    @property
+    def candidate_number(self) -> str:
+        return self.person.candidate_number
+
+    @property
+    def centre_number(self) -> str:
+        return self.centre.number
+
+
+class CreatedResults(Sequence[tuple[int, Result]]):
+    """``(line, result)`` of each result created, as model instances built when read.
+
+    A million instances would cost seconds and a gigabyte that most callers never look at.
+    """
+
+    def __init__(self, rows: list[ParsedRow] | None = None, created_at: dt.datetime | None = None) -> None:
+        self._rows = rows or []
+        self._created_at = created_at
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, Result]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[int, Result]]: ...
+    def __getitem__(self, index: int | slice) -> tuple[int, Result] | list[tuple[int, Result]]:
+        if isinstance(index, slice):
+            return [(row.line, self._result(row)) for row in self._rows[index]]
+        row = self._rows[index]
+        return row.line, self._result(row)
+
+    def __iter__(self) -> Iterator[tuple[int, Result]]:
+        for row in self._rows:
+            yield row.line, self._result(row)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CreatedResults | list | tuple):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<CreatedResults: {len(self)} result(s)>"
+
+    def _result(self, row: ParsedRow) -> Result:
+        person, centre, outcome = row.person, row.centre, row.outcome
+        candidate = Candidate(
+            id=person.candidate_id,
+            candidate_number=person.candidate_number,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            date_of_birth=person.date_of_birth,
+            email=person.email,
+        )
+        result = Result(
+            id=row.result_id,
+            public_id=row.public_id,
+            candidate=candidate,
+            exam=row.exam,
+            centre=Centre(id=centre.centre_id, number=centre.number, name=centre.name, city=centre.city,
+                          country=centre.country),
+            exam_date=row.exam_date,
+            ern=row.ern,
+            status=outcome.status,
+            overall_score=outcome.overall,
+            grade=outcome.grade or "",
+            cefr=outcome.cefr or "",
+            result_label=outcome.label,
+            photo=row.photo_name,
+            created_at=self._created_at,
+            updated_at=self._created_at,
+        )  # fmt: skip
+        for instance in (candidate, result.centre, result):
+            instance._state.adding = False
+            instance._state.db = connection.alias
+        return result
 
 
 @dataclass
 class ImportReport:
-    created: list[tuple[int, Result]] = field(default_factory=list)
+    created: Sequence[tuple[int, Result]] = field(default_factory=CreatedResults)
     unchanged: int = 0
 
     @property
     def total(self) -> int:
         return len(self.created) + self.unchanged
+
+
+@dataclass
+class Plan:
+    """What a checked file would change: the output of ``check``."""
+
+    rows: list[ParsedRow]
+    new_people: list[Person]
+    new_centres: list[CentreInfo]
+    new_rows: list[ParsedRow]
+    unchanged: int
 
 
 def decode(data: bytes) -> str:
@@ -179,12 +328,244 @@ def _date(value: str) -> dt.date:
         raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
 
 
-def parse(data: bytes, *, base_dir: Path | None = None) -> list[ParsedRow]:
-    """Validate the whole file; raise ``ImportRejected`` listing every problem."""
-    if len(data) > settings.IMPORT_MAX_BYTES:
-        raise ImportRejected([RowError(0, "", f"the file is larger than {settings.IMPORT_MAX_BYTES} bytes")])
-    text = decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
+def email_is_valid(value: str, _domains: dict[str, bool] | None = None) -> bool:
+    """What ``django.core.validators.validate_email`` accepts, with the verdict on each domain cached.
+
+    A million addresses share a few thousand domains; the domain check is most of the cost.
+    """
+    if not value or "@" not in value or len(value) > 320:
+        return False
+    user_part, domain_part = value.rsplit("@", 1)
+    if not validate_email.user_regex.match(user_part):
+        return False
+    known = _domains.get(domain_part) if _domains is not None else None
+    if known is None:
+        known = domain_part in validate_email.domain_allowlist or validate_email.validate_domain_part(domain_part)
+        if _domains is not None:
+            _domains[domain_part] = known
+    return known
+
+
+class _Parser:
+    """Checks records one by one, with caches for the values that repeat across a large file."""
+
+    def __init__(self, header: list[str], base_dir: Path | None) -> None:
+        self.base_dir = base_dir
+        self.number_of = {name: index + 1 for index, name in enumerate(header)}
+        # Values are read in the order of COLUMNS + status, wherever they are in the file; a file
+        # without a status column reads it from a blank value appended to each record.
+        positions = [header.index(name) for name in COLUMNS]
+        positions.append(header.index("status") if "status" in header else len(header))
+        self.positions = positions
+        self.width = len(header)
+        self.today = dt.date.today()
+        self.exams_by_name = {fold(exam.name): exam for exam in Exam.objects.all()}
+        self.exams: dict[str, Exam | None] = {}
+        self.schemes: dict[tuple[int, dt.date], CesScheme | None] = {}
+        self.dates: dict[str, dt.date] = {}
+        self.folded: dict[str, str] = {}
+        self.domains: dict[str, bool] = {}
+        self.references: dict[str, str] = {}
+        # Rows of the file against each other:
+        self.people: dict[str, Person] = {}
+        self.centres: dict[str, CentreInfo] = {}
+        self.sittings: dict[tuple[str, int, dt.date], int] = {}
+        self.reference_lines: dict[str, int] = {}
+        self.cross_errors: list[RowError] = []
+
+    def fold(self, text: str) -> str:
+        folded = self.folded.get(text)
+        if folded is None:
+            folded = self.folded[text] = fold(text)
+        return folded
+
+    def date(self, text: str) -> dt.date:
+        value = self.dates.get(text)
+        if value is None:
+            value = self.dates[text] = _date(text)
+        return value
+
+    def exam(self, text: str) -> Exam | None:
+        if text not in self.exams:
+            self.exams[text] = self.exams_by_name.get(fold(text))
+        return self.exams[text]
+
+    def scheme(self, exam: Exam, exam_date: dt.date) -> CesScheme | None:
+        key = (exam.pk, exam_date)
+        if key not in self.schemes:
+            self.schemes[key] = scheme_for(exam.scoring, exam_date)
+        return self.schemes[key]
+
+    def row(self, line: int, values: list[str], errors: list[RowError]) -> ParsedRow | None:
+        """The checked row, or None with its problems added to ``errors``."""
+        values = [value.strip() for value in values]
+        values.append("")
+        (candidate_id, secret_number, first_name, last_name, date_of_birth_text, email, exam_text, exam_date_text,
+         centre_number_text, centre_name, place_of_entry, country, *scores, reference_text, photo_text,
+         status_text) = [values[position] for position in self.positions]  # fmt: skip
+        found: list[RowError] = []
+        number_of = self.number_of
+
+        def fail(column: str, message: str) -> None:
+            found.append(RowError(line, column, message, number_of.get(column)))
+
+        candidate_number = candidate_id.upper()
+        if not _CANDIDATE_ID.fullmatch(candidate_id):
+            fail("candidate_id", "Candidate ID Number must be 4-32 letters and digits")
+        if not _SECRET.fullmatch(secret_number):
+            fail("secret_number", "Secret Number must be exactly 4 digits")
+        if not last_name:
+            fail("last_name", "is required")
+        if not centre_name:
+            fail("centre_name", "is required")
+        if not place_of_entry:
+            fail("place_of_entry", "is required")
+        if not country:
+            fail("country", "is required")
+        if len(first_name) > 200:
+            fail("first_name", "is longer than 200 characters")
+        if len(last_name) > 200:
+            fail("last_name", "is longer than 200 characters")
+        if len(centre_name) > 200:
+            fail("centre_name", "is longer than 200 characters")
+        if len(place_of_entry) > 100:
+            fail("place_of_entry", "is longer than 100 characters")
+        if len(country) > 100:
+            fail("country", "is longer than 100 characters")
+        # Checked alone: a surname of "-" would leave the surname check of a look-up nothing to match.
+        if last_name and not self.fold(last_name):
+            fail("last_name", "has no letters or digits")
+        date_of_birth = exam_date = None
+        try:
+            date_of_birth = self.date(date_of_birth_text)
+            if not dt.date(1900, 1, 1) <= date_of_birth <= self.today:
+                fail("date_of_birth", f"{date_of_birth} is not a plausible date of birth")
+        except ValueError as exc:
+            fail("date_of_birth", str(exc))
+        try:
+            exam_date = self.date(exam_date_text)
+            if exam_date > self.today:
+                fail("exam_date", f"{exam_date} is in the future")
+            elif date_of_birth and exam_date <= date_of_birth:
+                fail("exam_date", "is not after the date of birth")
+        except ValueError as exc:
+            fail("exam_date", str(exc))
+        email = email.lower()
+        if email and not email_is_valid(email, self.domains):
+            fail("email", f"{values[self.positions[5]]!r} is not an email address")
+        centre_number = centre_number_text.upper()
+        if not _CENTRE.fullmatch(centre_number_text):
+            fail("centre_number", "centre number must be 2-16 letters and digits")
+        status = status_text.lower()
+        if status not in STATUS_VALUES:
+            fail("status", f"{status_text!r} is not a status: leave it empty, or write Pending or Withheld")
+        reference = ""
+        if reference_text:
+            try:
+                reference = ern_codec.normalise(reference_text)
+            except ern_codec.ErnFormatError as exc:
+                fail("reference_number", str(exc))
+        photo = _photo(photo_text, self.base_dir, fail) if photo_text else None
+        exam = self.exam(exam_text)
+        scheme = outcome = None
+        if exam is None:
+            fail("exam", f"{exam_text!r} is not an exam of the catalogue")
+        elif not exam.verifiable:
+            fail("exam", f"{exam.name} cannot be verified on this service")
+        elif exam_date is not None:
+            scheme = self.scheme(exam, exam_date)
+            if scheme is None:
+                fail("exam_date", f"{exam.name} has no scoring rules for {exam_date}")
+            else:
+                outcome = _score(scheme, dict(zip(SCORE_COLUMNS, scores, strict=True)), STATUS_VALUES.get(status, ""),
+                                 fail)  # fmt: skip
+        if found:
+            errors.extend(found)
+            return None
+        if scheme is None or outcome is None or date_of_birth is None or exam_date is None or exam is None:
+            return None  # pragma: no cover - each of these failed with a message above
+        # The row is good by itself; now against the rows before it.
+        person = self.people.get(candidate_number)
+        if person is None:
+            person = Person(line, candidate_number, secret_number, first_name, last_name, date_of_birth, email)
+            self.people[candidate_number] = person
+        else:
+            mine = (secret_number, first_name, last_name, date_of_birth, email)
+            theirs = (person.secret_number, person.first_name, person.last_name, person.date_of_birth, person.email)
+            for column, value, first in zip(_PERSON_COLUMNS, mine, theirs, strict=True):
+                if value != first:
+                    self.cross_errors.append(
+                        RowError(line, column, f"differs from line {person.line} for the same candidate")
+                    )
+        key = (candidate_number, exam.pk, exam_date)
+        if key in self.sittings:
+            self.cross_errors.append(
+                RowError(line, "exam_date", f"the same result is already on line {self.sittings[key]}")
+            )
+        else:
+            self.sittings[key] = line
+        if reference:
+            if reference in self.reference_lines:
+                self.cross_errors.append(
+                    RowError(
+                        line,
+                        "reference_number",
+                        f"duplicate Exam Reference Number (line {self.reference_lines[reference]})",
+                    )
+                )
+            else:
+                self.reference_lines[reference] = line
+        centre = self.centres.get(centre_number)
+        if centre is None:
+            centre = CentreInfo(line, centre_number, centre_name, place_of_entry, country)
+            self.centres[centre_number] = centre
+        elif (centre.name, centre.city, centre.country) != (centre_name, place_of_entry, country):
+            self.cross_errors.append(
+                RowError(line, "centre_name", f"centre {centre_number} is described differently on line {centre.line}")
+            )
+        return ParsedRow(
+            line=line,
+            person=person,
+            exam=exam,
+            exam_date=exam_date,
+            centre=centre,
+            scheme=scheme,
+            outcome=outcome,
+            reference_number=reference,
+            photo_path=photo[0] if photo else None,
+            photo_suffix=photo[1] if photo else "",
+        )
+
+
+_PERSON_COLUMNS = ("secret_number", "first_name", "last_name", "date_of_birth", "email")
+
+
+def parse(
+    data: bytes,
+    *,
+    base_dir: Path | None = None,
+    progress: Progress | None = None,
+    max_bytes: int | None = None,
+) -> list[ParsedRow]:
+    """Validate the whole file; raise ``ImportRejected`` listing every problem.
+
+    ``max_bytes`` defaults to ``IMPORT_MAX_BYTES``; ``progress`` hears of every few thousand records.
+    """
+    limit = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
+    if len(data) > limit:
+        raise ImportRejected([RowError(0, "", f"the file is larger than {limit} bytes")])
+    # Decoded as it is read, so a large file is never held twice; a bad byte anywhere sends the
+    # whole file to decode(), which places every bad byte.
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    try:
+        return _parse(text, data.count(b"\n") + 1, base_dir, progress)
+    except UnicodeDecodeError:
+        decode(data)
+        raise  # pragma: no cover - decode() raises ImportRejected for any undecodable data
+
+
+def _parse(text: io.TextIOWrapper, lines: int, base_dir: Path | None, progress: Progress | None) -> list[ParsedRow]:
+    reader = csv.reader(text)
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
@@ -194,131 +575,42 @@ def parse(data: bytes, *, base_dir: Path | None = None) -> list[ParsedRow]:
     errors = _header_errors(header)
     if errors:
         raise ImportRejected(errors)
-    exams = {fold(exam.name): exam for exam in Exam.objects.all()}
+    parser = _Parser(header, base_dir)
     rows: list[ParsedRow] = []
-    number_of = {name: index + 1 for index, name in enumerate(header)}
+    records = 0
+    maximum = settings.IMPORT_MAX_ROWS
+    width = len(header)
     next_line = reader.line_num + 1
+    if progress is not None:
+        progress(PHASE_PARSE, 0, lines)
     try:
         for values in reader:
             # A quoted value may span lines: report the line the record starts on.
             line, next_line = next_line, reader.line_num + 1
             if not any(value.strip() for value in values):
                 continue
-            if len(rows) >= settings.IMPORT_MAX_ROWS:
-                errors.append(RowError(line, "", f"the file has more than {settings.IMPORT_MAX_ROWS} rows"))
+            if records >= maximum:
+                errors.append(RowError(line, "", f"the file has more than {maximum} rows"))
                 break
-            if len(values) != len(header):
-                errors.append(RowError(line, "", f"expected {len(header)} values, found {len(values)}"))
+            records += 1
+            if progress is not None and records % _PROGRESS_EVERY == 0:
+                progress(PHASE_PARSE, line, lines)
+            if len(values) != width:
+                errors.append(RowError(line, "", f"expected {width} values, found {len(values)}"))
                 continue
-            record = {name: value.strip() for name, value in zip(header, values, strict=True)}
-            row_errors: list[RowError] = []
-
-            def fail(column: str, message: str, _line: int = line, _errors: list[RowError] = row_errors) -> None:
-                _errors.append(RowError(_line, column, message, number_of.get(column)))
-
-            parsed = _parse_row(line, record, exams, base_dir, fail)
-            errors.extend(row_errors)
-            if parsed is not None and not row_errors:
+            parsed = parser.row(line, values, errors)
+            if parsed is not None:
                 rows.append(parsed)
     except csv.Error as exc:
         errors.append(RowError(reader.line_num, "", f"unreadable CSV: {exc}"))
-    errors.extend(_cross_row_errors(rows))
+    errors.extend(parser.cross_errors)
     if errors:
         raise ImportRejected(errors)
     if not rows:
         raise ImportRejected([RowError(2, "", "the file has a header but no results")])
+    if progress is not None:
+        progress(PHASE_PARSE, lines, lines)
     return rows
-
-
-def _parse_row(
-    line: int, record: dict[str, str], exams: dict[str, Exam], base_dir: Path | None, fail: Any
-) -> ParsedRow | None:
-    candidate_number = record["candidate_id"].upper()
-    if not _CANDIDATE_ID.fullmatch(record["candidate_id"]):
-        fail("candidate_id", "Candidate ID Number must be 4-32 letters and digits")
-    if not _SECRET.fullmatch(record["secret_number"]):
-        fail("secret_number", "Secret Number must be exactly 4 digits")
-    for column in ("last_name", "centre_name", "place_of_entry", "country"):
-        if not record[column]:
-            fail(column, "is required")
-    for column in ("first_name", "last_name", "centre_name"):
-        if len(record[column]) > 200:
-            fail(column, "is longer than 200 characters")
-    for column in ("place_of_entry", "country"):
-        if len(record[column]) > 100:
-            fail(column, "is longer than 100 characters")
-    # Checked alone: a surname of "-" would leave the surname check of a look-up nothing to match.
-    if record["last_name"] and not fold(record["last_name"]):
-        fail("last_name", "has no letters or digits")
-    today = dt.date.today()
-    date_of_birth = exam_date = None
-    try:
-        date_of_birth = _date(record["date_of_birth"])
-        if not dt.date(1900, 1, 1) <= date_of_birth <= today:
-            fail("date_of_birth", f"{date_of_birth} is not a plausible date of birth")
-    except ValueError as exc:
-        fail("date_of_birth", str(exc))
-    try:
-        exam_date = _date(record["exam_date"])
-        if exam_date > today:
-            fail("exam_date", f"{exam_date} is in the future")
-        elif date_of_birth and exam_date <= date_of_birth:
-            fail("exam_date", "is not after the date of birth")
-    except ValueError as exc:
-        fail("exam_date", str(exc))
-    email = record["email"].lower()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            fail("email", f"{record['email']!r} is not an email address")
-    centre_number = record["centre_number"].upper()
-    if not _CENTRE.fullmatch(record["centre_number"]):
-        fail("centre_number", "centre number must be 2-16 letters and digits")
-    status = record.get("status", "").lower()
-    if status not in STATUS_VALUES:
-        fail("status", f"{record.get('status')!r} is not a status: leave it empty, or write Pending or Withheld")
-    reference = ""
-    if record["reference_number"]:
-        try:
-            reference = ern_codec.normalise(record["reference_number"])
-        except ern_codec.ErnFormatError as exc:
-            fail("reference_number", str(exc))
-    photo = _photo(record["photo"], base_dir, fail)
-    exam = exams.get(fold(record["exam"]))
-    scheme = outcome = None
-    if exam is None:
-        fail("exam", f"{record['exam']!r} is not an exam of the catalogue")
-    elif not exam.verifiable:
-        fail("exam", f"{exam.name} cannot be verified on this service")
-    elif exam_date is not None:
-        scheme = scheme_for(exam.scoring, exam_date)
-        if scheme is None:
-            fail("exam_date", f"{exam.name} has no scoring rules for {exam_date}")
-        else:
-            outcome = _score(scheme, record, STATUS_VALUES.get(status, ""), fail)
-    if scheme is None or outcome is None or date_of_birth is None or exam_date is None or exam is None:
-        return None
-    return ParsedRow(
-        line=line,
-        candidate_number=candidate_number,
-        secret_number=record["secret_number"],
-        first_name=record["first_name"],
-        last_name=record["last_name"],
-        date_of_birth=date_of_birth,
-        email=email,
-        exam=exam,
-        exam_date=exam_date,
-        centre_number=centre_number,
-        centre_name=record["centre_name"],
-        place_of_entry=record["place_of_entry"],
-        country=record["country"],
-        scheme=scheme,
-        outcome=outcome,
-        reference_number=reference,
-        photo_path=photo[0] if photo else None,
-        photo_suffix=photo[1] if photo else "",
-    )
 
 
 def _score(scheme: CesScheme, record: dict[str, str], status: str, fail: Any) -> Outcome | None:
@@ -382,83 +674,30 @@ def _photo(value: str, base_dir: Path | None, fail: Any) -> tuple[Path, str] | N
     return path, suffix
 
 
-def _cross_row_errors(rows: list[ParsedRow]) -> list[RowError]:
+# --- against the records --------------------------------------------------------------------------------------
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def check(rows: list[ParsedRow], *, progress: Progress | None = None) -> Plan:
+    """Compare parsed rows with the records; raise ``ImportRejected`` with every conflict. Reads only."""
+    if progress is not None:
+        progress(PHASE_CHECK, 0, 0)
     errors: list[RowError] = []
-    people: dict[str, ParsedRow] = {}
-    sittings: dict[tuple[str, int, dt.date], int] = {}
-    references: dict[str, int] = {}
+    people = list({id(row.person): row.person for row in rows}.values())
+    new_people = _candidates_on_record(people, errors)
+    centres = list({id(row.centre): row.centre for row in rows}.values())
+    new_centres = _centres_on_record(centres, errors)
+    known = [person.candidate_id for person in people if person.candidate_id is not None]
+    existing = _existing_results(known)
+    references = _taken_references([row.reference_number for row in rows if row.reference_number])
+    new_rows: list[ParsedRow] = []
+    unchanged = 0
     for row in rows:
-        first = people.setdefault(row.candidate_number, row)
-        if first is not row:
-            for column, attribute in _PERSON_FIELDS:
-                if getattr(first, attribute) != getattr(row, attribute):
-                    errors.append(RowError(row.line, column, f"differs from line {first.line} for the same candidate"))
-        key = (row.candidate_number, row.exam.pk, row.exam_date)
-        if key in sittings:
-            errors.append(RowError(row.line, "exam_date", f"the same result is already on line {sittings[key]}"))
-        sittings.setdefault(key, row.line)
-        if row.reference_number:
-            if row.reference_number in references:
-                errors.append(
-                    RowError(
-                        row.line,
-                        "reference_number",
-                        f"duplicate Exam Reference Number (line {references[row.reference_number]})",
-                    )
-                )
-            references.setdefault(row.reference_number, row.line)
-    return errors
-
-
-_PERSON_FIELDS = [
-    ("secret_number", "secret_number"),
-    ("first_name", "first_name"),
-    ("last_name", "last_name"),
-    ("date_of_birth", "date_of_birth"),
-    ("email", "email"),
-]
-# Compared with the candidate on record; the email may have been corrected there since.
-_RECORDED_FIELDS = [("first_name", "first_name"), ("last_name", "last_name"), ("date_of_birth", "date_of_birth")]
-
-
-def _chunks(items: list[Any]) -> Iterator[list[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
-def results_import(*, actor: Any, data: bytes, base_dir: Path | None = None, source: str = "") -> ImportReport:
-    """Import a results CSV all or nothing; raise ``ImportRejected`` with every problem found.
-
-    ``actor`` is a staff user or a label such as ``"command-line"``.
-    """
-    rows = parse(data, base_dir=base_dir)
-    saved_photos: list[str] = []
-    try:
-        with transaction.atomic():
-            report = _write(rows, saved_photos)
-            log_action(
-                "results.imported",
-                actor=actor,
-                data={"source": source, "created": len(report.created), "unchanged": report.unchanged},
-            )
-    except BaseException:
-        for name in saved_photos:  # files are not transactional: remove what the rollback orphaned
-            default_storage.delete(name)
-        raise
-    return report
-
-
-def _write(rows: list[ParsedRow], saved_photos: list[str]) -> ImportReport:
-    errors: list[RowError] = []
-    candidates = _candidates(rows, errors)
-    centres = _centres(rows, errors)
-    existing = _existing_results(rows, candidates)
-    taken = _taken_references(rows)
-    report = ImportReport()
-    to_create: list[tuple[ParsedRow, Result]] = []
-    for row in rows:
-        candidate = candidates[row.candidate_number]
-        current = existing.get((candidate.pk, row.exam.pk, row.exam_date)) if candidate.pk else None
+        current = existing.get((row.person.candidate_id, row.exam.pk, row.exam_date)) if existing else None
         if current is not None:
             if row.reference_number and row.reference_number != current.ern:
                 errors.append(
@@ -474,201 +713,353 @@ def _write(rows: list[ParsedRow], saved_photos: list[str]) -> ImportReport:
                         )
                     )
             else:
-                report.unchanged += 1
+                unchanged += 1
             continue
-        if row.reference_number and taken.get(row.reference_number, row.line) != row.line:
+        if row.reference_number and row.reference_number in references:
             errors.append(
                 RowError(row.line, "reference_number", "duplicate Exam Reference Number: another result has it")
             )
             continue
-        to_create.append((row, _new_result(row, candidate, centres[row.centre_number])))
+        new_rows.append(row)
     if errors:
         raise ImportRejected(errors)
-    _assign_references([result for _, result in to_create], taken)
-    for row, result in to_create:
-        if row.photo_path is not None:
-            # The suffix comes from the content: "face.html" holding a PNG is stored as .png.
-            name = default_storage.save(
-                f"photos/{result.public_id}{row.photo_suffix}", ContentFile(row.photo_path.read_bytes())
-            )
-            saved_photos.append(name)
-            result.photo.name = name
-    for chunk in _chunks([result for _, result in to_create]):
-        Result.objects.bulk_create(chunk)
-    scores = [
-        ComponentScore(
-            result=result,
-            position=position,
-            code=component.code,
-            label=component.label,
-            score=row.outcome.components.get(component.code),
+    return Plan(rows=rows, new_people=new_people, new_centres=new_centres, new_rows=new_rows, unchanged=unchanged)
+
+
+def _candidates_on_record(people: list[Person], errors: list[RowError]) -> list[Person]:
+    """Set ``candidate_id`` of the people on record, checking they match; the others are new."""
+    by_number = {person.candidate_number: person for person in people}
+    for person in people:
+        person.candidate_id = None
+    for chunk in _chunks(list(by_number), _LOOKUP_CHUNK):
+        on_record = Candidate.objects.filter(candidate_number__in=chunk).values_list(
+            "pk", "candidate_number", "secret_hash", "first_name", "last_name", "date_of_birth"
         )
-        for row, result in to_create
-        if row.outcome.status == Status.RESULT
-        for position, component in enumerate(row.scheme.components)
-    ]
-    for chunk in _chunks(scores):
-        ComponentScore.objects.bulk_create(chunk)
-    report.created = [(row.line, result) for row, result in to_create]
-    return report
-
-
-def _candidates(rows: list[ParsedRow], errors: list[RowError]) -> dict[str, Candidate]:
-    firsts: dict[str, ParsedRow] = {}
-    for row in rows:
-        firsts.setdefault(row.candidate_number, row)
-    found: dict[str, Candidate] = {}
-    for chunk in _chunks(list(firsts)):
-        for on_record in Candidate.objects.filter(candidate_number__in=chunk):
-            found[on_record.candidate_number] = on_record
-    new: list[Candidate] = []
-    for number, row in firsts.items():
-        candidate = found.get(number)
-        if candidate is None:
-            candidate = Candidate(
-                candidate_number=number,
-                secret_hash=secret_number_hash(number, row.secret_number),
-                first_name=row.first_name,
-                last_name=row.last_name,
-                sort_name=candidate_sort_name(row.first_name, row.last_name),
-                date_of_birth=row.date_of_birth,
-                email=row.email,
-            )
-            new.append(candidate)
-            found[number] = candidate
-            continue
-        if candidate.secret_hash != secret_number_hash(number, row.secret_number):
-            errors.append(
-                RowError(row.line, "secret_number", "does not match the Secret Number on record for this candidate")
-            )
-        for column, attribute in _RECORDED_FIELDS:
-            if getattr(candidate, attribute) != getattr(row, attribute):
+        for pk, number, secret_hash, first_name, last_name, date_of_birth in on_record:
+            person = by_number[number]
+            person.candidate_id = pk
+            if secret_hash != secret_number_hash(number, person.secret_number):
                 errors.append(
-                    RowError(row.line, column, "differs from the candidate on record; correct it in the back office")
+                    RowError(
+                        person.line, "secret_number", "does not match the Secret Number on record for this candidate"
+                    )
                 )
-    if errors:
-        raise ImportRejected(errors)
-    for chunk in _chunks(new):
-        Candidate.objects.bulk_create(chunk)
-    for chunk in _chunks(name_tokens_for(new)):
-        CandidateNameToken.objects.bulk_create(chunk)
-    return found
+            for column, mine, theirs in (
+                ("first_name", person.first_name, first_name),
+                ("last_name", person.last_name, last_name),
+                ("date_of_birth", person.date_of_birth, date_of_birth),
+            ):
+                if mine != theirs:
+                    errors.append(
+                        RowError(
+                            person.line, column, "differs from the candidate on record; correct it in the back office"
+                        )
+                    )
+    new = [person for person in people if person.candidate_id is None]
+    return sorted(new, key=lambda person: person.line)
 
 
-def _centres(rows: list[ParsedRow], errors: list[RowError]) -> dict[str, Centre]:
-    firsts: dict[str, ParsedRow] = {}
-    for row in rows:
-        first = firsts.setdefault(row.centre_number, row)
-        if (first.centre_name, first.place_of_entry, first.country) != (
-            row.centre_name,
-            row.place_of_entry,
-            row.country,
+def _centres_on_record(centres: list[CentreInfo], errors: list[RowError]) -> list[CentreInfo]:
+    by_number = {centre.number: centre for centre in centres}
+    for centre in centres:
+        centre.centre_id = None
+    for chunk in _chunks(list(by_number), _LOOKUP_CHUNK):
+        for pk, number, name, city, country in Centre.objects.filter(number__in=chunk).values_list(
+            "pk", "number", "name", "city", "country"
         ):
-            errors.append(
-                RowError(
-                    row.line, "centre_name", f"centre {row.centre_number} is described differently on line {first.line}"
+            centre = by_number[number]
+            centre.centre_id = pk
+            if (name, city, country) != (centre.name, centre.city, centre.country):
+                errors.append(
+                    RowError(centre.line, "centre_name", f"centre {number} is on record as {name}, {city}, {country}")
                 )
-            )
-    found = {centre.number: centre for centre in Centre.objects.filter(number__in=list(firsts))}
-    new = []
-    for number, row in firsts.items():
-        centre = found.get(number)
-        if centre is None:
-            centre = Centre(
-                number=number,
-                name=row.centre_name,
-                name_folded=fold(row.centre_name),
-                city=row.place_of_entry,
-                city_folded=fold(row.place_of_entry),
-                country=row.country,
-            )
-            new.append(centre)
-            found[number] = centre
-        elif (centre.name, centre.city, centre.country) != (row.centre_name, row.place_of_entry, row.country):
-            errors.append(
-                RowError(
-                    row.line,
-                    "centre_name",
-                    f"centre {number} is on record as {centre.name}, {centre.city}, {centre.country}",
-                )
-            )
-    if errors:
-        raise ImportRejected(errors)
-    Centre.objects.bulk_create(new)
-    return found
+    return sorted((centre for centre in centres if centre.centre_id is None), key=lambda centre: centre.line)
 
 
-def _existing_results(
-    rows: list[ParsedRow], candidates: dict[str, Candidate]
-) -> dict[tuple[int, int, dt.date], Result]:
-    ids = sorted({candidates[row.candidate_number].pk for row in rows})
-    existing: dict[tuple[int, int, dt.date], Result] = {}
-    for chunk in _chunks(ids):
-        for result in (
-            Result.objects.filter(candidate_id__in=chunk).select_related("centre").prefetch_related("components")
+@dataclass(slots=True)
+class _OnRecord:
+    ern: str
+    status: str
+    overall_score: int | None
+    centre_number: str
+    scores: dict[str, int | None] = field(default_factory=dict)
+
+
+def _existing_results(candidate_ids: list[Any]) -> dict[tuple[int, int, dt.date], _OnRecord]:
+    """The results of candidates on record, by (candidate, exam, date), with their scores."""
+    existing: dict[tuple[int, int, dt.date], _OnRecord] = {}
+    by_id: dict[int, _OnRecord] = {}
+    for chunk in _chunks(sorted(candidate_ids), _LOOKUP_CHUNK):
+        results = Result.objects.filter(candidate_id__in=chunk).values_list(
+            "pk", "candidate_id", "exam_id", "exam_date", "ern", "status", "overall_score", "centre__number"
+        )
+        for pk, candidate_id, exam_id, exam_date, ern, status, overall, centre_number in results:
+            by_id[pk] = existing[(candidate_id, exam_id, exam_date)] = _OnRecord(ern, status, overall, centre_number)
+    for chunk in _chunks(sorted(by_id), _LOOKUP_CHUNK):
+        for result_id, code, score in ComponentScore.objects.filter(result_id__in=chunk).values_list(
+            "result_id", "code", "score"
         ):
-            existing[(result.candidate_id, result.exam_id, result.exam_date)] = result
+            by_id[result_id].scores[code] = score
     return existing
 
 
-def _taken_references(rows: list[ParsedRow]) -> dict[str, int]:
-    """Reference numbers in the file mapped to their line, or to 0 when another result has it."""
-    wanted = {row.reference_number: row.line for row in rows if row.reference_number}
-    for chunk in _chunks(list(wanted)):
-        for ern in Result.objects.filter(ern__in=chunk).values_list("ern", flat=True):
-            wanted[ern] = 0
-    return wanted
+def _taken_references(references: list[str]) -> set[str]:
+    """The Exam Reference Numbers of the file that results on record already have."""
+    taken: set[str] = set()
+    for chunk in _chunks(references, _LOOKUP_CHUNK):
+        taken.update(Result.objects.filter(ern__in=chunk).values_list("ern", flat=True))
+    return taken
 
 
-def _differences(result: Result, row: ParsedRow) -> list[tuple[str, str]]:
+def _differences(result: _OnRecord, row: ParsedRow) -> list[tuple[str, str]]:
     """What the row would change in the result on record, as (column, "was ..., the file says ...")."""
     outcome = row.outcome
     changes = []
-    if result.centre.number != row.centre_number:
-        changes.append(("centre_number", f"was {result.centre.number}, the file says {row.centre_number}"))
+    if result.centre_number != row.centre.number:
+        changes.append(("centre_number", f"was {result.centre_number}, the file says {row.centre.number}"))
     if result.status != outcome.status:
         before, after = Result.Status(result.status).label, Result.Status(outcome.status).label
         changes.append(("", f"was {before!r}, the file gives {after!r}"))
     elif outcome.status == Status.RESULT:
-        scores = {component.code: component.score for component in result.components.all()}
         for code, score in outcome.components.items():
-            if scores.get(code) != score:
-                changes.append((code, f"was {scores.get(code)}, the file says {score}"))
+            if result.scores.get(code) != score:
+                changes.append((code, f"was {result.scores.get(code)}, the file says {score}"))
         if not changes and result.overall_score != outcome.overall:
             changes.append(("", f"overall score was {result.overall_score}, the file gives {outcome.overall}"))
     return changes
 
 
-def _new_result(row: ParsedRow, candidate: Candidate, centre: Centre) -> Result:
-    outcome = row.outcome
-    return Result(
-        candidate=candidate,
-        exam=row.exam,
-        centre=centre,
-        exam_date=row.exam_date,
-        ern=row.reference_number,
-        status=outcome.status,
-        overall_score=outcome.overall,
-        grade=outcome.grade or "",
-        cefr=outcome.cefr or "",
-        result_label=outcome.label,
-    )
+# --- writing ----------------------------------------------------------------------------------------------------
 
 
-def _assign_references(results: list[Result], taken: dict[str, int]) -> None:
-    """Generate an ERN for each result without one; regenerate on the (negligible) collision."""
-    missing = [result for result in results if not result.ern]
-    used = set(taken)
-    while missing:
-        proposals = [(ern_codec.generate(), result) for result in missing]
-        clashes = set(used)
-        for chunk in _chunks([ern for ern, _ in proposals]):
-            clashes.update(Result.objects.filter(ern__in=chunk).values_list("ern", flat=True))
-        missing = []
-        for ern, result in proposals:
-            if ern in clashes:
-                missing.append(result)
-            else:
-                result.ern = ern
-                clashes.add(ern)
-                used.add(ern)
+def results_validate(*, data: bytes, base_dir: Path | None = None, **options: Any) -> Plan:
+    """Everything ``results_import`` checks, writing nothing: the plan, or ``ImportRejected``."""
+    progress = options.get("progress")
+    return check(parse(data, base_dir=base_dir, **options), progress=progress)
+
+
+def results_import(
+    *,
+    actor: Any,
+    data: bytes,
+    base_dir: Path | None = None,
+    source: str = "",
+    progress: Progress | None = None,
+    max_bytes: int | None = None,
+) -> ImportReport:
+    """Import a results CSV all or nothing; raise ``ImportRejected`` with every problem found.
+
+    ``actor`` is a staff user or a label such as ``"command-line"``.
+    """
+    rows = parse(data, base_dir=base_dir, progress=progress, max_bytes=max_bytes)
+    for attempt in range(1, _WRITE_ATTEMPTS + 1):
+        saved_photos: list[str] = []
+        try:
+            with transaction.atomic():
+                plan = check(rows, progress=progress)
+                report = _write(plan, saved_photos, progress)
+                log_action(
+                    "results.imported",
+                    actor=actor,
+                    data={"source": source, "created": len(report.created), "unchanged": report.unchanged},
+                )
+            return report
+        except BaseException as exc:
+            for name in saved_photos:  # files are not transactional: remove what the rollback orphaned
+                default_storage.delete(name)
+            if not isinstance(exc, IntegrityError) or attempt == _WRITE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _write(plan: Plan, saved_photos: list[str], progress: Progress | None) -> ImportReport:
+    now = timezone.now()
+    rows = plan.new_rows
+    work = max(1, 2 * len(plan.new_people) + 2 * len(rows))
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(PHASE_WRITE, done, work)
+
+    if progress is not None:
+        progress(PHASE_WRITE, 0, work)
+    if plan.new_centres:
+        centres = [
+            Centre(number=c.number, name=c.name, name_folded=fold(c.name), city=c.city, city_folded=fold(c.city),
+                   country=c.country)
+            for c in plan.new_centres
+        ]  # fmt: skip
+        Centre.objects.bulk_create(centres)
+        for info, centre in zip(plan.new_centres, centres, strict=True):
+            info.centre_id = centre.pk
+        if any(info.centre_id is None for info in plan.new_centres):  # pragma: no cover - old SQLite, no RETURNING
+            ids = dict(
+                Centre.objects.filter(number__in=[c.number for c in plan.new_centres]).values_list("number", "pk")
+            )
+            for info in plan.new_centres:
+                info.centre_id = ids[info.number]
+    _write_candidates(plan.new_people, now, advance)
+    _assign_references(rows)
+    for row in rows:
+        row.public_id = uuid.uuid4()
+        row.photo_name = ""
+        if row.photo_path is not None:
+            # The suffix comes from the content: "face.html" holding a PNG is stored as .png.
+            name = default_storage.save(
+                f"photos/{row.public_id}{row.photo_suffix}", ContentFile(row.photo_path.read_bytes())
+            )
+            saved_photos.append(name)
+            row.photo_name = name
+    result_ids = _reserve_ids(Result, len(rows))
+    for row, result_id in zip(rows, result_ids, strict=True):
+        row.result_id = result_id
+    for chunk in _chunks(rows, _WRITE_CHUNK):
+        _insert(
+            Result,
+            ["id", "public_id", "candidate_id", "exam_id", "centre_id", "exam_date", "ern", "status",
+             "overall_score", "grade", "cefr", "result_label", "photo", "created_at", "updated_at"],
+            [(row.result_id, row.public_id, row.person.candidate_id, row.exam.pk, row.centre.centre_id, row.exam_date,
+              row.ern, row.outcome.status, row.outcome.overall, row.outcome.grade or "", row.outcome.cefr or "",
+              row.outcome.label, row.photo_name, now, now) for row in chunk],
+            total=len(rows),
+        )  # fmt: skip
+        advance(len(chunk))
+    for chunk in _chunks(rows, _WRITE_CHUNK):
+        scores = [
+            (row.result_id, position, component.code, component.label, row.outcome.components.get(component.code))
+            for row in chunk
+            if row.outcome.status == Status.RESULT
+            for position, component in enumerate(row.scheme.components)
+        ]
+        _insert(ComponentScore, ["result_id", "position", "code", "label", "score"], scores, total=4 * len(rows))
+        advance(len(chunk))
+    return ImportReport(created=CreatedResults(rows, now), unchanged=plan.unchanged)
+
+
+def _write_candidates(people: list[Person], now: dt.datetime, advance: Callable[[int], None]) -> None:
+    folded: dict[str, str] = {}
+
+    def fold_cached(text: str) -> str:
+        value = folded.get(text)
+        if value is None:
+            value = folded[text] = fold(text)
+        return value
+
+    ids = _reserve_ids(Candidate, len(people))
+    for person, candidate_id in zip(people, ids, strict=True):
+        person.candidate_id = candidate_id
+    for chunk in _chunks(people, _WRITE_CHUNK):
+        candidates = []
+        tokens = []
+        for person in chunk:
+            # fold() works character by character, so folding each part and joining them gives
+            # candidate_sort_name() and name_tokens_for() of the whole name (tests hold them equal).
+            given, family = fold_cached(person.first_name), fold_cached(person.last_name)
+            sort_name = f"{family} {given}".strip()
+            candidates.append(
+                (person.candidate_id, person.candidate_number,
+                 secret_number_hash(person.candidate_number, person.secret_number), person.first_name,
+                 person.last_name, sort_name, person.date_of_birth, person.email, now, now)
+            )  # fmt: skip
+            for token in dict.fromkeys(token[:64] for token in f"{given} {family}".split()):
+                tokens.append((person.candidate_id, token))
+        _insert(
+            Candidate,
+            ["id", "candidate_number", "secret_hash", "first_name", "last_name", "sort_name", "date_of_birth",
+             "email", "created_at", "updated_at"],
+            candidates,
+            total=len(people),
+        )  # fmt: skip
+        advance(len(chunk))
+        _insert(CandidateNameToken, ["candidate_id", "token"], tokens, total=2 * len(people))
+        advance(len(chunk))
+
+
+def _assign_references(rows: list[ParsedRow]) -> None:
+    """Keep each Exam Reference Number given; generate one for each row without.
+
+    Distinct within the file; one already on record fails the insert, and the write is retried.
+    """
+    used = {row.reference_number for row in rows if row.reference_number}
+    for row in rows:
+        if row.reference_number:
+            row.ern = row.reference_number
+            continue
+        ern = ern_codec.from_random(_SYSTEM_RANDOM)
+        while ern in used:  # pragma: no cover - 85 random bits
+            ern = ern_codec.from_random(_SYSTEM_RANDOM)
+        used.add(ern)
+        row.ern = ern
+
+
+def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` primary keys no other row has or will get, so rows can point at rows not yet written."""
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+        # SQLite: the transaction holds the write lock (BEGIN IMMEDIATE), so nobody takes these in
+        # between; starting past sqlite_sequence, as AUTOINCREMENT would, never reuses a deleted id.
+        quoted = connection.ops.quote_name(table)
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {quoted}")  # noqa: S608 - a model's table name
+        start = int(cursor.fetchone()[0])
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        sequence = cursor.fetchone()
+        start = max(start, int(sequence[0]) if sequence else 0) + 1
+    return list(range(start, start + count))
+
+
+def _insert(model: type[models.Model], fields: list[str], rows: list[tuple[Any, ...]], *, total: int) -> None:
+    """Insert ``rows`` (tuples of Python values for ``fields``); ``total``: rows of this table in the whole write.
+
+    Small writes go through the ORM's bulk_create. Large ones skip building a model instance
+    and preparing every value through the field API: ``COPY`` on PostgreSQL, ``executemany`` on
+    SQLite, with only the values the driver cannot take as they are converted.
+    """
+    if not rows:
+        return
+    if total <= ORM_WRITE_LIMIT:
+        model._default_manager.bulk_create([model(**dict(zip(fields, row, strict=True))) for row in rows])
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
+    converters = [
+        (index, converter) for index, name in enumerate(fields) if (converter := _converter(meta.get_field(name)))
+    ]
+    if converters:
+        rows = [_converted(row, converters) for row in rows]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+
+
+def _converted(row: tuple[Any, ...], converters: list[tuple[int, Callable[[Any], Any]]]) -> tuple[Any, ...]:
+    values = list(row)
+    for index, converter in converters:
+        values[index] = converter(values[index])
+    return tuple(values)
+
+
+def _converter(model_field: Any) -> Callable[[Any], Any] | None:
+    """How a value of ``model_field`` becomes one the driver takes, when it cannot take it as it is."""
+    if isinstance(model_field, models.UUIDField) and not connection.features.has_native_uuid_field:
+        return lambda value: value.hex
+    if isinstance(model_field, models.DateTimeField) and connection.vendor != "postgresql":
+        # One timestamp for the whole write: convert it once.
+        return functools.lru_cache(maxsize=4)(functools.partial(model_field.get_db_prep_save, connection=connection))
+    return None

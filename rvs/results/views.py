@@ -17,6 +17,8 @@ from django.views.decorators.http import require_http_methods
 from rvs.core import access
 from rvs.core.permissions import Perm, org_permission_required
 from rvs.downloads import selectors as download_selectors
+from rvs.requirements import selectors as requirement_selectors
+from rvs.requirements import services as requirement_services
 from rvs.results import selectors, services
 from rvs.results.forms import SearchForm
 from rvs.results.selectors import SORTS, SearchCriteria
@@ -39,14 +41,39 @@ def _page(request: HttpRequest, queryset: Any) -> Any:
     return Paginator(queryset, settings.SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _with_verdicts(page: Any, requirement: Any) -> Any:
+    """Attach ``share.verdict`` for the rows of one page (components fetched in one query)."""
+    if requirement is None:
+        return page
+    from django.db.models import prefetch_related_objects
+
+    shares = list(page)
+    prefetch_related_objects([share.result for share in shares], "components")
+    rule = requirement_services.rule_of(requirement)
+    for share in shares:
+        share.verdict = requirement_services.check(requirement, share.result, rule)
+    return page
+
+
 @never_cache
 @org_permission_required(Perm.RESULTS_VIEW)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    shares = selectors.recent_shares(organisation=request.organisation)  # type: ignore[attr-defined]
+    organisation = request.organisation  # type: ignore[attr-defined]
+    requirements = requirement_selectors.requirements_of(organisation=organisation)
+    requirement = requirement_selectors.requirement_for(
+        organisation=organisation, public_id=request.GET.get("requirement")
+    )
+    shares = selectors.recent_shares(organisation=organisation)
     return render(
         request,
         "results/dashboard.html",
-        {"page": _page(request, shares), "columns": COLUMNS, "download_templates": _templates(request)},
+        {
+            "page": _with_verdicts(_page(request, shares), requirement),
+            "columns": COLUMNS,
+            "download_templates": _templates(request),
+            "requirements": requirements,
+            "requirement": requirement,
+        },
     )
 
 
@@ -65,29 +92,39 @@ def _save_search(request: HttpRequest, criteria: SearchCriteria, form_data: dict
 def search(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     if request.method == "POST":
-        form = SearchForm(request.POST)
+        form = SearchForm(request.POST, organisation=organisation)
         if form.is_valid():
             ern = form.cleaned_data["ern"]
             if ern:
                 return _lookup(request, form, ern)
             form_data = {name: request.POST.get(name, "") for name in form.fields if name != "ern"}
             key = _save_search(request, form.criteria(), form_data)
+            requirement = form.cleaned_data.get("requirement")
+            request.session["searches"][key]["requirement"] = str(requirement.public_id) if requirement else ""
+            request.session["searches"][key]["meets_only"] = bool(form.cleaned_data.get("meets_only"))
+            request.session.modified = True
             return redirect(f"{reverse('results:search')}?q={key}")
         return render(request, "results/search.html", {"form": form}, status=400)
     saved = request.session.get("searches", {}).get(request.GET.get("q", ""))
     if saved is None:
-        return render(request, "results/search.html", {"form": SearchForm()})
+        return render(request, "results/search.html", {"form": SearchForm(organisation=organisation)})
     sort = request.GET.get("sort", "name")
     if sort not in SORTS:
         sort = "name"
     criteria = SearchCriteria.from_session(saved["criteria"])
     shares = selectors.shared_results(organisation=organisation, criteria=criteria, sort=sort)
+    requirement = requirement_selectors.requirement_for(
+        organisation=organisation, public_id=saved.get("requirement") or None
+    )
+    if requirement is not None and saved.get("meets_only"):
+        shares = requirement_selectors.meeting(shares, requirement)
     return render(
         request,
         "results/search.html",
         {
-            "form": SearchForm(initial=saved["form"]),
-            "page": _page(request, shares),
+            "form": SearchForm(initial=saved["form"], organisation=organisation),
+            "page": _with_verdicts(_page(request, shares), requirement),
+            "requirement": requirement,
             "query_key": request.GET["q"],
             "sort": sort,
             "columns": COLUMNS,
@@ -137,6 +174,10 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "show_photo": bool(share and share.include_photo and result.photo),
             "back_url": _back_url(request),
             "last_revision": result.revisions.first(),
+            "verdicts": [
+                (requirement, requirement_services.check(requirement, result))
+                for requirement in requirement_selectors.requirements_of(organisation=organisation)
+            ],
         },
     )
 

@@ -35,6 +35,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -47,7 +48,13 @@ from rvs.downloads.models import DownloadJob, DownloadTemplate
 from rvs.sharing.models import Share
 from tests.factories import ResultFactory, ShareFactory
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
 # A fixed seed keeps CI reproducible; RVS_SCHEMATHESIS_SEED=<n> explores other inputs.
 SEED = int(os.environ.get("RVS_SCHEMATHESIS_SEED", "20261129"))
 
@@ -87,9 +94,7 @@ def in_test_transaction() -> Iterator[None]:
 
 
 @pytest.fixture
-def world(
-    in_test_transaction: None, db: None, org_a: Any, key_a: tuple[Any, str], settings: Any
-) -> Iterator[World]:
+def world(in_test_transaction: None, db: None, org_a: Any, key_a: tuple[Any, str], settings: Any) -> Iterator[World]:
     # Generous limits: this test is about the contract, test_api.py covers the limits themselves.
     settings.RATE_LIMITS = {
         **settings.RATE_LIMITS,

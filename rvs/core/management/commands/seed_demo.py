@@ -16,8 +16,8 @@ SITE_URL = "http://127.0.0.1:8000/"
 class Command(BaseCommand):
     help = (
         "Seed demo data: candidates from many countries, results of every verifiable exam scored by the "
-        "real rules, 390 centres, test-day photos, five Recognising Organisations with their users, and "
-        "results shared with them. The same --seed and --results always give the same data. "
+        "real rules, about 400 centres in 57 countries, test-day photos, five Recognising Organisations with "
+        "their users, and results shared with them. The same --seed and --results always give the same data. "
         "On a database that already has demo data it refuses (start from an empty database to re-seed); "
         "with --once it prints the sign-in details and changes nothing, so `make run` can call it every time. "
         f"All demo users share the password {demo.DEMO_PASSWORD!r}; refused when RVS_PRODUCTION is on."

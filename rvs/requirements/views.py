@@ -1,0 +1,104 @@
+"""Your Organisation → Entry requirements: named rules checked against every result."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from rvs.core.forms import apply_errors
+from rvs.core.permissions import Perm, has_perm, org_permission_required
+from rvs.exams.models import Exam
+from rvs.requirements import selectors, services
+from rvs.requirements.models import EntryRequirement
+
+
+class RequirementForm(forms.Form):
+    name = forms.CharField(label="Requirement name", max_length=100, help_text="For example “MSc entry”.")
+    min_overall = forms.IntegerField(label="Minimum overall score", required=False, min_value=80, max_value=230)
+    min_component = forms.IntegerField(
+        label="No skill below",
+        required=False,
+        min_value=80,
+        max_value=230,
+        help_text="The lowest score allowed in any skill.",
+    )
+    exams = forms.ModelMultipleChoiceField(
+        label="Accepted exams", queryset=Exam.objects.filter(verifiable=True), required=False,
+        widget=forms.CheckboxSelectMultiple, help_text="None ticked: any exam.",
+    )  # fmt: skip
+    within_years = forms.IntegerField(label="Taken within the last (years)", required=False, min_value=1, max_value=20)
+
+
+def _requirement(organisation: Any, public_id: str) -> EntryRequirement:
+    try:
+        return EntryRequirement.objects.get(organisation=organisation, public_id=uuid.UUID(public_id))
+    except (ValueError, EntryRequirement.DoesNotExist):
+        raise Http404 from None
+
+
+@never_cache
+@org_permission_required(Perm.ORG_VIEW)
+def index(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    return render(
+        request,
+        "requirements/index.html",
+        {
+            "organisation": organisation,
+            "tab": "requirements",
+            "requirements": selectors.requirements_of(organisation=organisation),
+            "can_edit": has_perm(request.user, organisation, Perm.ORG_EDIT),
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@org_permission_required(Perm.ORG_EDIT)
+def edit(request: HttpRequest, public_id: str | None = None) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    requirement = _requirement(organisation, public_id) if public_id else None
+    initial = {}
+    if requirement is not None:
+        initial = {
+            "name": requirement.name, "min_overall": requirement.min_overall, "min_component": requirement.min_component,
+            "exams": list(requirement.exams.all()), "within_years": requirement.within_years,
+        }  # fmt: skip
+    form = RequirementForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.requirement_save(
+                actor=request.user, organisation=organisation, requirement=requirement, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Requirement “{saved.name}” saved.")
+            return redirect("requirements:index")
+    context = {"organisation": organisation, "tab": "requirements", "form": form, "requirement": requirement}
+    return render(request, "requirements/form.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@org_permission_required(Perm.ORG_EDIT)
+def delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    requirement = _requirement(organisation, public_id)
+    if request.method == "POST":
+        services.requirement_delete(actor=request.user, organisation=organisation, requirement=requirement)
+        messages.success(request, f"Requirement “{requirement.name}” deleted.")
+        return redirect("requirements:index")
+    return render(
+        request,
+        "requirements/delete.html",
+        {"organisation": organisation, "tab": "requirements", "requirement": requirement},
+    )
