@@ -257,14 +257,13 @@ def _page_rows(ids: list[int]) -> list[dict[str, Any]]:
 
 def raw_pdf(pages: list[dict[str, Any]], out: io.BufferedWriter) -> None:
     """The statement's page drawn straight with reportlab from plain values: same text, shapes and QR code."""
-    import segno
     from django.conf import settings
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.pdfgen.canvas import Canvas
 
-    from rvs.downloads.pdf import _register_fonts
+    from rvs.downloads.pdf import _qr, _register_fonts
 
     _register_fonts()
     brand, site = settings.RVS_BRAND, settings.RVS_SITE_URL
@@ -341,23 +340,7 @@ def raw_pdf(pages: list[dict[str, Any]], out: io.BufferedWriter) -> None:
         else:
             canvas.setFont("DejaVu-Bold", 13)
             canvas.drawString(left + 5 * mm, y - 12 * mm, page["status"])
-        matrix = segno.make(page["url"], error="m", boost_error=False).matrix
-        size, x, qr_y = 34 * mm, right - 34 * mm, 22 * mm
-        cell = size / (len(matrix) + 8)
-        canvas.setFillColor(colors.white)
-        canvas.rect(x, qr_y, size, size, stroke=0, fill=1)
-        canvas.setFillColor(colors.black)
-        path = canvas.beginPath()
-        for row_index, row in enumerate(matrix):
-            top = qr_y + size - (row_index + 5) * cell
-            start = None
-            for column, dark in enumerate([*row, 0]):
-                if dark and start is None:
-                    start = column
-                elif not dark and start is not None:
-                    path.rect(x + (start + 4) * cell, top, (column - start) * cell, cell)
-                    start = None
-        canvas.drawPath(path, stroke=0, fill=1)
+        _qr(canvas, page["url"], right - 34 * mm, 22 * mm, 34 * mm)  # how the page draws a QR code, DB-free
         text = canvas.beginText(left, 48 * mm)
         text.setFont("DejaVu", 8)
         for line in (

@@ -66,12 +66,15 @@ def index(request: HttpRequest) -> HttpResponse:
 def edit(request: HttpRequest, public_id: str | None = None) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     requirement = _requirement(organisation, public_id) if public_id else None
-    initial = {}
+    initial: dict[str, object] = {}
     if requirement is not None:
         initial = {
-            "name": requirement.name, "min_overall": requirement.min_overall, "min_component": requirement.min_component,
-            "exams": list(requirement.exams.all()), "within_years": requirement.within_years,
-        }  # fmt: skip
+            "name": requirement.name,
+            "min_overall": requirement.min_overall,
+            "min_component": requirement.min_component,
+            "exams": list(requirement.exams.all()),
+            "within_years": requirement.within_years,
+        }
     form = RequirementForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
