@@ -58,7 +58,9 @@ INSTALLED_APPS = [
     "rvs.candidates",
     "rvs.downloads",
     "rvs.api",
+    "rvs.developers",
     "rvs.requirements",
+    "rvs.bulk",
 ]
 
 MIDDLEWARE = [
@@ -274,6 +276,7 @@ RATE_LIMITS = {
     "verify_ip": env_str("RVS_RATE_VERIFY_IP", "60/3600"),
     "api_key": env_str("RVS_RATE_API_KEY", "600/60"),
     "staff_otp": env_str("RVS_RATE_STAFF_OTP", "10/600"),
+    "bulk_org": env_str("RVS_RATE_BULK_ORG", "30/3600"),
 }
 # How long an Exam Reference Number look-up lets the organisation open that result.
 ERN_GRANT_HOURS = env_int("RVS_ERN_GRANT_HOURS", 24 * 30, minimum=1)
@@ -284,6 +287,10 @@ PHOTO_MAX_BYTES = env_int("RVS_PHOTO_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 # Downloads up to this many results are made at once; larger ones run as a background job.
 DOWNLOAD_STREAM_LIMIT = env_int("RVS_DOWNLOAD_STREAM_LIMIT", 200, minimum=1)
 DOWNLOAD_MAX_RESULTS = env_int("RVS_DOWNLOAD_MAX_RESULTS", 100_000, minimum=1)
+# Bulk verification of an applicant list: size limits checked before the file is parsed.
+BULK_MAX_BYTES = env_int("RVS_BULK_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+BULK_MAX_ROWS = env_int("RVS_BULK_MAX_ROWS", 5000, minimum=1)
+BULK_MAX_UNPACKED_BYTES = env_int("RVS_BULK_MAX_UNPACKED_BYTES", 50 * 1024 * 1024, minimum=1024)
 # The key that signs Statements of Results; generated (self-signed) on first use when absent.
 RVS_SIGNING_KEY_FILE = env_str("RVS_SIGNING_KEY_FILE", str(DATA_DIR / "signing" / "key.pem"))
 RVS_SIGNING_CERT_FILE = env_str("RVS_SIGNING_CERT_FILE", str(DATA_DIR / "signing" / "cert.pem"))

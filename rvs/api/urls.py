@@ -4,7 +4,7 @@ from csp.decorators import csp_replace
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from rvs.api import views
+from rvs.api import bulk_views, views
 
 _DOCS_CSP = csp_replace(
     {
@@ -21,6 +21,7 @@ urlpatterns = [
     path("results/<uuid:result_id>/", views.ResultDetailView.as_view(), name="result"),
     path("results/<uuid:result_id>/photo/", views.ResultPhotoView.as_view(), name="result_photo"),
     path("verify/", views.VerifyView.as_view(), name="verify"),
+    path("bulk-verifications/", bulk_views.BulkVerificationView.as_view(), name="bulk_verify"),
     path("changes/", views.ChangesView.as_view(), name="changes"),
     path("downloads/", views.DownloadsView.as_view(), name="downloads"),
     path("downloads/<uuid:job_id>/", views.DownloadDetailView.as_view(), name="download"),

@@ -49,6 +49,11 @@ class DownloadJob(models.Model):
     # Who asked, as shown in Download History: a user's email or an API key's name.
     requested_label = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    class Kind(models.TextChoices):
+        RESULTS = "results", "Results"
+        BULK_VERIFICATION = "bulk", "Bulk verification"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.RESULTS)
     exporter = models.CharField(max_length=16)
     template = models.ForeignKey(DownloadTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     template_name = models.CharField(max_length=100, blank=True)

@@ -148,6 +148,8 @@ def job_file(request: HttpRequest, public_id: str) -> HttpResponseBase:
     download = _job(organisation, public_id)
     if download.status != DownloadJob.Status.DONE or not download.file:
         return render(request, "downloads/job.html", {"job": download}, status=409)
+    if download.kind == DownloadJob.Kind.BULK_VERIFICATION:
+        return file_response(download)  # verdicts by ERN: any result may be looked up that way
     still_open = selectors.accessible_result_ids(organisation=organisation, result_ids=download.result_ids)
     if len(still_open) != len(download.result_ids):
         # A stored file would still show results revoked since: make it again without them.
@@ -162,6 +164,8 @@ def job_file(request: HttpRequest, public_id: str) -> HttpResponseBase:
 def again(request: HttpRequest, public_id: str) -> HttpResponseBase:
     organisation = request.organisation  # type: ignore[attr-defined]
     download = _job(organisation, public_id)
+    if download.kind == DownloadJob.Kind.BULK_VERIFICATION:
+        return redirect("downloads:job_file", public_id=download.public_id)
     try:
         job = services.download_again(actor=request.user, organisation=organisation, job=download)
     except ValidationError as exc:

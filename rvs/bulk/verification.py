@@ -1,0 +1,265 @@
+"""Bulk verification: a whole intake checked at once, one verdict per applicant row.
+
+The organisation's file (CSV or XLSX) holds an Exam Reference Number per row and optionally the
+applicant's name and date of birth, plus any columns of its own, which are kept as they are.
+Each row gets a verdict: verified, mismatch (naming the field), not found, or withheld /
+withdrawn / pending. The answer is a file in the organisation's Download History.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from rvs.core import ern as ern_codec
+from rvs.core import ratelimit
+from rvs.core.actors import actor_label, user_of
+from rvs.core.audit import log_action
+from rvs.core.normalise import tokens
+from rvs.core.permissions import Perm, has_perm
+from rvs.downloads.exporters import neutralise
+from rvs.downloads.models import DownloadJob
+from rvs.results.models import Result
+
+ERN_HEADERS = {"ern", "exam reference number", "reference number", "reference_number", "statement of results reference"}
+NAME_HEADERS = {"name", "candidate name", "full name", "applicant name"}
+SURNAME_HEADERS = {"surname", "last name", "last_name", "family name"}
+FIRST_HEADERS = {"first name", "first_name", "given name", "given names", "forename"}
+DOB_HEADERS = {"date of birth", "date_of_birth", "dob", "birth date", "birthdate"}
+VERDICT_COLUMNS = [
+    "Verification",
+    "Verification details",
+    "Exam",
+    "Date of exam",
+    "Overall score",
+    "CEFR level",
+    "Grade",
+]
+
+
+@dataclass
+class Sheet:
+    header: list[str]
+    rows: list[list[str]]
+    ern_column: int
+    name_columns: list[int] = field(default_factory=list)
+    dob_column: int | None = None
+
+
+@dataclass(frozen=True)
+class RowVerdict:
+    verdict: str  # verified, mismatch, not found, withheld, withdrawn, pending, invalid
+    details: str
+    result: Result | None = None
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_sheet(data: bytes, filename: str) -> Sheet:
+    """Read the applicants' file; ``ValidationError`` says what is wrong and where."""
+    if len(data) > settings.BULK_MAX_BYTES:
+        raise ValidationError(f"The file is larger than {settings.BULK_MAX_BYTES // (1024 * 1024)} MB.")
+    if filename.lower().endswith(".xlsx"):
+        table = _xlsx_rows(data)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise ValidationError(f"Line {line} is not UTF-8 text: save the file as CSV UTF-8.") from None
+        table = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""))]
+    table = [row for row in table if any(cell for cell in row)]
+    if not table:
+        raise ValidationError("The file is empty.")
+    header, rows = [h.strip() for h in table[0]], table[1:]
+    if len(rows) > settings.BULK_MAX_ROWS:
+        raise ValidationError(f"The file has {len(rows)} applicants; at most {settings.BULK_MAX_ROWS} at a time.")
+    if not rows:
+        raise ValidationError("The file has a header but no applicants.")
+    lowered = [h.lower() for h in header]
+    ern_columns = [i for i, h in enumerate(lowered) if h in ERN_HEADERS]
+    if not ern_columns:
+        raise ValidationError("Line 1: no column of Exam Reference Numbers. Name it “Exam Reference Number” or “ERN”.")
+    names = [i for i, h in enumerate(lowered) if h in NAME_HEADERS]
+    names = names or [i for i, h in enumerate(lowered) if h in FIRST_HEADERS | SURNAME_HEADERS]
+    dobs = [i for i, h in enumerate(lowered) if h in DOB_HEADERS]
+    width = len(header)
+    padded = [row + [""] * (width - len(row)) if len(row) < width else row[:width] for row in rows]
+    return Sheet(header, padded, ern_columns[0], names, dobs[0] if dobs else None)
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise ValidationError("This is not a readable XLSX file.") from None
+    if unpacked > settings.BULK_MAX_UNPACKED_BYTES:
+        raise ValidationError("This XLSX file unpacks to far more data than an applicant list holds; it was refused.")
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise ValidationError("This is not a readable XLSX file.") from None
+    sheet = workbook.worksheets[0]
+    rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    return rows
+
+
+def _parse_date(text: str) -> dt.date | None:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def judge(sheet: Sheet, row: list[str], results: dict[str, Result]) -> RowVerdict:
+    raw = row[sheet.ern_column]
+    if not raw:
+        return RowVerdict("invalid", "no Exam Reference Number on this row")
+    try:
+        ern = ern_codec.normalise(raw)
+    except ern_codec.ErnFormatError as exc:
+        return RowVerdict("not found", str(exc))
+    result = results.get(ern)
+    if result is None:
+        return RowVerdict("not found", "no result has this Exam Reference Number")
+    if result.status in (Result.Status.WITHDRAWN, Result.Status.WITHHELD, Result.Status.PENDING):
+        return RowVerdict(result.status, result.get_status_display(), result)
+    problems = []
+    given_name = " ".join(row[i] for i in sheet.name_columns).strip()
+    if given_name:
+        given, held = set(tokens(given_name)), set(tokens(result.candidate.full_name))
+        if not given <= held and not held <= given:
+            problems.append(f"name (the result is for {result.candidate.full_name})")
+    if sheet.dob_column is not None and row[sheet.dob_column]:
+        given_dob = _parse_date(row[sheet.dob_column])
+        if given_dob is None:
+            problems.append(f"date of birth {row[sheet.dob_column]!r} is not a date (use YYYY-MM-DD)")
+        elif given_dob != result.candidate.date_of_birth:
+            problems.append("date of birth")
+    if problems:
+        return RowVerdict("mismatch", "differs: " + "; ".join(problems), result)
+    return RowVerdict(
+        "verified",
+        "Exam Reference Number, name and date of birth match" if given_name else "Exam Reference Number found",
+        result,
+    )
+
+
+def verify_rows(sheet: Sheet) -> list[RowVerdict]:
+    erns: set[str] = set()
+    for row in sheet.rows:
+        try:
+            erns.add(ern_codec.normalise(row[sheet.ern_column]))
+        except ern_codec.ErnFormatError:
+            continue
+    results: dict[str, Result] = {}
+    ordered = sorted(erns)
+    for start in range(0, len(ordered), 1000):
+        for result in Result.objects.filter(ern__in=ordered[start : start + 1000]).select_related("candidate", "exam"):
+            results[result.ern] = result
+    return [judge(sheet, row, results) for row in sheet.rows]
+
+
+def _output_rows(sheet: Sheet, verdicts: Sequence[RowVerdict]) -> list[list[Any]]:
+    out: list[list[Any]] = [sheet.header + VERDICT_COLUMNS]
+    for row, verdict in zip(sheet.rows, verdicts, strict=True):
+        result = verdict.result if verdict.verdict in ("verified", "mismatch") else None
+        extra: list[Any] = [verdict.verdict, verdict.details]
+        if result is not None:
+            scores = result.shows_scores
+            extra += [result.exam.name, result.exam_date.isoformat()]
+            extra += [
+                result.overall_score if scores else "",
+                result.cefr if scores else "",
+                result.grade if scores else "",
+            ]
+        else:
+            extra += [""] * 5
+        out.append(row + extra)
+    return out
+
+
+def render(sheet: Sheet, verdicts: Sequence[RowVerdict], fmt: str) -> bytes:
+    rows = _output_rows(sheet, verdicts)
+    if fmt == "xlsx":
+        import xlsxwriter
+
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(
+            buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        )
+        worksheet = workbook.add_worksheet("Verification")
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    worksheet.write_number(r, c, value)
+                else:
+                    worksheet.write_string(r, c, neutralise(str(value)))
+        workbook.close()
+        return buffer.getvalue()
+    text = io.StringIO()
+    writer = csv.writer(text)
+    for values in rows:
+        writer.writerow([neutralise(value) if isinstance(value, str) else value for value in values])
+    return ("\ufeff" + text.getvalue()).encode("utf-8")
+
+
+@transaction.atomic
+def bulk_verify(
+    *, actor: Any, organisation: Any, data: bytes, filename: str, fmt: str
+) -> tuple[DownloadJob, dict[str, int]]:
+    """Verify every row, store the answer file in Download History, audit it; returns the job and counts."""
+    if not has_perm(actor, organisation, Perm.ERN_LOOKUP):
+        raise PermissionDenied
+    if fmt not in ("csv", "xlsx"):
+        raise ValidationError({"format": "Choose CSV or XLSX."})
+    sheet = read_sheet(data, filename)
+    ratelimit.hit("bulk_org", str(organisation.pk))
+    verdicts = verify_rows(sheet)
+    counts: dict[str, int] = {}
+    for verdict in verdicts:
+        counts[verdict.verdict] = counts.get(verdict.verdict, 0) + 1
+    result_ids = [v.result.pk for v in verdicts if v.result is not None]
+    job = DownloadJob.objects.create(
+        kind=DownloadJob.Kind.BULK_VERIFICATION, organisation=organisation, requested_by=user_of(actor),
+        requested_label=actor_label(actor)[:200], exporter=fmt, template_name="Bulk verification",
+        result_ids=result_ids, requested=len(sheet.rows), included=counts.get("verified", 0),
+        status=DownloadJob.Status.DONE, progress=100, finished_at=timezone.now(),
+    )  # fmt: skip
+    job.file.save(
+        f"verification-{job.created_at:%Y-%m-%d}-{str(job.public_id)[:8]}.{fmt}",
+        ContentFile(render(sheet, verdicts, fmt)),
+        save=True,
+    )
+    log_action(
+        "bulk.verified", actor=actor, organisation=organisation, obj=job,
+        data={"rows": len(sheet.rows), "counts": counts, "file": filename[-80:]},
+    )  # fmt: skip
+    return job, counts

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from rvs.bulk.verification import bulk_verify
+from rvs.core.forms import apply_errors
+from rvs.core.permissions import Perm, org_permission_required
+
+
+class BulkForm(forms.Form):
+    applicants = forms.FileField(
+        label="Applicant file (CSV or XLSX)",
+        help_text="One applicant per row: a column “Exam Reference Number”, and optionally “Name” (or "
+        "“First name” and “Surname”) and “Date of birth”. Other columns are kept as they are.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+    format = forms.ChoiceField(
+        label="Answer as", choices=[("xlsx", "XLSX"), ("csv", "CSV")], initial="xlsx", widget=forms.RadioSelect
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@org_permission_required(Perm.ERN_LOOKUP)
+def upload(request: HttpRequest) -> HttpResponse:
+    form = BulkForm(request.POST, request.FILES) if request.method == "POST" else BulkForm()
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["applicants"]
+        try:
+            job, counts = bulk_verify(
+                actor=request.user,
+                organisation=request.organisation,  # type: ignore[attr-defined]
+                data=upload_file.read(),
+                filename=upload_file.name or "",
+                fmt=form.cleaned_data["format"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, ValidationError({"applicants": exc.messages}))
+        else:
+            return render(request, "bulk/done.html", {"job": job, "counts": sorted(counts.items())})
+    return render(request, "bulk/upload.html", {"form": form}, status=400 if form.errors else 200)
