@@ -5,6 +5,7 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from rvs.accounts import views
+from rvs.backoffice import two_factor
 from rvs.organisations import views as organisation_views
 
 app_name = "accounts"
@@ -34,4 +35,6 @@ urlpatterns = [
         name="change_password_done",
     ),
     path("notifications/", organisation_views.notifications, name="notifications"),
+    path("two-factor/", two_factor.verify, name="two_factor"),
+    path("two-factor/setup/", two_factor.setup, name="two_factor_setup"),
 ]

@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rvs.core import ratelimit
 from rvs.core.audit import log_action
+from rvs.core.permissions import membership_of
 
 
 class CodeForm(forms.Form):
@@ -36,12 +37,17 @@ def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
-    return "/backoffice/"
+    return "/backoffice/" if request.user.is_staff else "/"
 
 
 def _staff(request: HttpRequest) -> None:
-    if not (request.user.is_active and request.user.is_staff):
+    """Staff and organisation users have a second factor; candidates do not (yet)."""
+    if not request.user.is_active or not (request.user.is_staff or membership_of(request.user) is not None):
         raise PermissionDenied
+
+
+def _setup_url(request: HttpRequest) -> str:
+    return "/backoffice/two-factor/setup/" if request.path.startswith("/backoffice/") else "/accounts/two-factor/setup/"
 
 
 @never_cache
@@ -50,7 +56,7 @@ def _staff(request: HttpRequest) -> None:
 def verify(request: HttpRequest) -> HttpResponse:
     _staff(request)
     if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
-        return redirect(f"/backoffice/two-factor/setup/?next={_next(request)}")
+        return redirect(f"{_setup_url(request)}?next={_next(request)}")
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         ratelimit.hit("staff_otp", str(request.user.pk))
@@ -75,7 +81,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 def setup(request: HttpRequest) -> HttpResponse:
     _staff(request)
     if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
-        return redirect("backoffice:two_factor")
+        return redirect(request.path.replace("/setup/", "/"))
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=request.user, name="Authenticator app", confirmed=False)

@@ -68,6 +68,18 @@ def has_perm(user: Any, organisation: Any, perm: Perm) -> bool:
     return perm in ROLE_PERMISSIONS.get(membership.role, frozenset())
 
 
+def needs_second_factor(request: HttpRequest, membership: Any) -> bool:
+    """Required when the organisation demands it or the user turned it on; satisfied once verified."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    is_verified = getattr(request.user, "is_verified", None)
+    if is_verified is not None and is_verified():
+        return False
+    if membership.organisation.require_two_factor:
+        return True
+    return TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+
+
 def org_permission_required(perm: Perm) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Signed out: to the sign-in page. Signed in without ``perm`` in an organisation: 403.
 
@@ -82,6 +94,8 @@ def org_permission_required(perm: Perm) -> Callable[[Callable[..., HttpResponseB
             membership = membership_of(request.user)
             if membership is None or not has_perm(request.user, membership.organisation, perm):
                 raise PermissionDenied
+            if needs_second_factor(request, membership):
+                return redirect_to_login(request.get_full_path(), login_url="accounts:two_factor")
             request.membership = membership  # type: ignore[attr-defined]
             request.organisation = membership.organisation  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)

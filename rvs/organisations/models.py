@@ -33,6 +33,8 @@ class Organisation(models.Model):
     address = models.TextField(blank=True)
     website = models.URLField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # Set by the Primary User: every user must sign in with a second factor (TOTP).
+    require_two_factor = models.BooleanField(default=False)
     recognised_exams = models.ManyToManyField("exams.Exam", blank=True, related_name="recognised_by")
     created_at = models.DateTimeField(auto_now_add=True)
 

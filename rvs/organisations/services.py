@@ -262,3 +262,16 @@ def primary_user_change(*, actor: User, organisation: Organisation, new_primary:
     queue_email(to=new_primary.user.email, template="primary_changed", context=context)
     if old is not None:
         queue_email(to=old.user.email, template="primary_changed", context=context)
+
+
+@transaction.atomic
+def organisation_require_two_factor(*, actor: User, organisation: Organisation, required: bool) -> None:
+    """Primary User: make a second factor mandatory (or optional) for every user of the organisation."""
+    _require(actor, organisation, Perm.ORG_EDIT)
+    Organisation.objects.filter(pk=organisation.pk).update(require_two_factor=required)
+    log_action(
+        "organisation.two_factor_required" if required else "organisation.two_factor_optional",
+        actor=actor,
+        organisation=organisation,
+        obj=organisation,
+    )

@@ -15,4 +15,5 @@ urlpatterns = [
     path("users/<str:public_id>/delete/", views.user_delete, name="user_delete"),
     path("exams/", views.exams, name="exams"),
     path("activity/", audit_views.organisation_activity, name="activity"),
+    path("two-factor/", views.two_factor_policy, name="two_factor_policy"),
 ]

@@ -153,3 +153,21 @@ def notifications(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your email notification settings have been saved.")
         return redirect("accounts:notifications")
     return render(request, "organisations/notifications.html", {"form": form})
+
+
+@require_http_methods(["POST"])
+@org_permission_required(Perm.ORG_EDIT)
+def two_factor_policy(request: HttpRequest) -> HttpResponse:
+    required = request.POST.get("require_two_factor") == "on"
+    services.organisation_require_two_factor(
+        actor=request.user,  # type: ignore[arg-type]
+        organisation=request.organisation,  # type: ignore[attr-defined]
+        required=required,
+    )
+    if required:
+        messages.success(
+            request, "Every user must now sign in with a second factor; those without one set it up next time."
+        )
+    else:
+        messages.success(request, "A second factor is now optional for your users.")
+    return redirect("organisations:details")

@@ -23,8 +23,8 @@ PUBLIC = {
     "candidates:sign_up", "candidates:confirm_email", "candidates:help_sharing",
     "api:schema", "api:docs", "api:redoc",
 }  # fmt: skip
-# Routes whose own framework enforces access: Django's admin (staff sign-in) and its password change.
-OWN_ACCESS_CONTROL_PREFIXES = ("admin:",)
+# Routes whose own framework enforces access (Django's admin), and the public developer portal.
+OWN_ACCESS_CONTROL_PREFIXES = ("admin:", "developers:")
 SELF_SERVICE = {"accounts:change_password"}  # login_required inside Django's view
 
 
