@@ -194,7 +194,7 @@ def test_it_can_be_used_with_the_keyboard_alone(
 
     name_header = page.get_by_role("columnheader", name="Candidate name", exact=True)
     expect(name_header).to_have_attribute("aria-sort", "ascending")
-    for other in ("Exam", "Date of exam", "Overall score", "Shared"):
+    for other in ("Exam", "Date of exam", "Overall score", "Date shared"):
         expect(page.get_by_role("columnheader", name=other, exact=True)).to_have_attribute("aria-sort", "none")
 
     sort_link = name_header.get_by_role("link")
@@ -233,7 +233,9 @@ def test_it_labels_every_search_field(page: Page, url: Url, sign_in: SignIn, ro_
             .map(el => ({name: el.name, labels: [...el.labels].map(l => l.textContent.trim())}))"""
     )
     assert [c["name"] for c in controls if len(c["labels"]) != 1 or not c["labels"][0]] == []
-    assert sorted(c["labels"][0] for c in controls) == sorted(SEARCH_LABELS)
+    # The nine fields of the article, and the entry-requirement check added to them.
+    requirement_labels = ["Check against entry requirement", "Only results that meet it"]
+    assert sorted(c["labels"][0] for c in controls) == sorted(SEARCH_LABELS + requirement_labels)
     expect(page.get_by_label("Candidate Name")).to_have_accessible_description(re.compile("Accents and capitals"))
     expect(page.get_by_label("Exam Name")).to_have_value("")  # "Any exam"
 
@@ -310,7 +312,7 @@ def test_it_names_the_results_table_and_its_headers(
         "Exam",
         "Date of exam",
         "Overall score",
-        "Shared",
+        "Date shared",
         "Date of birth",
         "Exam Reference Number",
     ]
@@ -328,8 +330,8 @@ def test_it_names_the_results_table_and_its_headers(
               - link "Date of exam"
             - columnheader "Overall score":
               - link "Overall score"
-            - columnheader "Shared":
-              - link "Shared"
+            - columnheader "Date shared":
+              - link "Date shared"
             - columnheader "Date of birth"
             - columnheader "Exam Reference Number"
         """
