@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint typecheck test-sqlite test-postgres bench bench-quick clean
+.PHONY: run run-scaled test lint typecheck test-sqlite test-postgres bench bench-quick clean
 
 $(VENV)/.installed-runtime: requirements.txt requirements-scale.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ run: $(VENV)/.installed-runtime
 	trap 'kill $$WORKER $$RELAY 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn config.wsgi:application -k gthread -w 1 --threads 8 -b 127.0.0.1:$(PORT) --access-logfile -
 
+## run-scaled: the scale-out shape on this machine (PostgreSQL, Redis, 2 gunicorn workers, 2 RQ workers)
+run-scaled: $(VENV)/.installed-runtime
+	$(PY) scripts/run_scaled.py --port $(PORT)
+
 ## test: lint, type-check, then the whole suite on SQLite and again on PostgreSQL
 test: $(VENV)/.installed-dev lint typecheck test-sqlite test-postgres
 
@@ -39,7 +43,7 @@ typecheck: $(VENV)/.installed-dev
 
 test-sqlite: $(VENV)/.installed-dev
 	RVS_DATA_DIR=$(CURDIR)/data/test DATABASE_URL=sqlite:///$(CURDIR)/data/test/test.sqlite3 \
-		$(VENV)/bin/pytest -n 2 -q
+		$(VENV)/bin/pytest -n 2 -q -m "not scaleout"
 
 ## The PostgreSQL run: TEST_DATABASE_URL or the local server. Under CI=true it must run, never skip.
 test-postgres: $(VENV)/.installed-dev

@@ -141,7 +141,7 @@ if TASK_BACKEND not in _TASK_BACKENDS:
 if TASK_BACKEND == "rq":
     if not REDIS_URL:
         raise ImproperlyConfigured("RVS_TASK_BACKEND=rq needs REDIS_URL.")
-    INSTALLED_APPS.append("django_tasks_rq")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": REDIS_URL}}
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND], "QUEUES": []}}
 
