@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from rvs.api.serializers import TEXT_PATTERN, ProblemSerializer
-from rvs.api.views import ApiView
+from rvs.api.serializers import TEXT_PATTERN
+from rvs.api.views import COMMON, RATE_HEADERS, ApiView, problem_responses
 from rvs.bulk.verification import Sheet, verify_rows
 from rvs.core import ratelimit
 from rvs.core.audit import log_action
@@ -52,9 +52,10 @@ class BulkVerificationView(ApiView):
         summary="Verify many applicants at once",
         description=f"Up to {MAX_ROWS} rows; each gets a verdict. Audited and rate-limited per organisation.",
         request=BulkRequestSerializer,
+        parameters=RATE_HEADERS,
         responses={
             200: BulkResponseSerializer,
-            **{code: OpenApiResponse(ProblemSerializer) for code in (400, 401, 403, 404, 409, 429)},
+            **problem_responses(*COMMON),  # sent as application/problem+json, so documented as such
         },
     )
     def post(self, request: Request) -> Response:

@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -52,7 +52,7 @@ PROBLEM_DESCRIPTIONS = {
 MAX_ID = 2**63 - 1
 
 
-def _problems(*codes: int) -> dict[tuple[int, str], OpenApiResponse]:
+def problem_responses(*codes: int) -> dict[tuple[int, str], OpenApiResponse]:
     """Error responses as RFC 9457 problem details, under the media type they are sent with."""
     return {
         (code, "application/problem+json"): OpenApiResponse(s.ProblemSerializer, description=PROBLEM_DESCRIPTIONS[code])
@@ -157,7 +157,7 @@ class SharedResultsView(ApiView):
             OpenApiParameter("page_size", int, required=False, description="Results per page: 1-100, default 50."),
             *RATE_HEADERS,
         ],
-        responses={200: s.ResultPageSerializer, **_problems(*COMMON)},
+        responses={200: s.ResultPageSerializer, **problem_responses(*COMMON)},
     )
     def get(self, request: Request) -> Response:
         params = s.SearchParametersSerializer(data=request.query_params)
@@ -179,8 +179,11 @@ class SharedResultsView(ApiView):
         )
         queryset: QuerySet[Share] = selectors.shared_results(organisation=self.organisation, criteria=criteria)
         paginator = SharePagination()
-        page = paginator.paginate_queryset(queryset.prefetch_related("result__components"), request, view=self)
+        page = paginator.paginate_queryset(queryset, request, view=self)
         results, shares = _results_with_shares(list(page or []))
+        # After paging: the selector fetches a page by a late row look-up, which drops prefetches
+        # given to the queryset, and the components were then read with one query per result.
+        prefetch_related_objects(results, "components")
         context = {"request": request, "shares": shares, "include_photo": data.get("include") == "photo"}
         return paginator.get_paginated_response(s.ResultSerializer(results, many=True, context=context).data)
 
@@ -196,7 +199,7 @@ class ResultDetailView(ApiView):
             OpenApiParameter("include", str, enum=["photo"], required=False, description="photo: add photo_url"),
             *RATE_HEADERS,
         ],
-        responses={200: s.ResultSerializer, **_problems(*COMMON)},
+        responses={200: s.ResultSerializer, **problem_responses(*COMMON)},
     )
     def get(self, request: Request, result_id: uuid.UUID) -> Response:
         result, share = access.result_for_organisation(self.organisation, result_id)
@@ -217,7 +220,7 @@ class ResultPhotoView(ApiView):
         summary="Test day photo",
         description="Only when the candidate included the photo in their share with you.",
         parameters=RATE_HEADERS,
-        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, **_problems(*COMMON)},
+        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, **problem_responses(*COMMON)},
     )
     def get(self, request: Request, result_id: uuid.UUID) -> Any:
         result, share = access.result_for_organisation(self.organisation, result_id)
@@ -238,7 +241,7 @@ class VerifyView(ApiView):
         ),
         request=s.VerifyRequestSerializer,
         parameters=RATE_HEADERS,
-        responses={200: s.ResultSerializer, **_problems(*COMMON)},
+        responses={200: s.ResultSerializer, **problem_responses(*COMMON)},
     )
     def post(self, request: Request) -> Response:
         body = s.VerifyRequestSerializer(data=request.data)
@@ -297,7 +300,7 @@ class ChangesView(ApiView):
             OpenApiParameter("limit", int, required=False, description="Events per page: 1-500, default 100."),
             *RATE_HEADERS,
         ],
-        responses={200: s.ChangesSerializer, **_problems(*COMMON)},
+        responses={200: s.ChangesSerializer, **problem_responses(*COMMON)},
     )
     def get(self, request: Request) -> Response:
         cursor = request.query_params.get("cursor", "")
@@ -327,7 +330,7 @@ class DownloadsView(ApiView):
         description="PDF (signed Statements of Results), XLSX or CSV with a template. Poll it, then fetch the file.",
         request=s.DownloadRequestSerializer,
         parameters=RATE_HEADERS,
-        responses={202: s.DownloadSerializer, **_problems(*COMMON)},
+        responses={202: s.DownloadSerializer, **problem_responses(*COMMON)},
     )
     def post(self, request: Request) -> Response:
         body = s.DownloadRequestSerializer(data=request.data)
@@ -370,7 +373,7 @@ class DownloadDetailView(ApiView):
         summary="Poll a download",
         description="Its status and progress; file_url once it is done.",
         parameters=RATE_HEADERS,
-        responses={200: s.DownloadSerializer, **_problems(*COMMON)},
+        responses={200: s.DownloadSerializer, **problem_responses(*COMMON)},
     )
     def get(self, request: Request, job_id: uuid.UUID) -> Response:
         return Response(s.DownloadSerializer(_job(self.organisation, job_id), context={"request": request}).data)
@@ -389,7 +392,7 @@ class DownloadFileView(ApiView):
         parameters=RATE_HEADERS,
         responses={
             **{(200, exporter.content_type.split(";")[0]): OpenApiTypes.BINARY for exporter in EXPORTERS.values()},
-            **_problems(*COMMON),
+            **problem_responses(*COMMON),
         },
     )
     def get(self, request: Request, job_id: uuid.UUID) -> Any:
@@ -412,7 +415,7 @@ class TemplatesView(ApiView):
         summary="Data file templates",
         description="The default template (id null: every field) and your organisation's own.",
         parameters=RATE_HEADERS,
-        responses={200: s.TemplateSerializer(many=True), **_problems(*COMMON)},
+        responses={200: s.TemplateSerializer(many=True), **problem_responses(*COMMON)},
     )
     def get(self, request: Request) -> Response:
         default = {"public_id": None, "name": DEFAULT_TEMPLATE_NAME, "fields": DEFAULT_FIELDS}
@@ -428,7 +431,7 @@ class OrganisationView(ApiView):
         summary="Your organisation",
         description="The organisation the API key belongs to, with the exams it recognises.",
         parameters=RATE_HEADERS,
-        responses={200: s.OrganisationSerializer, **_problems(*COMMON)},
+        responses={200: s.OrganisationSerializer, **problem_responses(*COMMON)},
     )
     def get(self, request: Request) -> Response:
         return Response(s.OrganisationSerializer(self.organisation).data)
@@ -442,7 +445,7 @@ class ExamsView(ApiView):
         summary="The exam catalogue",
         description="Every exam, with its code (the exam filter of GET /results/) and whether it can be verified.",
         parameters=RATE_HEADERS,
-        responses={200: s.ExamListSerializer(many=True), **_problems(*COMMON)},
+        responses={200: s.ExamListSerializer(many=True), **problem_responses(*COMMON)},
     )
     def get(self, request: Request) -> Response:
         return Response(s.ExamListSerializer(Exam.objects.all(), many=True).data)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from rvs.backoffice import audit_views, results_views, two_factor, views
+from rvs.backoffice import audit_views, import_views, results_views, two_factor, views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -17,4 +17,8 @@ urlpatterns = [
     path("results/", results_views.find, name="results"),
     path("results/<str:public_id>/", results_views.correct, name="result"),
     path("audit/", audit_views.audit, name="audit"),
+    path("imports/", import_views.upload, name="imports"),
+    path("imports/<str:public_id>/", import_views.job, name="import_job"),
+    path("imports/<str:public_id>/start/", import_views.start, name="import_start"),
+    path("imports/<str:public_id>/problems.csv", import_views.problems, name="import_problems"),
 ]

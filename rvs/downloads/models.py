@@ -49,6 +49,7 @@ class DownloadJob(models.Model):
     # Who asked, as shown in Download History: a user's email or an API key's name.
     requested_label = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
     class Kind(models.TextChoices):
         RESULTS = "results", "Results"
         BULK_VERIFICATION = "bulk", "Bulk verification"

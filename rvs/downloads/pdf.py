@@ -341,13 +341,11 @@ class _Concatenation:
         if isinstance(value, generic.IndirectObject):
             return self._reference(value, numbers, pending)
         if isinstance(value, generic.DictionaryObject):
-            items = {
-                key: generic.IndirectObject(self.PAGES, 0, None)
-                if key == "/Parent"  # a page's parent is the one page tree of the whole document
-                else self._copy(item, numbers, pending)
-                for key, item in value.items()
-                if key != "/Length"
-            }
+            page = value.get("/Type") == "/Page"
+            skip = ("/Length", "/Parent") if page else ("/Length",)
+            items = {key: self._copy(item, numbers, pending) for key, item in value.items() if key not in skip}
+            if page:  # its parent is the page tree of the whole document, not the batch's
+                items[generic.NameObject("/Parent")] = generic.IndirectObject(self.PAGES, 0, None)
             if isinstance(value, generic.StreamObject):
                 return generic.StreamObject(items, encoded_data=value.encoded_data)
             return generic.DictionaryObject(items)

@@ -24,13 +24,15 @@ import csv
 import datetime as dt
 import functools
 import io
+import operator
 import random
 import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, cast, overload
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -63,6 +65,7 @@ _SECRET = re.compile(r"[0-9]{4}")
 _CENTRE = re.compile(r"[A-Za-z0-9]{2,16}")
 # date.fromisoformat() also takes "20250614" and "2025-W24-6"; the file format says YYYY-MM-DD.
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PLAIN_EMAIL_USER = re.compile(r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*")
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _MAX_ENCODING_ERRORS = 100
 _PHOTO_SUFFIX = {"JPEG": ".jpg", "PNG": ".png"}
@@ -77,7 +80,10 @@ _PROGRESS_EVERY = 5_000
 # or a generated ERN was taken: 85 random bits make that all but impossible) is checked and
 # written again from the start, so it reports what is now on record.
 _WRITE_ATTEMPTS = 3
-_SYSTEM_RANDOM = random.SystemRandom()  # ERNs: 85 bits from the operating system's CSPRNG
+_SYSTEM_RANDOM = random.SystemRandom()
+_MAX_CACHE_KIB = (
+    1024 * 1024
+)  # SQLite's page cache during a large write: at most 1 GiB  # ERNs: 85 bits from the operating system's CSPRNG
 
 PHASE_PARSE = "Checking the file"
 PHASE_CHECK = "Comparing with the results on record"
@@ -211,24 +217,25 @@ class CreatedResults(Sequence[tuple[int, Result]]):
             date_of_birth=person.date_of_birth,
             email=person.email,
         )
-        result = Result(
-            id=row.result_id,
-            public_id=row.public_id,
-            candidate=candidate,
-            exam=row.exam,
-            centre=Centre(id=centre.centre_id, number=centre.number, name=centre.name, city=centre.city,
-                          country=centre.country),
-            exam_date=row.exam_date,
-            ern=row.ern,
-            status=outcome.status,
-            overall_score=outcome.overall,
-            grade=outcome.grade or "",
-            cefr=outcome.cefr or "",
-            result_label=outcome.label,
-            photo=row.photo_name,
-            created_at=self._created_at,
-            updated_at=self._created_at,
-        )  # fmt: skip
+        values: dict[str, Any] = {
+            "id": row.result_id,
+            "public_id": row.public_id,
+            "candidate": candidate,
+            "exam": row.exam,
+            "centre": Centre(id=centre.centre_id, number=centre.number, name=centre.name, city=centre.city,
+                             country=centre.country),
+            "exam_date": row.exam_date,
+            "ern": row.ern,
+            "status": outcome.status,
+            "overall_score": outcome.overall,
+            "grade": outcome.grade or "",
+            "cefr": outcome.cefr or "",
+            "result_label": outcome.label,
+            "photo": row.photo_name,
+            "created_at": self._created_at,
+            "updated_at": self._created_at,
+        }  # fmt: skip
+        result = Result(**values)
         for instance in (candidate, result.centre, result):
             instance._state.adding = False
             instance._state.db = connection.alias
@@ -336,7 +343,8 @@ def email_is_valid(value: str, _domains: dict[str, bool] | None = None) -> bool:
     if not value or "@" not in value or len(value) > 320:
         return False
     user_part, domain_part = value.rsplit("@", 1)
-    if not validate_email.user_regex.match(user_part):
+    # Most addresses pass a plain pattern the validator's dot-atom also accepts; the others get its own test.
+    if not _PLAIN_EMAIL_USER.fullmatch(user_part) and not validate_email.user_regex.match(user_part):
         return False
     known = _domains.get(domain_part) if _domains is not None else None
     if known is None:
@@ -356,28 +364,21 @@ class _Parser:
         # without a status column reads it from a blank value appended to each record.
         positions = [header.index(name) for name in COLUMNS]
         positions.append(header.index("status") if "status" in header else len(header))
-        self.positions = positions
-        self.width = len(header)
+        self.values_of = operator.itemgetter(*positions)
         self.today = dt.date.today()
+        self.oldest_birth = dt.date(1900, 1, 1)
         self.exams_by_name = {fold(exam.name): exam for exam in Exam.objects.all()}
         self.exams: dict[str, Exam | None] = {}
-        self.schemes: dict[tuple[int, dt.date], CesScheme | None] = {}
+        self.schemes: dict[tuple[int, dt.date], _Scoring | None] = {}
         self.dates: dict[str, dt.date] = {}
         self.folded: dict[str, str] = {}
         self.domains: dict[str, bool] = {}
-        self.references: dict[str, str] = {}
         # Rows of the file against each other:
         self.people: dict[str, Person] = {}
         self.centres: dict[str, CentreInfo] = {}
         self.sittings: dict[tuple[str, int, dt.date], int] = {}
         self.reference_lines: dict[str, int] = {}
         self.cross_errors: list[RowError] = []
-
-    def fold(self, text: str) -> str:
-        folded = self.folded.get(text)
-        if folded is None:
-            folded = self.folded[text] = fold(text)
-        return folded
 
     def date(self, text: str) -> dt.date:
         value = self.dates.get(text)
@@ -390,19 +391,20 @@ class _Parser:
             self.exams[text] = self.exams_by_name.get(fold(text))
         return self.exams[text]
 
-    def scheme(self, exam: Exam, exam_date: dt.date) -> CesScheme | None:
+    def scoring(self, exam: Exam, exam_date: dt.date) -> _Scoring | None:
         key = (exam.pk, exam_date)
         if key not in self.schemes:
-            self.schemes[key] = scheme_for(exam.scoring, exam_date)
+            scheme = scheme_for(exam.scoring, exam_date)
+            self.schemes[key] = _Scoring(scheme, exam.pk) if scheme is not None else None
         return self.schemes[key]
 
     def row(self, line: int, values: list[str], errors: list[RowError]) -> ParsedRow | None:
         """The checked row, or None with its problems added to ``errors``."""
         values = [value.strip() for value in values]
         values.append("")
-        (candidate_id, secret_number, first_name, last_name, date_of_birth_text, email, exam_text, exam_date_text,
-         centre_number_text, centre_name, place_of_entry, country, *scores, reference_text, photo_text,
-         status_text) = [values[position] for position in self.positions]  # fmt: skip
+        (candidate_id, secret_number, first_name, last_name, date_of_birth_text, email_text, exam_text,
+         exam_date_text, centre_number_text, centre_name, place_of_entry, country, *scores, reference_text,
+         photo_text, status_text) = self.values_of(values)  # fmt: skip
         found: list[RowError] = []
         number_of = self.number_of
 
@@ -414,50 +416,55 @@ class _Parser:
             fail("candidate_id", "Candidate ID Number must be 4-32 letters and digits")
         if not _SECRET.fullmatch(secret_number):
             fail("secret_number", "Secret Number must be exactly 4 digits")
-        if not last_name:
-            fail("last_name", "is required")
-        if not centre_name:
-            fail("centre_name", "is required")
-        if not place_of_entry:
-            fail("place_of_entry", "is required")
-        if not country:
-            fail("country", "is required")
-        if len(first_name) > 200:
-            fail("first_name", "is longer than 200 characters")
-        if len(last_name) > 200:
-            fail("last_name", "is longer than 200 characters")
-        if len(centre_name) > 200:
-            fail("centre_name", "is longer than 200 characters")
-        if len(place_of_entry) > 100:
-            fail("place_of_entry", "is longer than 100 characters")
-        if len(country) > 100:
-            fail("country", "is longer than 100 characters")
+        if not (last_name and centre_name and place_of_entry and country):
+            for column, value in (
+                ("last_name", last_name), ("centre_name", centre_name), ("place_of_entry", place_of_entry),
+                ("country", country),
+            ):  # fmt: skip
+                if not value:
+                    fail(column, "is required")
+        if len(first_name) > 200 or len(last_name) > 200 or len(centre_name) > 200:
+            for column, value in (("first_name", first_name), ("last_name", last_name), ("centre_name", centre_name)):
+                if len(value) > 200:
+                    fail(column, "is longer than 200 characters")
+        if len(place_of_entry) > 100 or len(country) > 100:
+            for column, value in (("place_of_entry", place_of_entry), ("country", country)):
+                if len(value) > 100:
+                    fail(column, "is longer than 100 characters")
         # Checked alone: a surname of "-" would leave the surname check of a look-up nothing to match.
-        if last_name and not self.fold(last_name):
-            fail("last_name", "has no letters or digits")
-        date_of_birth = exam_date = None
-        try:
-            date_of_birth = self.date(date_of_birth_text)
-            if not dt.date(1900, 1, 1) <= date_of_birth <= self.today:
-                fail("date_of_birth", f"{date_of_birth} is not a plausible date of birth")
-        except ValueError as exc:
-            fail("date_of_birth", str(exc))
-        try:
-            exam_date = self.date(exam_date_text)
+        if last_name:
+            folded = self.folded.get(last_name)
+            if folded is None:
+                folded = self.folded[last_name] = fold(last_name)
+            if not folded:
+                fail("last_name", "has no letters or digits")
+        date_of_birth = self.dates.get(date_of_birth_text)
+        if date_of_birth is None:
+            try:
+                date_of_birth = self.date(date_of_birth_text)
+            except ValueError as exc:
+                fail("date_of_birth", str(exc))
+        if date_of_birth is not None and not self.oldest_birth <= date_of_birth <= self.today:
+            fail("date_of_birth", f"{date_of_birth} is not a plausible date of birth")
+        exam_date = self.dates.get(exam_date_text)
+        if exam_date is None:
+            try:
+                exam_date = self.date(exam_date_text)
+            except ValueError as exc:
+                fail("exam_date", str(exc))
+        if exam_date is not None:
             if exam_date > self.today:
                 fail("exam_date", f"{exam_date} is in the future")
             elif date_of_birth and exam_date <= date_of_birth:
                 fail("exam_date", "is not after the date of birth")
-        except ValueError as exc:
-            fail("exam_date", str(exc))
-        email = email.lower()
+        email = email_text.lower()
         if email and not email_is_valid(email, self.domains):
-            fail("email", f"{values[self.positions[5]]!r} is not an email address")
+            fail("email", f"{email_text!r} is not an email address")
         centre_number = centre_number_text.upper()
         if not _CENTRE.fullmatch(centre_number_text):
             fail("centre_number", "centre number must be 2-16 letters and digits")
-        status = status_text.lower()
-        if status not in STATUS_VALUES:
+        status = status_text.lower() if status_text else ""
+        if status and status not in STATUS_VALUES:
             fail("status", f"{status_text!r} is not a status: leave it empty, or write Pending or Withheld")
         reference = ""
         if reference_text:
@@ -466,30 +473,31 @@ class _Parser:
             except ern_codec.ErnFormatError as exc:
                 fail("reference_number", str(exc))
         photo = _photo(photo_text, self.base_dir, fail) if photo_text else None
-        exam = self.exam(exam_text)
-        scheme = outcome = None
+        exam = self.exams[exam_text] if exam_text in self.exams else self.exam(exam_text)
+        scoring = outcome = None
         if exam is None:
             fail("exam", f"{exam_text!r} is not an exam of the catalogue")
         elif not exam.verifiable:
             fail("exam", f"{exam.name} cannot be verified on this service")
         elif exam_date is not None:
-            scheme = self.scheme(exam, exam_date)
-            if scheme is None:
+            scoring = self.scoring(exam, exam_date)
+            if scoring is None:
                 fail("exam_date", f"{exam.name} has no scoring rules for {exam_date}")
             else:
-                outcome = _score(scheme, dict(zip(SCORE_COLUMNS, scores, strict=True)), STATUS_VALUES.get(status, ""),
-                                 fail)  # fmt: skip
+                outcome = scoring.outcome(scores, STATUS_VALUES.get(status, ""), fail)
         if found:
             errors.extend(found)
             return None
-        if scheme is None or outcome is None or date_of_birth is None or exam_date is None or exam is None:
+        if scoring is None or outcome is None or date_of_birth is None or exam_date is None or exam is None:
             return None  # pragma: no cover - each of these failed with a message above
         # The row is good by itself; now against the rows before it.
         person = self.people.get(candidate_number)
         if person is None:
             person = Person(line, candidate_number, secret_number, first_name, last_name, date_of_birth, email)
             self.people[candidate_number] = person
-        else:
+        elif (person.secret_number, person.first_name, person.last_name, person.date_of_birth, person.email) != (
+            secret_number, first_name, last_name, date_of_birth, email
+        ):  # fmt: skip
             mine = (secret_number, first_name, last_name, date_of_birth, email)
             theirs = (person.secret_number, person.first_name, person.last_name, person.date_of_birth, person.email)
             for column, value, first in zip(_PERSON_COLUMNS, mine, theirs, strict=True):
@@ -497,44 +505,57 @@ class _Parser:
                     self.cross_errors.append(
                         RowError(line, column, f"differs from line {person.line} for the same candidate")
                     )
-        key = (candidate_number, exam.pk, exam_date)
-        if key in self.sittings:
-            self.cross_errors.append(
-                RowError(line, "exam_date", f"the same result is already on line {self.sittings[key]}")
-            )
-        else:
-            self.sittings[key] = line
+        key = (candidate_number, scoring.exam_id, exam_date)
+        seen = self.sittings.setdefault(key, line)
+        if seen != line:
+            self.cross_errors.append(RowError(line, "exam_date", f"the same result is already on line {seen}"))
         if reference:
-            if reference in self.reference_lines:
+            seen = self.reference_lines.setdefault(reference, line)
+            if seen != line:
                 self.cross_errors.append(
-                    RowError(
-                        line,
-                        "reference_number",
-                        f"duplicate Exam Reference Number (line {self.reference_lines[reference]})",
-                    )
+                    RowError(line, "reference_number", f"duplicate Exam Reference Number (line {seen})")
                 )
-            else:
-                self.reference_lines[reference] = line
         centre = self.centres.get(centre_number)
         if centre is None:
             centre = CentreInfo(line, centre_number, centre_name, place_of_entry, country)
             self.centres[centre_number] = centre
-        elif (centre.name, centre.city, centre.country) != (centre_name, place_of_entry, country):
+        elif centre.name != centre_name or centre.city != place_of_entry or centre.country != country:
             self.cross_errors.append(
                 RowError(line, "centre_name", f"centre {centre_number} is described differently on line {centre.line}")
             )
-        return ParsedRow(
-            line=line,
-            person=person,
-            exam=exam,
-            exam_date=exam_date,
-            centre=centre,
-            scheme=scheme,
-            outcome=outcome,
-            reference_number=reference,
-            photo_path=photo[0] if photo else None,
-            photo_suffix=photo[1] if photo else "",
-        )
+        if photo is None:
+            return ParsedRow(line, person, exam, exam_date, centre, scoring.scheme, outcome, reference)
+        return ParsedRow(line, person, exam, exam_date, centre, scoring.scheme, outcome, reference, *photo)
+
+
+class _Scoring:
+    """A scheme with the positions of its components among the score columns, worked out once."""
+
+    def __init__(self, scheme: CesScheme, exam_id: int) -> None:
+        self.scheme = scheme
+        self.exam_id = exam_id
+        used = [component.code for component in scheme.components]
+        self.used = [(SCORE_COLUMNS.index(code), code) for code in used]
+        self.unused = [(index, column) for index, column in enumerate(SCORE_COLUMNS) if column not in used]
+
+    def outcome(self, scores: list[str], status: str, fail: Callable[[str, str], None]) -> Outcome | None:
+        ok = True
+        for index, column in self.unused:
+            if scores[index]:
+                fail(column, "must be empty for this exam")
+                ok = False
+        if status:
+            for index, column in self.used:
+                if scores[index]:
+                    fail(column, f"must be empty when the status is {status}")
+                    ok = False
+        try:
+            outcome = compute(self.scheme, {code: scores[index] for index, code in self.used}, status=status)
+        except ScoreError as exc:
+            for problem in exc.errors:
+                fail(problem.component, problem.message)
+            return None
+        return outcome if ok else None
 
 
 _PERSON_COLUMNS = ("secret_number", "first_name", "last_name", "date_of_birth", "email")
@@ -611,27 +632,6 @@ def _parse(text: io.TextIOWrapper, lines: int, base_dir: Path | None, progress: 
     if progress is not None:
         progress(PHASE_PARSE, lines, lines)
     return rows
-
-
-def _score(scheme: CesScheme, record: dict[str, str], status: str, fail: Any) -> Outcome | None:
-    used = [component.code for component in scheme.components]
-    ok = True
-    for column in SCORE_COLUMNS:
-        if column not in used and record[column]:
-            fail(column, "must be empty for this exam")
-            ok = False
-    if status:
-        for column in used:
-            if record[column]:
-                fail(column, f"must be empty when the status is {status}")
-                ok = False
-    try:
-        outcome = compute(scheme, {code: record[code] for code in used}, status=status)
-    except ScoreError as exc:
-        for problem in exc.errors:
-            fail(problem.component, problem.message)
-        return None
-    return outcome if ok else None
 
 
 def _photo(value: str, base_dir: Path | None, fail: Any) -> tuple[Path, str] | None:
@@ -785,9 +785,9 @@ class _OnRecord:
     scores: dict[str, int | None] = field(default_factory=dict)
 
 
-def _existing_results(candidate_ids: list[Any]) -> dict[tuple[int, int, dt.date], _OnRecord]:
+def _existing_results(candidate_ids: list[Any]) -> dict[tuple[Any, int, dt.date], _OnRecord]:
     """The results of candidates on record, by (candidate, exam, date), with their scores."""
-    existing: dict[tuple[int, int, dt.date], _OnRecord] = {}
+    existing: dict[tuple[Any, int, dt.date], _OnRecord] = {}
     by_id: dict[int, _OnRecord] = {}
     for chunk in _chunks(sorted(candidate_ids), _LOOKUP_CHUNK):
         results = Result.objects.filter(candidate_id__in=chunk).values_list(
@@ -832,10 +832,11 @@ def _differences(result: _OnRecord, row: ParsedRow) -> list[tuple[str, str]]:
 # --- writing ----------------------------------------------------------------------------------------------------
 
 
-def results_validate(*, data: bytes, base_dir: Path | None = None, **options: Any) -> Plan:
+def results_validate(
+    *, data: bytes, base_dir: Path | None = None, progress: Progress | None = None, max_bytes: int | None = None
+) -> Plan:
     """Everything ``results_import`` checks, writing nothing: the plan, or ``ImportRejected``."""
-    progress = options.get("progress")
-    return check(parse(data, base_dir=base_dir, **options), progress=progress)
+    return check(parse(data, base_dir=base_dir, progress=progress, max_bytes=max_bytes), progress=progress)
 
 
 def results_import(
@@ -854,9 +855,11 @@ def results_import(
     rows = parse(data, base_dir=base_dir, progress=progress, max_bytes=max_bytes)
     for attempt in range(1, _WRITE_ATTEMPTS + 1):
         saved_photos: list[str] = []
+        if progress is not None:
+            progress(PHASE_WRITE, 0, 0)  # announced before the transaction, so others can see it
         try:
-            with transaction.atomic():
-                plan = check(rows, progress=progress)
+            with _page_cache(len(rows)), transaction.atomic():
+                plan = check(rows)
                 report = _write(plan, saved_photos, progress)
                 log_action(
                     "results.imported",
@@ -870,6 +873,28 @@ def results_import(
             if not isinstance(exc, IntegrityError) or attempt == _WRITE_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+@contextmanager
+def _page_cache(rows: int) -> Iterator[None]:
+    """On SQLite, a page cache the size of a large write for its duration.
+
+    The default (2 MB) holds a sliver of the indexes a million results touch at random (ERNs,
+    public ids, names), so each insert would read and write pages again; here about 1 kB per row,
+    up to ``_MAX_CACHE_KIB``.
+    """
+    if connection.vendor != "sqlite" or rows <= ORM_WRITE_LIMIT:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{min(rows, _MAX_CACHE_KIB)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _write(plan: Plan, saved_photos: list[str], progress: Progress | None) -> ImportReport:
@@ -1032,7 +1057,7 @@ def _insert(model: type[models.Model], fields: list[str], rows: list[tuple[Any, 
     meta = model._meta
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
-    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
+    columns = ", ".join(quote(cast(models.Field[Any, Any], meta.get_field(name)).column) for name in fields)
     converters = [
         (index, converter) for index, name in enumerate(fields) if (converter := _converter(meta.get_field(name)))
     ]
@@ -1040,7 +1065,8 @@ def _insert(model: type[models.Model], fields: list[str], rows: list[tuple[Any, 
         rows = [_converted(row, converters) for row in rows]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # Django wraps execute() errors in its own classes; COPY goes to psycopg directly.
+            with connection.wrap_database_errors, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:

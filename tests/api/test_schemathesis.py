@@ -25,8 +25,6 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.files.base import ContentFile
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
@@ -40,12 +38,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from config.wsgi import application
 from rvs.core.events import record_event
 from rvs.core.models import Event
 from rvs.downloads import services as download_services
 from rvs.downloads.models import DownloadJob, DownloadTemplate
 from rvs.sharing.models import Share
+from tests.api.wsgi_app import test_application
 from tests.factories import ResultFactory, ShareFactory
 
 CHECKS = [
@@ -59,7 +57,7 @@ CHECKS = [
 SEED = int(os.environ.get("RVS_SCHEMATHESIS_SEED", "20261129"))
 
 schema = schemathesis.openapi.from_wsgi(
-    "/api/v1/schema/?format=json", application, config=SchemathesisConfig(seed=SEED)
+    "/api/v1/schema/?format=json", test_application, config=SchemathesisConfig(seed=SEED)
 )
 
 
@@ -77,24 +75,7 @@ class World:
 
 
 @pytest.fixture
-def in_test_transaction() -> Iterator[None]:
-    """Keep the test's database connection across requests, as Django's test client does.
-
-    Schemathesis calls the WSGI application itself, whose end-of-request handler closes a
-    connection that is inside a transaction: on PostgreSQL the next request would then fail with
-    "Cannot open a new connection in an atomic block" (SQLite's in-memory test database ignores it).
-    """
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
-def world(in_test_transaction: None, db: None, org_a: Any, key_a: tuple[Any, str], settings: Any) -> Iterator[World]:
+def world(db: None, org_a: Any, key_a: tuple[Any, str], settings: Any) -> Iterator[World]:
     # Generous limits: this test is about the contract, test_api.py covers the limits themselves.
     settings.RATE_LIMITS = {
         **settings.RATE_LIMITS,
@@ -102,6 +83,7 @@ def world(in_test_transaction: None, db: None, org_a: Any, key_a: tuple[Any, str
         "ern_lookup_user": "100000/60",
         "ern_lookup_org": "100000/60",
         "ern_miss_user": "100000/60",
+        "bulk_org": "100000/60",
     }
     with_photo = ShareFactory(organisation=org_a, include_photo=True, result__candidate__last_name="Müller")
     with_photo.result.photo.save("p.jpg", ContentFile(b"\xff\xd8\xff\xe0" + b"\0" * 64 + b"\xff\xd9"), save=True)
