@@ -77,7 +77,7 @@ def main() -> int:
             ],
             cwd=ROOT,
             env=env,
-        )  # fmt: skip
+        )
     )
     print(f"Scale-out shape on http://127.0.0.1:{args.port}/ ({args.web_workers} web, {args.rq_workers} RQ workers)")
 

@@ -80,10 +80,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         "RVS_RATE_ERN_LOOKUP_USER": "3/60",
         "RVS_MANIFEST_STATIC": "false",
     }
-    process = subprocess.Popen(
-        [sys.executable, "scripts/run_scaled.py", "--port", str(port), "--web-workers", "2", "--rq-workers", "1", "--no-seed"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+    command = [sys.executable, "scripts/run_scaled.py", "--port", str(port), "--web-workers", "2", "--rq-workers", "1"]
+    process = subprocess.Popen([*command, "--no-seed"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
