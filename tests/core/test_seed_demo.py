@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.files.storage import default_storage
@@ -307,9 +307,9 @@ def test_it_pages_searches_over_seeded_data_like_a_plain_query() -> None:
 
 def test_it_seeds_next_to_existing_rows_and_leaves_ids_free_after() -> None:
     """Ids are reserved past existing rows, and sequences moved past the seeded ones (PostgreSQL)."""
-    before = ResultFactory()
+    before = cast(Result, ResultFactory())
     _seed()
-    after = ResultFactory(candidate=CandidateFactory(candidate_number="ZZZ000001"))
+    after = cast(Result, ResultFactory(candidate=CandidateFactory(candidate_number="ZZZ000001")))
     assert Result.objects.count() == RESULTS + 2
     assert after.pk > max(Result.objects.exclude(pk=after.pk).values_list("pk", flat=True))
     assert before.pk < min(Result.objects.exclude(pk=before.pk).values_list("pk", flat=True))
