@@ -61,6 +61,9 @@ class ComponentSerializer(serializers.Serializer):
     score = serializers.IntegerField(allow_null=True)
 
 
+DATETIME = serializers.DateTimeField()  # formats a datetime as every DateTimeField of the API does
+
+
 class ShareInfoSerializer(serializers.Serializer):
     shared_at = serializers.DateTimeField()
     first_viewed_at = serializers.DateTimeField(allow_null=True)
@@ -101,7 +104,13 @@ class ResultSerializer(serializers.Serializer):
     def get_components(self, result: Result) -> list[dict[str, Any]]:
         if not result.shows_scores:
             return []
-        return list(ComponentSerializer(result.components.all(), many=True).data)
+        # Plain dicts (the shape of ComponentSerializer): a nested serializer built for every result of
+        # a page cost more than the rest of the result together (bench/api.py). A list view passes
+        # the page's components read in one query.
+        fetched: dict[int, list[dict[str, Any]]] | None = self.context.get("components")
+        if fetched is not None:
+            return fetched.get(result.pk, [])
+        return [{"code": c.code, "label": c.label, "score": c.score} for c in result.components.all()]
 
     def _share(self, result: Result) -> Share | None:
         shares: dict[int, Share] = self.context.get("shares", {})
@@ -110,7 +119,14 @@ class ResultSerializer(serializers.Serializer):
     @extend_schema_field(ShareInfoSerializer(allow_null=True, help_text="Null when found by ERN only"))
     def get_share(self, result: Result) -> dict[str, Any] | None:
         share = self._share(result)
-        return dict(ShareInfoSerializer(share).data) if share is not None else None
+        if share is None:
+            return None
+        # ShareInfoSerializer's shape, without building one per result.
+        return {
+            "shared_at": DATETIME.to_representation(share.shared_at),
+            "first_viewed_at": DATETIME.to_representation(share.first_viewed_at) if share.first_viewed_at else None,
+            "include_photo": share.include_photo,
+        }
 
     def get_photo_url(self, result: Result) -> str | None:
         """Only when the candidate shared the photo with you and you asked (``include=photo``)."""

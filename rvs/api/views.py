@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -36,7 +36,7 @@ from rvs.downloads.models import DownloadJob, DownloadTemplate
 from rvs.downloads.views import file_response
 from rvs.exams.models import Exam
 from rvs.results import selectors, services
-from rvs.results.models import Result
+from rvs.results.models import ComponentScore, Result
 from rvs.results.selectors import SearchCriteria
 from rvs.sharing.models import Share
 
@@ -138,6 +138,20 @@ def _results_with_shares(shares: list[Share]) -> tuple[list[Result], dict[int, S
     return [share.result for share in shares], {share.result_id: share for share in shares}
 
 
+def _components_of(results: list[Result]) -> dict[int, list[dict[str, Any]]]:
+    """The component scores of a page of results, in one query, as the serializer shows them.
+
+    Not ``prefetch_related``: the selector fetches a page by a late row look-up that drops
+    prefetches (the components were read with one query per result), and plain rows cost a
+    fraction of model instances (bench/api.py).
+    """
+    components: dict[int, list[dict[str, Any]]] = {result.pk: [] for result in results}
+    rows = ComponentScore.objects.filter(result_id__in=list(components)).order_by("result_id", "position")
+    for result_id, code, label, score in rows.values_list("result_id", "code", "label", "score"):
+        components[result_id].append({"code": code, "label": label, "score": score})
+    return components
+
+
 class SharedResultsView(ApiView):
     required_permission = Perm.RESULTS_SEARCH
 
@@ -181,10 +195,12 @@ class SharedResultsView(ApiView):
         paginator = SharePagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         results, shares = _results_with_shares(list(page or []))
-        # After paging: the selector fetches a page by a late row look-up, which drops prefetches
-        # given to the queryset, and the components were then read with one query per result.
-        prefetch_related_objects(results, "components")
-        context = {"request": request, "shares": shares, "include_photo": data.get("include") == "photo"}
+        context = {
+            "request": request,
+            "shares": shares,
+            "include_photo": data.get("include") == "photo",
+            "components": _components_of(results),
+        }
         return paginator.get_paginated_response(s.ResultSerializer(results, many=True, context=context).data)
 
 
