@@ -20,7 +20,13 @@ from tests.api.conftest import api_client
 from tests.factories import ResultFactory
 
 pytestmark = pytest.mark.django_db
-pytest_plugins = ["tests.api.conftest"]
+
+
+@pytest.fixture
+def key_a(org_a: Any, primary: Any) -> tuple[Any, str]:
+    from rvs.api import keys
+
+    return keys.key_create(actor=primary, organisation=org_a, name="Admissions CRM", scope="read")
 
 
 @pytest.fixture
