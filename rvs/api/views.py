@@ -138,7 +138,7 @@ def _results_with_shares(shares: list[Share]) -> tuple[list[Result], dict[int, S
     return [share.result for share in shares], {share.result_id: share for share in shares}
 
 
-def _components_of(results: list[Result]) -> dict[int, list[dict[str, Any]]]:
+def components_of(results: list[Result]) -> dict[int, list[dict[str, Any]]]:
     """The component scores of a page of results, in one query, as the serializer shows them.
 
     Not ``prefetch_related``: the selector fetches a page by a late row look-up that drops
@@ -199,7 +199,7 @@ class SharedResultsView(ApiView):
             "request": request,
             "shares": shares,
             "include_photo": data.get("include") == "photo",
-            "components": _components_of(results),
+            "components": components_of(results),
         }
         return paginator.get_paginated_response(s.ResultSerializer(results, many=True, context=context).data)
 

@@ -28,7 +28,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, APIRequestFactory
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
@@ -38,10 +38,13 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from rvs.api.serializers import ResultSerializer
+from rvs.api.views import components_of
 from rvs.core.events import record_event
 from rvs.core.models import Event
 from rvs.downloads import services as download_services
 from rvs.downloads.models import DownloadJob, DownloadTemplate
+from rvs.results.models import Result
 from rvs.sharing.models import Share
 from tests.api.wsgi_app import test_application
 from tests.factories import ResultFactory, ShareFactory
@@ -199,3 +202,24 @@ class TestContractRegressions:
             "text/csv",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
+
+    def test_the_written_out_result_is_what_drf_would_send(self, org_a: Any) -> None:
+        """ResultSerializer writes its representation out for speed; it must equal DRF's walk over its fields."""
+        with_photo = ShareFactory(organisation=org_a, include_photo=True, first_viewed_at=timezone.now())
+        with_photo.result.photo.save("p.jpg", ContentFile(b"\xff\xd8\xff"), save=True)
+        pending = ShareFactory(organisation=org_a, result__forced_status=Result.Status.PENDING)
+        by_ern_only = ResultFactory()
+        results = [with_photo.result, pending.result, by_ern_only]
+        request = APIRequestFactory().get("/api/v1/results/", {"include": "photo"})
+        shares = {share.result_id: share for share in (with_photo, pending)}
+        for context in (
+            {"request": request, "shares": shares, "include_photo": True},
+            {"request": request, "shares": shares, "include_photo": True, "components": components_of(results)},
+            {"request": request},
+        ):
+            for result in results:
+                serializer = ResultSerializer(result, context=context)
+                assert serializer.data == serializer.fields_walk(result)
+        assert ResultSerializer(
+            with_photo.result, context={"request": request, "shares": shares, "include_photo": True}
+        ).data["photo_url"]

@@ -1,0 +1,151 @@
+"""The API Developer Portal: public pages, server-rendered, everything in them checked against the API by tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from rvs.api.bulk_views import MAX_ROWS as BULK_MAX_ROWS
+from rvs.api.problems import TITLES
+from rvs.api.webhooks import EVENT_TYPES
+from rvs.core import ratelimit
+from rvs.developers import examples
+
+PAGES = [
+    ("developers:index", "Getting started"),
+    ("developers:authentication", "Authentication"),
+    ("developers:endpoints", "Endpoints"),
+    ("developers:errors", "Errors"),
+    ("developers:rate_limits", "Rate limits"),
+    ("developers:webhooks", "Webhooks"),
+    ("developers:changelog", "Changelog"),
+]
+EVENT_DESCRIPTIONS = {
+    "result.shared": "A candidate shared a result with you. data: share (its id) and include_photo.",
+    "share.revoked": "A candidate revoked a share: the result is no longer yours to see. data: share.",
+    "result.corrected": "We corrected a result you can see. data: changed (the names of the fields that changed).",
+    "result.withdrawn": "We withdrew a result you can see. data: changed.",
+}
+
+
+def _base_url() -> str:
+    return str(settings.RVS_SITE_URL).rstrip("/")
+
+
+def code(text: str) -> str:
+    """An example as shown: with this site's address instead of the placeholder one."""
+    return text.replace(examples.BASE_URL, _base_url())
+
+
+def _per(rule: str) -> str:
+    """ "600/60" → "600 a minute"."""
+    count, seconds = ratelimit.parse_rule(rule)
+    units = {60: "a minute", 3600: "an hour", 86400: "a day"}
+    return f"{count:,} {units[seconds]}" if seconds in units else f"{count:,} every {seconds:,} seconds"
+
+
+def _hours(hours: int) -> str:
+    if hours % 24 == 0:
+        days = hours // 24
+        return "1 day" if days == 1 else f"{days} days"
+    return "1 hour" if hours == 1 else f"{hours} hours"
+
+
+def facts() -> dict[str, Any]:
+    """The numbers the pages quote, from the settings in force."""
+    limits = settings.RATE_LIMITS
+    return {
+        "base_url": _base_url(),
+        "api_base": _base_url() + "/api/v1",
+        "grant_days": settings.ERN_GRANT_HOURS // 24,
+        "grant": _hours(settings.ERN_GRANT_HOURS),
+        "stream_limit": settings.DOWNLOAD_STREAM_LIMIT,
+        "max_results": settings.DOWNLOAD_MAX_RESULTS,
+        "api_key_rate": _per(limits["api_key"]),
+        "ern_user_rate": _per(limits["ern_lookup_user"]),
+        "ern_org_rate": _per(limits["ern_lookup_org"]),
+        "ern_miss_rate": _per(limits["ern_miss_user"]),
+        "overlap": _hours(settings.API_KEY_ROTATION_OVERLAP_HOURS),
+        "retry": _hours(settings.WEBHOOK_RETRY_HOURS),
+        "disable_after": settings.WEBHOOK_DISABLE_AFTER,
+        "bulk_rows": BULK_MAX_ROWS,
+        "bulk_rate": _per(limits["bulk_org"]),
+    }
+
+
+def _render(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
+    return render(request, f"developers/{template}", {"pages": PAGES, "facts": facts(), **context})
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    return _render(
+        request,
+        "index.html",
+        first_call=code(examples.FIRST_CALL),
+        first_call_response=examples.FIRST_CALL_RESPONSE,
+        python_setup=code(examples.PYTHON_SETUP),
+    )
+
+
+@require_safe
+def authentication(request: HttpRequest) -> HttpResponse:
+    return _render(request, "authentication.html", first_call=code(examples.FIRST_CALL))
+
+
+@require_safe
+def endpoints(request: HttpRequest) -> HttpResponse:
+    values = facts()
+    shown = [
+        {
+            "slug": e.slug,
+            "title": e.title,
+            "method": e.method,
+            "path": e.path,
+            "scope": e.scope,
+            "summary": e.summary.format(**values),
+            "notes": [note.format(**values) for note in e.notes],
+            "curl": code(e.curl),
+            "python": code(e.python),
+            "response": code(e.response),
+        }
+        for e in examples.ENDPOINTS
+    ]
+    return _render(request, "endpoints.html", endpoints=shown, python_setup=code(examples.PYTHON_SETUP))
+
+
+@require_safe
+def errors(request: HttpRequest) -> HttpResponse:
+    problems = [
+        {"status": status, "title": TITLES[status], "id": f"problem-{status}", "meaning": meaning, "body": body}
+        for status, meaning, body in examples.PROBLEM_EXAMPLES
+    ]
+    return _render(request, "errors.html", problems=problems)
+
+
+@require_safe
+def rate_limits(request: HttpRequest) -> HttpResponse:
+    return _render(request, "rate_limits.html")
+
+
+@require_safe
+def webhooks(request: HttpRequest) -> HttpResponse:
+    return _render(
+        request,
+        "webhooks.html",
+        events=[(kind, EVENT_DESCRIPTIONS[kind]) for kind in EVENT_TYPES],
+        payload=examples.WEBHOOK_PAYLOAD,
+        delivery=examples.WEBHOOK_DELIVERY,
+        example_secret=examples.WEBHOOK_EXAMPLE_SECRET,
+        verify_snippet=examples.snippet("verify_webhook"),
+        receive_snippet=examples.snippet("receive_webhook"),
+    )
+
+
+@require_safe
+def changelog(request: HttpRequest) -> HttpResponse:
+    return _render(request, "changelog.html", releases=examples.CHANGELOG)
