@@ -277,6 +277,7 @@ RATE_LIMITS = {
     "api_key": env_str("RVS_RATE_API_KEY", "600/60"),
     "staff_otp": env_str("RVS_RATE_STAFF_OTP", "10/600"),
     "bulk_org": env_str("RVS_RATE_BULK_ORG", "30/3600"),
+    "bulk_rows_org": env_str("RVS_RATE_BULK_ROWS_ORG", "20000/86400"),
 }
 # How long an Exam Reference Number look-up lets the organisation open that result.
 ERN_GRANT_HOURS = env_int("RVS_ERN_GRANT_HOURS", 24 * 30, minimum=1)

@@ -63,6 +63,7 @@ class BulkVerificationView(ApiView):
         body.is_valid(raise_exception=True)
         applicants: list[dict[str, Any]] = body.validated_data["rows"]
         ratelimit.hit("bulk_org", str(self.organisation.pk))
+        ratelimit.hit("bulk_rows_org", str(self.organisation.pk), len(applicants))
         sheet = Sheet(
             header=["ern", "name", "date_of_birth"],
             rows=[

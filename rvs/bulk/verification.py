@@ -156,7 +156,7 @@ def judge(sheet: Sheet, row: list[str], results: dict[str, Result]) -> RowVerdic
     if given_name:
         given, held = set(tokens(given_name)), set(tokens(result.candidate.full_name))
         if not given <= held and not held <= given:
-            problems.append(f"name (the result is for {result.candidate.full_name})")
+            problems.append("name")  # never say whose result it is: the ERN alone must not reveal a name
     if sheet.dob_column is not None and row[sheet.dob_column]:
         given_dob = _parse_date(row[sheet.dob_column])
         if given_dob is None:
@@ -242,6 +242,8 @@ def bulk_verify(
         raise ValidationError({"format": "Choose CSV or XLSX."})
     sheet = read_sheet(data, filename)
     ratelimit.hit("bulk_org", str(organisation.pk))
+    # Every row is an ERN look-up: the organisation's daily budget of bulk rows bounds guessing.
+    ratelimit.hit("bulk_rows_org", str(organisation.pk), len(sheet.rows))
     verdicts = verify_rows(sheet)
     counts: dict[str, int] = {}
     for verdict in verdicts:

@@ -36,15 +36,15 @@ def _window(scope: str, key: str) -> tuple[str, int, int]:
     return f"rl:{scope}:{key}:{window}", limit, period - now % period
 
 
-def hit(scope: str, key: str) -> None:
-    """Count one event; raise ``RateLimited`` when it goes over the limit for this window."""
+def hit(scope: str, key: str, amount: int = 1) -> None:
+    """Count ``amount`` events; raise ``RateLimited`` when they go over the limit for this window."""
     cache_key, limit, retry_after = _window(scope, key)
     cache.add(cache_key, 0, retry_after + 1)
     try:
-        count = cache.incr(cache_key)
+        count = cache.incr(cache_key, amount)
     except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, retry_after + 1)
-        count = 1
+        cache.add(cache_key, amount, retry_after + 1)
+        count = amount
     if count > limit:
         raise RateLimited(scope, retry_after)
 
