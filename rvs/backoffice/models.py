@@ -50,7 +50,7 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     original_name = models.CharField(max_length=255)
     file_format = models.CharField(max_length=8, choices=Format.choices, default=Format.CSV)
-    file = models.FileField(upload_to="imports/", max_length=300)
+    file = models.FileField(upload_to="imports/", max_length=300, blank=True)  # deleted once no longer needed
     photos = models.FileField(upload_to="imports/", max_length=300, blank=True)
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(default=0)

@@ -24,7 +24,9 @@ import csv
 import datetime as dt
 import functools
 import io
+import json
 import operator
+import os
 import random
 import re
 import uuid
@@ -63,6 +65,7 @@ STATUS_VALUES = {"": "", "pending": Status.PENDING, "withheld": Status.WITHHELD}
 _CANDIDATE_ID = re.compile(r"[A-Za-z0-9]{4,32}")
 _SECRET = re.compile(r"[0-9]{4}")
 _CENTRE = re.compile(r"[A-Za-z0-9]{2,16}")
+_DIGITS = re.compile(r"[0-9]{1,6}")
 # date.fromisoformat() also takes "20250614" and "2025-W24-6"; the file format says YYYY-MM-DD.
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PLAIN_EMAIL_USER = re.compile(r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*")
@@ -70,7 +73,7 @@ _SURROGATE = re.compile("[\udc80-\udcff]")
 _MAX_ENCODING_ERRORS = 100
 _PHOTO_SUFFIX = {"JPEG": ".jpg", "PNG": ".png"}
 # Values per query when looking rows up on record, and rows per statement when writing.
-_LOOKUP_CHUNK = 5_000
+_LOOKUP_CHUNK = 50_000
 _WRITE_CHUNK = 20_000
 # Up to this many rows a table is written with the ORM's bulk_create; above, as plain tuples.
 ORM_WRITE_LIMIT = 2_000
@@ -80,10 +83,8 @@ _PROGRESS_EVERY = 5_000
 # or a generated ERN was taken: 85 random bits make that all but impossible) is checked and
 # written again from the start, so it reports what is now on record.
 _WRITE_ATTEMPTS = 3
-_SYSTEM_RANDOM = random.SystemRandom()
-_MAX_CACHE_KIB = (
-    1024 * 1024
-)  # SQLite's page cache during a large write: at most 1 GiB  # ERNs: 85 bits from the operating system's CSPRNG
+_MAX_CACHE_KIB = 1024 * 1024  # SQLite's page cache during a large write: at most 1 GiB
+_IMPORT_LOCK = 0x52565349  # "RVSI": the advisory lock imports take turns on (PostgreSQL)
 
 PHASE_PARSE = "Checking the file"
 PHASE_CHECK = "Comparing with the results on record"
@@ -550,7 +551,10 @@ class _Scoring:
                     fail(column, f"must be empty when the status is {status}")
                     ok = False
         try:
-            outcome = compute(self.scheme, {code: scores[index] for index, code in self.used}, status=status)
+            # Plain digits go as numbers: compute() would read them the same way, a little more slowly.
+            values = {code: int(value) if _DIGITS.fullmatch(value := scores[index]) else value
+                      for index, code in self.used}  # fmt: skip
+            outcome = compute(self.scheme, values, status=status)
         except ScoreError as exc:
             for problem in exc.errors:
                 fail(problem.component, problem.message)
@@ -697,7 +701,7 @@ def check(rows: list[ParsedRow], *, progress: Progress | None = None) -> Plan:
     new_rows: list[ParsedRow] = []
     unchanged = 0
     for row in rows:
-        current = existing.get((row.person.candidate_id, row.exam.pk, row.exam_date)) if existing else None
+        current = existing.get((row.person.candidate_id, row.exam.id, row.exam_date)) if existing else None
         if current is not None:
             if row.reference_number and row.reference_number != current.ern:
                 errors.append(
@@ -726,35 +730,57 @@ def check(rows: list[ParsedRow], *, progress: Progress | None = None) -> Plan:
     return Plan(rows=rows, new_people=new_people, new_centres=new_centres, new_rows=new_rows, unchanged=unchanged)
 
 
+def _select_where_in(sql: str, column: str, values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+    """Rows of ``sql`` (which ends in WHERE) whose ``column`` is one of ``values``.
+
+    The values go as one parameter per chunk, an array on PostgreSQL and JSON on SQLite: a
+    million candidate numbers cost a handful of queries, without the ORM preparing each value.
+    """
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        for chunk in _chunks(values, _LOOKUP_CHUNK):
+            if vendor == "postgresql":
+                cursor.execute(f"{sql} {column} = ANY(%s)", [list(chunk)])
+            elif vendor == "sqlite":
+                query = f"{sql} {column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - names from the code
+                cursor.execute(query, [json.dumps(list(chunk))])
+            else:  # pragma: no cover - the service runs on SQLite or PostgreSQL
+                cursor.execute(f"{sql} {column} IN ({', '.join(['%s'] * len(chunk))})", list(chunk))
+            yield from cursor.fetchall()
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
 def _candidates_on_record(people: list[Person], errors: list[RowError]) -> list[Person]:
     """Set ``candidate_id`` of the people on record, checking they match; the others are new."""
     by_number = {person.candidate_number: person for person in people}
     for person in people:
         person.candidate_id = None
-    for chunk in _chunks(list(by_number), _LOOKUP_CHUNK):
-        on_record = Candidate.objects.filter(candidate_number__in=chunk).values_list(
-            "pk", "candidate_number", "secret_hash", "first_name", "last_name", "date_of_birth"
-        )
-        for pk, number, secret_hash, first_name, last_name, date_of_birth in on_record:
-            person = by_number[number]
-            person.candidate_id = pk
-            if secret_hash != secret_number_hash(number, person.secret_number):
+    columns = "id, candidate_number, secret_hash, first_name, last_name, date_of_birth"
+    sql = f"SELECT {columns} FROM {_table(Candidate)} WHERE"  # noqa: S608 - a model's table
+    on_record = _select_where_in(sql, "candidate_number", list(by_number))
+    for pk, number, secret_hash, first_name, last_name, date_of_birth in on_record:
+        person = by_number[number]
+        person.candidate_id = pk
+        if secret_hash != secret_number_hash(number, person.secret_number):
+            errors.append(
+                RowError(person.line, "secret_number", "does not match the Secret Number on record for this candidate")
+            )
+        for column, mine, theirs in (
+            ("first_name", person.first_name, first_name),
+            ("last_name", person.last_name, last_name),
+            ("date_of_birth", person.date_of_birth, _as_date(date_of_birth)),
+        ):
+            if mine != theirs:
                 errors.append(
-                    RowError(
-                        person.line, "secret_number", "does not match the Secret Number on record for this candidate"
-                    )
+                    RowError(person.line, column, "differs from the candidate on record; correct it in the back office")
                 )
-            for column, mine, theirs in (
-                ("first_name", person.first_name, first_name),
-                ("last_name", person.last_name, last_name),
-                ("date_of_birth", person.date_of_birth, date_of_birth),
-            ):
-                if mine != theirs:
-                    errors.append(
-                        RowError(
-                            person.line, column, "differs from the candidate on record; correct it in the back office"
-                        )
-                    )
     new = [person for person in people if person.candidate_id is None]
     return sorted(new, key=lambda person: person.line)
 
@@ -789,26 +815,29 @@ def _existing_results(candidate_ids: list[Any]) -> dict[tuple[Any, int, dt.date]
     """The results of candidates on record, by (candidate, exam, date), with their scores."""
     existing: dict[tuple[Any, int, dt.date], _OnRecord] = {}
     by_id: dict[int, _OnRecord] = {}
-    for chunk in _chunks(sorted(candidate_ids), _LOOKUP_CHUNK):
-        results = Result.objects.filter(candidate_id__in=chunk).values_list(
-            "pk", "candidate_id", "exam_id", "exam_date", "ern", "status", "overall_score", "centre__number"
-        )
-        for pk, candidate_id, exam_id, exam_date, ern, status, overall, centre_number in results:
-            by_id[pk] = existing[(candidate_id, exam_id, exam_date)] = _OnRecord(ern, status, overall, centre_number)
-    for chunk in _chunks(sorted(by_id), _LOOKUP_CHUNK):
-        for result_id, code, score in ComponentScore.objects.filter(result_id__in=chunk).values_list(
-            "result_id", "code", "score"
-        ):
-            by_id[result_id].scores[code] = score
+    results = _select_where_in(
+        "SELECT r.id, r.candidate_id, r.exam_id, r.exam_date, r.ern, r.status, r.overall_score, c.number "  # noqa: S608
+        f"FROM {_table(Result)} r JOIN {_table(Centre)} c ON c.id = r.centre_id WHERE",
+        "r.candidate_id",
+        sorted(candidate_ids),
+    )
+    for pk, candidate_id, exam_id, exam_date, ern, status, overall, centre_number in results:
+        record = _OnRecord(ern, status, overall, centre_number)
+        by_id[pk] = existing[(candidate_id, exam_id, _as_date(exam_date))] = record
+    scores = _select_where_in(
+        f"SELECT result_id, code, score FROM {_table(ComponentScore)} WHERE",  # noqa: S608 - a model's table
+        "result_id",
+        sorted(by_id),
+    )
+    for result_id, code, score in scores:
+        by_id[result_id].scores[code] = score
     return existing
 
 
 def _taken_references(references: list[str]) -> set[str]:
     """The Exam Reference Numbers of the file that results on record already have."""
-    taken: set[str] = set()
-    for chunk in _chunks(references, _LOOKUP_CHUNK):
-        taken.update(Result.objects.filter(ern__in=chunk).values_list("ern", flat=True))
-    return taken
+    sql = f"SELECT ern FROM {_table(Result)} WHERE"  # noqa: S608 - a model's table
+    return {ern for (ern,) in _select_where_in(sql, "ern", references)}
 
 
 def _differences(result: _OnRecord, row: ParsedRow) -> list[tuple[str, str]]:
@@ -859,6 +888,7 @@ def results_import(
             progress(PHASE_WRITE, 0, 0)  # announced before the transaction, so others can see it
         try:
             with _page_cache(len(rows)), transaction.atomic():
+                _lock_imports()
                 plan = check(rows)
                 report = _write(plan, saved_photos, progress)
                 log_action(
@@ -928,7 +958,11 @@ def _write(plan: Plan, saved_photos: list[str], progress: Progress | None) -> Im
                 info.centre_id = ids[info.number]
     _write_candidates(plan.new_people, now, advance)
     _assign_references(rows)
-    for row in rows:
+    # Written in the order of the unique (candidate, exam, date) index, and candidates were given
+    # their ids in the order of their numbers: inserts then walk those indexes instead of
+    # touching pages at random, which is most of the cost on a large table.
+    ordered = sorted(rows, key=lambda row: (row.person.candidate_id, row.exam.id, row.exam_date))
+    for row in ordered:
         row.public_id = uuid.uuid4()
         row.photo_name = ""
         if row.photo_path is not None:
@@ -938,28 +972,27 @@ def _write(plan: Plan, saved_photos: list[str], progress: Progress | None) -> Im
             )
             saved_photos.append(name)
             row.photo_name = name
-    result_ids = _reserve_ids(Result, len(rows))
-    for row, result_id in zip(rows, result_ids, strict=True):
+    for row, result_id in zip(ordered, _reserve_ids(Result, len(ordered)), strict=True):
         row.result_id = result_id
-    for chunk in _chunks(rows, _WRITE_CHUNK):
+    for chunk in _chunks(ordered, _WRITE_CHUNK):
         _insert(
             Result,
             ["id", "public_id", "candidate_id", "exam_id", "centre_id", "exam_date", "ern", "status",
              "overall_score", "grade", "cefr", "result_label", "photo", "created_at", "updated_at"],
-            [(row.result_id, row.public_id, row.person.candidate_id, row.exam.pk, row.centre.centre_id, row.exam_date,
+            [(row.result_id, row.public_id, row.person.candidate_id, row.exam.id, row.centre.centre_id, row.exam_date,
               row.ern, row.outcome.status, row.outcome.overall, row.outcome.grade or "", row.outcome.cefr or "",
               row.outcome.label, row.photo_name, now, now) for row in chunk],
-            total=len(rows),
+            total=len(ordered),
         )  # fmt: skip
         advance(len(chunk))
-    for chunk in _chunks(rows, _WRITE_CHUNK):
+    for chunk in _chunks(ordered, _WRITE_CHUNK):
         scores = [
             (row.result_id, position, component.code, component.label, row.outcome.components.get(component.code))
             for row in chunk
             if row.outcome.status == Status.RESULT
             for position, component in enumerate(row.scheme.components)
         ]
-        _insert(ComponentScore, ["result_id", "position", "code", "label", "score"], scores, total=4 * len(rows))
+        _insert(ComponentScore, ["result_id", "position", "code", "label", "score"], scores, total=4 * len(ordered))
         advance(len(chunk))
     return ImportReport(created=CreatedResults(rows, now), unchanged=plan.unchanged)
 
@@ -973,12 +1006,13 @@ def _write_candidates(people: list[Person], now: dt.datetime, advance: Callable[
             value = folded[text] = fold(text)
         return value
 
-    ids = _reserve_ids(Candidate, len(people))
-    for person, candidate_id in zip(people, ids, strict=True):
+    # Ids in the order of candidate numbers, name tokens in the order of their unique index: see _write.
+    people = sorted(people, key=lambda person: person.candidate_number)
+    for person, candidate_id in zip(people, _reserve_ids(Candidate, len(people)), strict=True):
         person.candidate_id = candidate_id
+    tokens: list[tuple[str, int]] = []
     for chunk in _chunks(people, _WRITE_CHUNK):
         candidates = []
-        tokens = []
         for person in chunk:
             # fold() works character by character, so folding each part and joining them gives
             # candidate_sort_name() and name_tokens_for() of the whole name (tests hold them equal).
@@ -990,7 +1024,7 @@ def _write_candidates(people: list[Person], now: dt.datetime, advance: Callable[
                  person.last_name, sort_name, person.date_of_birth, person.email, now, now)
             )  # fmt: skip
             for token in dict.fromkeys(token[:64] for token in f"{given} {family}".split()):
-                tokens.append((person.candidate_id, token))
+                tokens.append((token, person.candidate_id))
         _insert(
             Candidate,
             ["id", "candidate_number", "secret_hash", "first_name", "last_name", "sort_name", "date_of_birth",
@@ -999,8 +1033,10 @@ def _write_candidates(people: list[Person], now: dt.datetime, advance: Callable[
             total=len(people),
         )  # fmt: skip
         advance(len(chunk))
-        _insert(CandidateNameToken, ["candidate_id", "token"], tokens, total=2 * len(people))
-        advance(len(chunk))
+    tokens.sort()
+    for token_chunk in _chunks(tokens, _WRITE_CHUNK * 2):
+        _insert(CandidateNameToken, ["token", "candidate_id"], list(token_chunk), total=len(tokens))
+    advance(len(people))
 
 
 def _assign_references(rows: list[ParsedRow]) -> None:
@@ -1009,28 +1045,55 @@ def _assign_references(rows: list[ParsedRow]) -> None:
     Distinct within the file; one already on record fails the insert, and the write is retried.
     """
     used = {row.reference_number for row in rows if row.reference_number}
+    bits = _UrandomBits()
     for row in rows:
         if row.reference_number:
             row.ern = row.reference_number
             continue
-        ern = ern_codec.from_random(_SYSTEM_RANDOM)
+        ern = ern_codec.from_random(bits)
         while ern in used:  # pragma: no cover - 85 random bits
-            ern = ern_codec.from_random(_SYSTEM_RANDOM)
+            ern = ern_codec.from_random(bits)
         used.add(ern)
         row.ern = ern
 
 
-def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
-    """``count`` primary keys no other row has or will get, so rows can point at rows not yet written."""
+class _UrandomBits(random.Random):
+    """Random bits from the operating system's CSPRNG, as ``random.SystemRandom`` gives them, but read
+    64 kB at a time: a system call per ERN is most of the cost of a million of them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._buffer = b""
+        self._offset = 0
+
+    def getrandbits(self, k: int) -> int:
+        size = (k + 7) // 8
+        if self._offset + size > len(self._buffer):
+            self._buffer, self._offset = os.urandom(1 << 16), 0
+        value = int.from_bytes(self._buffer[self._offset : self._offset + size], "big")
+        self._offset += size
+        return value >> (size * 8 - k)
+
+
+def _reserve_ids(model: type[models.Model], count: int) -> range:
+    """``count`` consecutive primary keys no other row has or will get, so rows can point at rows not yet written.
+
+    Imports hold ``_lock_imports()``, so none takes ids between two statements of another. A
+    row inserted meanwhile by other code takes its id from the same sequence; should it fall in
+    the block, the insert fails on the primary key and the write is retried.
+    """
     if count == 0:
-        return []
+        return range(0)
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # One statement instead of a nextval() per row (seconds for a million).
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), nextval(pg_get_serial_sequence(%s, 'id')) + %s)",
+                [table, table, count - 1],
             )
-            return [pk for (pk,) in cursor.fetchall()]
+            last = int(cursor.fetchone()[0])
+            return range(last - count + 1, last + 1)
         # SQLite: the transaction holds the write lock (BEGIN IMMEDIATE), so nobody takes these in
         # between; starting past sqlite_sequence, as AUTOINCREMENT would, never reuses a deleted id.
         quoted = connection.ops.quote_name(table)
@@ -1039,7 +1102,14 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
         sequence = cursor.fetchone()
         start = max(start, int(sequence[0]) if sequence else 0) + 1
-    return list(range(start, start + count))
+    return range(start, start + count)
+
+
+def _lock_imports() -> None:
+    """Imports on PostgreSQL take turns (SQLite's write lock already makes every writer wait)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
 
 
 def _insert(model: type[models.Model], fields: list[str], rows: list[tuple[Any, ...]], *, total: int) -> None:
