@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import array
 import base64
+import codecs
 import hashlib
 import hmac
 import io
@@ -241,8 +242,8 @@ def render_statements(
     *,
     progress: Callable[[int], None] = lambda done: None,
     photo_for: Callable[[Result], bool] = lambda result: False,
-) -> list[dict[str, str]]:
-    """Draw one page per result into ``out`` (unsigned); returns the ERN/digest list it embedded.
+) -> int:
+    """Draw one page per result into ``out`` (unsigned); returns how many statements it holds.
 
     reportlab keeps every page of a document in memory until it saves it (about 60 KB a page), so
     the pages are drawn ``BATCH_PAGES`` at a time, each batch a document of its own in a temporary
@@ -250,35 +251,34 @@ def render_statements(
     """
     _register_fonts()
     issued = timezone.localdate().isoformat()
-    entries: list[dict[str, str]] = []
     document = _Concatenation(out)
     rows = iter(rows)
     while True:
         with tempfile.TemporaryFile(prefix="rvs-statements-") as part:
             canvas = _canvas(part)
-            before = len(entries)
+            before = document.statements
             for result in itertools.islice(rows, BATCH_PAGES):
                 _page(canvas, result, photo=photo_for(result), issued=issued)
                 canvas.showPage()
-                entries.append({"ern": result.ern, "digest": result_digest(result)})
-                if len(entries) % 50 == 0:
-                    progress(len(entries))
-            drawn = len(entries) - before
-            if not entries:
+                document.embed(result.ern, result_digest(result))
+                if document.statements % 50 == 0:
+                    progress(document.statements)
+            drawn = document.statements - before
+            if not document.statements:
                 canvas.setFont("DejaVu", 12)
                 canvas.drawString(
                     20 * mm, A4[1] - 30 * mm, "No results: none of the selected results can be downloaded any more."
                 )
                 canvas.showPage()
-            if drawn or not entries:
+            if drawn or not document.statements:
                 canvas.save()
                 part.seek(0)
                 document.add(part)
         if drawn < BATCH_PAGES:
             break
-    document.finish(KEYWORDS_PREFIX + base64.b64encode(json.dumps(entries).encode()).decode())
-    progress(len(entries))
-    return entries
+    document.finish()
+    progress(document.statements)
+    return document.statements
 
 
 BATCH_PAGES = 500
@@ -289,7 +289,8 @@ class _Concatenation:
 
     Each batch's pages are copied with everything they use (content, fonts, images), renumbered;
     the page tree, catalogue, information dictionary (with the Keywords) and cross-reference table
-    are written at the end. Only the object offsets and page numbers stay in memory.
+    are written at the end. Only the object offsets, the page numbers and the Keywords (as JSON
+    text, some 70 bytes a statement) stay in memory.
     """
 
     PAGES, CATALOG, INFO = 1, 2, 3
@@ -298,9 +299,19 @@ class _Concatenation:
         self.out = out
         self.position = 0
         self.offsets = array.array("Q", [0, 0, 0, 0])  # object 0 is the free list head; 1-3 come last
-        self.pages = array.array("Q")
+        self.nodes: list[int] = []  # the page tree's nodes under the root, one per batch
+        self.pages = 0
+        self._parent = self.PAGES
         self.info: generic.DictionaryObject | None = None
+        self.statements = 0
+        self._entries = io.BytesIO()  # the JSON of [{"ern": ..., "digest": ...}, ...], as json.dumps writes it
         self._write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+
+    def embed(self, ern: str, digest: str) -> None:
+        """A statement's ERN and digest, for the Keywords (see ``embedded_entries``)."""
+        self._entries.write((", " if self.statements else "[").encode())
+        self._entries.write(json.dumps({"ern": ern, "digest": digest}).encode())
+        self.statements += 1
 
     def _write(self, data: bytes) -> None:
         self.out.write(data)
@@ -315,25 +326,41 @@ class _Concatenation:
         self._write(buffer.getvalue())
 
     def add(self, source: BinaryIO) -> None:
-        """Copy every page of the PDF in ``source``, in order."""
+        """Copy every page of the PDF in ``source``, in order, under a page tree node of their own.
+
+        One node per batch keeps the tree shallow and balanced: a root of 100,000 kids would be
+        read whole by every later reader, pyHanko's signer first.
+        """
         reader = PdfFileReader(source, strict=False)
         if self.info is None:
             self.info = self._copy(reader.trailer_view["/Info"], {}, [])
+        self._parent = self._allocate()
         numbers: dict[int, int] = {}
         pending: list[generic.IndirectObject] = []
+        kids = []
         for kid in _leaves(reader.root.raw_get("/Pages")):
-            self.pages.append(self._reference(kid, numbers, pending).idnum)
+            kids.append(self._reference(kid, numbers, pending).idnum)
             while pending:
                 original = pending.pop()
                 self._object(numbers[original.idnum], self._copy(original.get_object(), numbers, pending))
+        self.offsets[self._parent] = self.position
+        self._write(
+            b"%d 0 obj\n<< /Type /Pages /Parent %d 0 R /Count %d /Kids [ %s ] >>\nendobj\n"
+            % (self._parent, self.PAGES, len(kids), b" ".join(b"%d 0 R" % page for page in kids))
+        )
+        self.nodes.append(self._parent)
+        self.pages += len(kids)
+
+    def _allocate(self) -> int:
+        self.offsets.append(0)
+        return len(self.offsets) - 1
 
     def _reference(
         self, original: generic.IndirectObject, numbers: dict[int, int], pending: list[generic.IndirectObject]
     ) -> generic.IndirectObject:
         number = numbers.get(original.idnum)
         if number is None:
-            number = numbers[original.idnum] = len(self.offsets)
-            self.offsets.append(0)
+            number = numbers[original.idnum] = self._allocate()
             pending.append(original)
         return generic.IndirectObject(number, 0, None)
 
@@ -344,8 +371,8 @@ class _Concatenation:
             page = value.get("/Type") == "/Page"
             skip = ("/Length", "/Parent") if page else ("/Length",)
             items = {key: self._copy(item, numbers, pending) for key, item in value.items() if key not in skip}
-            if page:  # its parent is the page tree of the whole document, not the batch's
-                items[generic.NameObject("/Parent")] = generic.IndirectObject(self.PAGES, 0, None)
+            if page:  # its parent is this batch's node in the page tree of the whole document
+                items[generic.NameObject("/Parent")] = generic.IndirectObject(self._parent, 0, None)
             if isinstance(value, generic.StreamObject):
                 return generic.StreamObject(items, encoded_data=value.encoded_data)
             return generic.DictionaryObject(items)
@@ -353,13 +380,28 @@ class _Concatenation:
             return generic.ArrayObject(self._copy(item, numbers, pending) for item in list.__iter__(value))
         return value
 
-    def finish(self, keywords: str) -> None:
+    def _write_keywords(self) -> None:
+        """The Keywords string's bytes: the prefix and the base64 of the entries' JSON, in UTF-16.
+
+        Written here a piece at a time, not through a pyHanko string object: at 100,000 statements
+        they are 9 MB of text. UTF-16 with its byte order mark, because the signer reads them back
+        and pyHanko decodes PDFDocEncoding a character at a time into a list (some 80 MB at that
+        size) but UTF-16 in one call. Base64 and the prefix hold no byte a PDF string must escape.
+        """
+        self._entries.write(b"]" if self.statements else b"[]")
+        entries = self._entries.getbuffer()
+        self._write(codecs.BOM_UTF16_BE + KEYWORDS_PREFIX.encode("utf-16-be"))
+        step = 3 << 16  # a multiple of 3, so the pieces' base64 joins up into the whole's
+        for start in range(0, len(entries), step):
+            self._write(base64.b64encode(entries[start : start + step]).decode().encode("utf-16-be"))
+        del entries
+        self._entries = io.BytesIO()
+
+    def finish(self) -> None:
         """The page tree, catalogue and information dictionary, then the cross-reference table."""
-        kids = b" ".join(b"%d 0 R" % page for page in self.pages)
+        kids = b" ".join(b"%d 0 R" % node for node in self.nodes)
         self.offsets[self.PAGES] = self.position
-        self._write(
-            b"%d 0 obj\n<< /Type /Pages /Count %d /Kids [ %s ] >>\nendobj\n" % (self.PAGES, len(self.pages), kids)
-        )
+        self._write(b"%d 0 obj\n<< /Type /Pages /Count %d /Kids [ %s ] >>\nendobj\n" % (self.PAGES, self.pages, kids))
         catalog = generic.DictionaryObject(
             {
                 generic.NameObject("/Type"): generic.NameObject("/Catalog"),
@@ -368,9 +410,19 @@ class _Concatenation:
             }
         )
         self._object(self.CATALOG, catalog)
-        info = self.info if self.info is not None else generic.DictionaryObject()
-        info[generic.NameObject("/Keywords")] = generic.TextStringObject(keywords)
-        self._object(self.INFO, info)
+        self.offsets[self.INFO] = self.position
+        info = io.BytesIO()
+        info.write(b"%d 0 obj\n<<\n" % self.INFO)
+        for key, value in (self.info or {}).items():
+            if key != "/Keywords":
+                key.write_to_stream(info)
+                info.write(b" ")
+                value.write_to_stream(info)
+                info.write(b"\n")
+        info.write(b"/Keywords (")
+        self._write(info.getvalue())
+        self._write_keywords()
+        self._write(b")\n>>\nendobj\n")
         start = self.position
         table = io.BytesIO()
         table.write(b"xref\n0 %d\n0000000000 65535 f \n" % len(self.offsets))
@@ -402,10 +454,10 @@ def render_signed_statements(
 ) -> int:
     """Render into a temporary file and sign from it: the document is never held in memory whole."""
     with tempfile.TemporaryFile(prefix="rvs-statements-") as unsigned:
-        entries = render_statements(rows, unsigned, progress=progress, photo_for=photo_for)
+        count = render_statements(rows, unsigned, progress=progress, photo_for=photo_for)
         unsigned.seek(0)
         sign_pdf_file(unsigned, out)
-    return len(entries)
+    return count
 
 
 def embedded_entries(keywords: Any) -> list[dict[str, str]]:

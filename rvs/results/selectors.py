@@ -78,8 +78,9 @@ class SharedResults(QuerySet[Share]):
         ids = QuerySet.__getitem__(self.select_related(None).values("pk"), k)
         page = Share.objects.using(self.db).filter(pk__in=ids).order_by(*self.query.order_by)
         page.query.select_related = self.query.select_related
-        if self._prefetch_related_lookups:
-            page = page.prefetch_related(*self._prefetch_related_lookups)
+        lookups = getattr(self, "_prefetch_related_lookups", ())  # Django's own attribute, not in the stubs
+        if lookups:
+            page = page.prefetch_related(*lookups)
         return page
 
 
