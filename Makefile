@@ -56,9 +56,12 @@ test-postgres: $(VENV)/.installed-dev
 		echo "SKIPPED: PostgreSQL tests (no server at $$url; set TEST_DATABASE_URL)."; \
 	fi
 
-## bench: the benchmarks under bench/ (see bench/README.md); results go to bench/RESULTS.md by hand
+## bench: every benchmark under bench/ (see bench/README.md); each writes its figures into bench/*.md
 bench: $(VENV)/.installed-dev
 	$(PY) bench/search.py
+	$(PY) bench/exports.py
+	$(PY) bench/api.py
+	$(PY) bench/import.py
 
 bench-quick: $(VENV)/.installed-dev
 	$(PY) bench/search.py --results 20000
