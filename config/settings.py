@@ -285,6 +285,11 @@ SEARCH_PAGE_SIZE = env_int("RVS_SEARCH_PAGE_SIZE", 25, minimum=5, maximum=100)
 IMPORT_MAX_ROWS = env_int("RVS_IMPORT_MAX_ROWS", 200_000, minimum=1)
 IMPORT_MAX_BYTES = env_int("RVS_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 PHOTO_MAX_BYTES = env_int("RVS_PHOTO_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+# Browser imports: an XLSX or a photos ZIP that unpacks to far more than it should is refused.
+IMPORT_MAX_UNPACKED_BYTES = env_int("RVS_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_UNPACK_RATIO = env_int("RVS_IMPORT_MAX_UNPACK_RATIO", 200, minimum=2)
+IMPORT_MAX_PHOTOS_BYTES = env_int("RVS_IMPORT_MAX_PHOTOS_BYTES", 200 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_PHOTOS_UNPACKED_BYTES = env_int("RVS_IMPORT_MAX_PHOTOS_UNPACKED_BYTES", 400 * 1024 * 1024, minimum=1024)
 # Downloads up to this many results are made at once; larger ones run as a background job.
 DOWNLOAD_STREAM_LIMIT = env_int("RVS_DOWNLOAD_STREAM_LIMIT", 200, minimum=1)
 DOWNLOAD_MAX_RESULTS = env_int("RVS_DOWNLOAD_MAX_RESULTS", 100_000, minimum=1)
