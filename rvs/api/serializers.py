@@ -10,6 +10,8 @@ from rvs.core import ern as ern_codec
 from rvs.core.models import Event
 from rvs.downloads.exporters import EXPORTERS
 from rvs.downloads.models import DownloadJob
+from rvs.requirements.models import EntryRequirement
+from rvs.requirements.rules import evaluate
 from rvs.results.models import Result
 from rvs.sharing.models import Share
 
@@ -70,6 +72,17 @@ class ShareInfoSerializer(serializers.Serializer):
     include_photo = serializers.BooleanField()
 
 
+class VerdictSerializer(serializers.Serializer):
+    """A result checked against one of the organisation's entry requirements."""
+
+    requirement = serializers.UUIDField(help_text="The entry requirement's id (GET /requirements/)")
+    name = serializers.CharField(help_text="The entry requirement's name, e.g. MSc entry")
+    met = serializers.BooleanField(help_text="True when the result meets every part of the requirement")
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text="Why it is not met, one entry per failing part; empty when met"
+    )
+
+
 class ResultSerializer(serializers.Serializer):
     """A result as the organisation may see it; ``share`` is null when found by ERN only."""
 
@@ -87,6 +100,7 @@ class ResultSerializer(serializers.Serializer):
     components = serializers.SerializerMethodField()
     share = serializers.SerializerMethodField()
     photo_url = serializers.SerializerMethodField()
+    verdict = serializers.SerializerMethodField()
 
     def to_representation(self, instance: Result) -> dict[str, Any]:
         """The declared fields' output, written out: DRF's walk over some 30 fields cost about as much as
@@ -121,6 +135,7 @@ class ResultSerializer(serializers.Serializer):
             "components": self.get_components(result),
             "share": self.get_share(result),
             "photo_url": self.get_photo_url(result),
+            "verdict": self.get_verdict(result),
         }
 
     def fields_walk(self, instance: Result) -> dict[str, Any]:
@@ -172,6 +187,37 @@ class ResultSerializer(serializers.Serializer):
         request = self.context["request"]
         return str(request.build_absolute_uri(reverse("api:result_photo", args=[result.public_id])))
 
+    @extend_schema_field(
+        VerdictSerializer(allow_null=True, help_text="Null unless a requirement was asked for (requirement or check)")
+    )
+    def get_verdict(self, result: Result) -> dict[str, Any] | None:
+        """The verdict for the requirement in the context (``requirement``), from the page's components."""
+        requirement: EntryRequirement | None = self.context.get("requirement")
+        if requirement is None:
+            return None
+        fetched: dict[int, list[dict[str, Any]]] | None = self.context.get("components")
+        if fetched is not None:
+            components = fetched.get(result.pk, [])
+        else:
+            components = [{"code": c.code, "label": c.label, "score": c.score} for c in result.components.all()]
+        verdict = evaluate(
+            self.context["rule"],
+            exam_code=result.exam.code,
+            exam_name=result.exam.name,
+            exam_date=result.exam_date,
+            shows_scores=result.shows_scores,
+            overall=result.overall_score,
+            components={c["code"]: c["score"] for c in components},
+            labels={c["code"]: c["label"] for c in components},
+            allowed_exam_names=self.context["allowed_exam_names"],
+        )
+        return {
+            "requirement": str(requirement.public_id),
+            "name": requirement.name,
+            "met": verdict.met,
+            "reasons": list(verdict.reasons),
+        }
+
 
 class ResultPageSerializer(serializers.Serializer):
     """One page of a cursor-paginated list: follow ``next`` until it is null."""
@@ -193,6 +239,26 @@ class SearchParametersSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False)
     exam_date = serializers.DateField(required=False)
     include = serializers.ChoiceField(choices=["photo"], required=False, help_text="include=photo adds photo_url")
+    requirement = serializers.UUIDField(
+        required=False,
+        help_text="An entry requirement id of yours (GET /requirements/): only results that meet it, with verdicts",
+    )
+    check = serializers.UUIDField(
+        required=False,
+        help_text="An entry requirement id of yours: every result with its verdict (met, or not met and why)",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("requirement") and attrs.get("check"):
+            raise serializers.ValidationError({"check": "Give requirement (filter) or check (verdict only), not both."})
+        return attrs
+
+
+class ResultParametersSerializer(serializers.Serializer):
+    """Query parameters of one result (validated so a malformed requirement id is a 400, not ignored)."""
+
+    include = serializers.CharField(required=False, allow_blank=True)
+    check = serializers.UUIDField(required=False)
 
 
 class VerifyRequestSerializer(serializers.Serializer):
@@ -255,6 +321,21 @@ class TemplateSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id", allow_null=True)
     name = serializers.CharField()
     fields = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]  # DRF declares fields as attributes
+
+
+class RequirementSerializer(serializers.Serializer):
+    """An entry requirement: every part is optional, and a result meets it when every given part holds."""
+
+    id = serializers.UUIDField(source="public_id")
+    name = serializers.CharField()
+    min_overall = serializers.IntegerField(allow_null=True, help_text="Lowest overall score accepted")
+    min_component = serializers.IntegerField(allow_null=True, help_text="Lowest score accepted in every skill")
+    exams = serializers.SerializerMethodField()
+    within_years = serializers.IntegerField(allow_null=True, help_text="The exam taken at most this many years ago")
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField(), help_text="Exam codes; empty: any"))
+    def get_exams(self, requirement: Any) -> list[str]:
+        return sorted(exam.code for exam in requirement.exams.all())
 
 
 class OrganisationSerializer(serializers.Serializer):

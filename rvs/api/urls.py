@@ -4,7 +4,7 @@ from csp.decorators import csp_replace
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from rvs.api import bulk_views, views
+from rvs.api import bulk_views, requirement_views, views
 
 _DOCS_CSP = csp_replace(
     {
@@ -28,6 +28,7 @@ urlpatterns = [
     path("downloads/<uuid:job_id>/file/", views.DownloadFileView.as_view(), name="download_file"),
     path("templates/", views.TemplatesView.as_view(), name="templates"),
     path("exams/", views.ExamsView.as_view(), name="exams"),
+    path("requirements/", requirement_views.RequirementsView.as_view(), name="requirements"),
     path("organisation/", views.OrganisationView.as_view(), name="organisation"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The interactive docs (public, no personal data) start with inline scripts of their own.

@@ -35,6 +35,8 @@ from rvs.downloads.fields import DEFAULT_FIELDS, DEFAULT_TEMPLATE_NAME
 from rvs.downloads.models import DownloadJob, DownloadTemplate
 from rvs.downloads.views import file_response
 from rvs.exams.models import Exam
+from rvs.requirements import selectors as requirement_selectors
+from rvs.requirements import services as requirement_services
 from rvs.results import selectors, services
 from rvs.results.models import ComponentScore, Result
 from rvs.results.selectors import SearchCriteria
@@ -152,13 +154,34 @@ def components_of(results: list[Result]) -> dict[int, list[dict[str, Any]]]:
     return components
 
 
+def requirement_context(organisation: Any, public_id: uuid.UUID | None) -> dict[str, Any]:
+    """What ``ResultSerializer.get_verdict`` needs for one of the organisation's requirements.
+
+    None: no verdict. Another organisation's requirement and an unknown one give the same 404.
+    """
+    if public_id is None:
+        return {}
+    requirement = requirement_selectors.requirement_for(organisation=organisation, public_id=public_id)
+    if requirement is None:
+        raise NotFound("No entry requirement of your organisation has this id (see GET /api/v1/requirements/).")
+    return {
+        "requirement": requirement,
+        "rule": requirement_services.rule_of(requirement),
+        "allowed_exam_names": [exam.name for exam in requirement.exams.all()],
+    }
+
+
 class SharedResultsView(ApiView):
     required_permission = Perm.RESULTS_SEARCH
 
     @extend_schema(
         operation_id="results_list",
         summary="Results shared with your organisation",
-        description="The nine search fields of the web page as filters, newest share first, cursor-paginated.",
+        description=(
+            "The nine search fields of the web page as filters, newest share first, cursor-paginated. "
+            "requirement=<id> keeps only the results that meet one of your entry requirements; check=<id> "
+            "keeps them all; either adds each result's verdict for that requirement."
+        ),
         parameters=[
             s.SearchParametersSerializer,
             OpenApiParameter(
@@ -191,7 +214,10 @@ class SharedResultsView(ApiView):
             email=data.get("email", ""),
             exam_date=data.get("exam_date"),
         )
+        verdicts = requirement_context(self.organisation, data.get("requirement") or data.get("check"))
         queryset: QuerySet[Share] = selectors.shared_results(organisation=self.organisation, criteria=criteria)
+        if data.get("requirement"):
+            queryset = requirement_selectors.meeting(queryset, verdicts["requirement"])
         paginator = SharePagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         results, shares = _results_with_shares(list(page or []))
@@ -200,6 +226,7 @@ class SharedResultsView(ApiView):
             "shares": shares,
             "include_photo": data.get("include") == "photo",
             "components": components_of(results),
+            **verdicts,
         }
         return paginator.get_paginated_response(s.ResultSerializer(results, many=True, context=context).data)
 
@@ -213,17 +240,27 @@ class ResultDetailView(ApiView):
         description="A result shared with you (or looked up by its ERN). Reading it marks a new share as read.",
         parameters=[
             OpenApiParameter("include", str, enum=["photo"], required=False, description="photo: add photo_url"),
+            OpenApiParameter(
+                "check",
+                OpenApiTypes.UUID,
+                required=False,
+                description="An entry requirement id of yours (GET /requirements/): add the result's verdict for it",
+            ),
             *RATE_HEADERS,
         ],
         responses={200: s.ResultSerializer, **problem_responses(*COMMON)},
     )
     def get(self, request: Request, result_id: uuid.UUID) -> Response:
+        params = s.ResultParametersSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
         result, share = access.result_for_organisation(self.organisation, result_id)
+        verdicts = requirement_context(self.organisation, params.validated_data.get("check"))
         services.result_open(actor=request.auth, organisation=self.organisation, result=result, share=share)
         context = {
             "request": request,
             "shares": {result.pk: share} if share else {},
-            "include_photo": request.query_params.get("include") == "photo",
+            "include_photo": params.validated_data.get("include") == "photo",
+            **verdicts,
         }
         return Response(s.ResultSerializer(result, context=context).data)
 

@@ -89,7 +89,8 @@ RESULT_RESPONSE = f"""\
     "first_viewed_at": null,
     "include_photo": true
   }},
-  "photo_url": "{BASE_URL}/api/v1/results/{EXAMPLE_RESULT_ID}/photo/"
+  "photo_url": "{BASE_URL}/api/v1/results/{EXAMPLE_RESULT_ID}/photo/",
+  "verdict": null
 }}"""
 
 PAGE_RESPONSE = f"""\
@@ -145,6 +146,18 @@ TEMPLATES_RESPONSE = """\
                "centre_name", "centre_number", "place_of_entry", "country", "status", "overall_score", "cefr",
                "grade", "reading", "reading_and_writing", "use_of_english", "writing", "listening", "speaking",
                "ern"]
+  }
+]"""
+
+REQUIREMENTS_RESPONSE = """\
+[
+  {
+    "id": "0d6c2f7e-58a1-4b3c-9f0e-7a2d4c1b8e65",
+    "name": "MSc entry",
+    "min_overall": 176,
+    "min_component": 169,
+    "exams": ["b2-first", "c1-advanced", "c2-proficiency"],
+    "within_years": 2
   }
 ]"""
 
@@ -214,6 +227,9 @@ ENDPOINTS: list[Endpoint] = [
             "from GET /exams/. email: the exact address. place_of_entry and centre_name: part of the name.",
             "include=photo adds photo_url to results whose candidate shared the photo with you.",
             "page_size: 1 to 100 (default 50). The next and previous links keep your filters.",
+            "requirement: the id of one of your entry requirements (GET /requirements/): only the results that "
+            "meet it. check: the same id, but every result is kept. Either way each result carries verdict: "
+            'met, and when not met the reasons ("Writing 160 is below 169"). Without them verdict is null.',
         ),
         curl=(
             f"curl -sS -G {AUTH} \\\n"
@@ -247,6 +263,8 @@ while url:
             "share is null when you found the result by its ERN only.",
             "overall_score, cefr, grade and components are empty while a result is pending or withheld; status "
             "says why.",
+            "check=<requirement id> adds verdict: whether the result meets that entry requirement of yours, and "
+            "why not.",
         ),
         curl=f'curl -sS {AUTH} \\\n  "{BASE_URL}/api/v1/results/{EXAMPLE_RESULT_ID}/?include=photo"',
         python=f"""\
@@ -463,6 +481,31 @@ for template in client.get("/templates/").raise_for_status().json():
         response=TEMPLATES_RESPONSE,
     ),
     Endpoint(
+        slug="requirements",
+        title="Your entry requirements",
+        method="GET",
+        path="/api/v1/requirements/",
+        summary=(
+            "The entry requirements your organisation defined on the website (Your Organisation → Entry "
+            "requirements), e.g. MSc entry: overall at least 176, no skill below 169, B2 First, C1 Advanced or C2 "
+            "Proficiency, taken in the last 2 years. Every part is optional; a result meets the requirement when "
+            "every part given holds."
+        ),
+        notes=(
+            "Give an id as requirement= to GET /results/ for only the results that meet it, or as check= to keep "
+            "every result; each then carries its verdict with the reasons when not met.",
+            "An id that is not one of your organisation's requirements gives 404.",
+        ),
+        curl=f"curl -sS {AUTH} {BASE_URL}/api/v1/requirements/",
+        python="""\
+requirements = client.get("/requirements/").raise_for_status().json()
+msc = next(requirement for requirement in requirements if requirement["name"] == "MSc entry")
+page = client.get("/results/", params={"requirement": msc["id"]}).raise_for_status().json()
+for result in page["results"]:  # only those that meet it; follow page["next"] for more
+    print(result["ern"], result["candidate"]["last_name"], result["verdict"]["met"])""",
+        response=REQUIREMENTS_RESPONSE,
+    ),
+    Endpoint(
         slug="exams",
         title="The exam catalogue",
         method="GET",
@@ -564,6 +607,16 @@ PROBLEM_EXAMPLES: list[tuple[int, str, str]] = [
 ]
 
 CHANGELOG: list[tuple[str, str, list[str]]] = [
+    (
+        "1.1.0",
+        "2026-11-29",
+        [
+            "GET /requirements/: your organisation's entry requirements.",
+            "GET /results/ takes requirement=<id> (only the results that meet it) or check=<id> (every result), and "
+            "GET /results/{result_id}/ takes check=<id>; each result then carries verdict (met, and why not). "
+            "Results have a new field, verdict, null unless you ask.",
+        ],
+    ),
     (
         "1.0.0",
         "2026-11-29",

@@ -37,6 +37,8 @@ from rvs.core.models import Event
 from rvs.developers import examples
 from rvs.downloads import services as download_services
 from rvs.downloads.models import DownloadJob, DownloadTemplate
+from rvs.exams.models import Exam
+from rvs.requirements.models import EntryRequirement
 from rvs.sharing.services import share_create
 from tests.api.conftest import api_client
 from tests.api.wsgi_app import test_application
@@ -174,6 +176,8 @@ def real(db: None, org_a: Any, key_a: tuple[Any, str], tmp_path: Path, monkeypat
         actor=None, candidate=result.candidate, organisation=org_a, results=[result], include_photo=True
     )
     DownloadTemplate.objects.create(organisation=org_a, name="Names", fields=["last_name", "ern"])
+    msc = EntryRequirement.objects.create(organisation=org_a, name="MSc entry", min_overall=176)
+    msc.exams.set(Exam.objects.filter(code__in=["b2-first", "c1-advanced", "c2-proficiency"]))
     job = download_services.download_create(
         actor=key_a[0], organisation=org_a, exporter="csv", result_ids=[share.result.pk]
     )
@@ -270,6 +274,8 @@ def test_every_python_example_runs_as_shown(client: Client, real: Real, monkeypa
         assert printed or block_id in ("photo-python", "download-file-python"), block_id
         if block_id == "verify-python":
             assert printed.startswith("Verified: B2 First 178 B2"), printed
+        if block_id == "requirements-python":
+            assert printed == f"{real.ern} Müller True\n", printed
         if block_id == "bulk-verify-python":
             assert f"1 {real.ern} verified" in printed, printed
 
@@ -311,6 +317,7 @@ def test_every_sample_response_has_the_fields_the_api_sends(client: Client, real
         "download-poll-response": api.get(reverse("api:download", args=[real.job_id])).json(),
         "templates-response": api.get(reverse("api:templates")).json(),
         "exams-response": api.get(reverse("api:exams")).json(),
+        "requirements-response": api.get(reverse("api:requirements")).json(),
         "organisation-response": api.get(reverse("api:organisation")).json(),
         "bulk-verify-response": api.post(
             reverse("api:bulk_verify"),
