@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rvs.core import ern as ern_codec
-from rvs.core import ratelimit
+from rvs.core import names, ratelimit
 from rvs.core.actors import actor_label, user_of
 from rvs.core.audit import log_action
 from rvs.core.normalise import tokens
@@ -152,11 +152,16 @@ def judge(sheet: Sheet, row: list[str], results: dict[str, Result]) -> RowVerdic
     if result.status in (Result.Status.WITHDRAWN, Result.Status.WITHHELD, Result.Status.PENDING):
         return RowVerdict(result.status, result.get_status_display(), result)
     problems = []
+    notes = []
     given_name = " ".join(row[i] for i in sheet.name_columns).strip()
     if given_name:
         given, held = set(tokens(given_name)), set(tokens(result.candidate.full_name))
         if not given <= held and not held <= given:
-            problems.append("name")  # never say whose result it is: the ERN alone must not reveal a name
+            how = names.explain(given_name, result.candidate.first_name, result.candidate.last_name)
+            if how is None or how.tier == names.PREFIX:
+                problems.append("name")  # never say whose result it is: the ERN alone must not reveal a name
+            else:
+                notes.append(_name_note(how))
     if sheet.dob_column is not None and row[sheet.dob_column]:
         given_dob = _parse_date(row[sheet.dob_column])
         if given_dob is None:
@@ -165,11 +170,29 @@ def judge(sheet: Sheet, row: list[str], results: dict[str, Result]) -> RowVerdic
             problems.append("date of birth")
     if problems:
         return RowVerdict("mismatch", "differs: " + "; ".join(problems), result)
-    return RowVerdict(
-        "verified",
-        "Exam Reference Number, name and date of birth match" if given_name else "Exam Reference Number found",
-        result,
+    checked = ["name"] if given_name else []
+    if sheet.dob_column is not None and row[sheet.dob_column]:
+        checked.append("date of birth")
+    detail = (
+        f"Exam Reference Number{', ' if len(checked) > 1 else ' and '}{' and '.join(checked)} match"
+        if checked
+        else "Exam Reference Number found"
     )
+    return RowVerdict("verified", "; ".join([detail, *notes]), result)
+
+
+def _name_note(how: names.Match) -> str:
+    """Why a differently written name still matches, without spelling out the name held."""
+    parts = []
+    if how.tier == names.VARIANT:
+        parts.append("a spelling or transliteration variant")
+    if how.swapped:
+        parts.append("given and family names in the other order")
+    if how.missing_words:
+        parts.append("names left out")
+    if not parts:
+        parts.append("spacing, hyphens or apostrophes differ")
+    return "name written differently: " + ", ".join(parts)
 
 
 def verify_rows(sheet: Sheet) -> list[RowVerdict]:

@@ -89,6 +89,39 @@ class TestBulkPage:
         assert "typing error" in table[7][6]
         assert table[1][7] == "B2 First"
 
+    def test_it_forgives_how_names_are_written_without_revealing_the_name_held(self, member_client: Client) -> None:
+        russian = ResultFactory(candidate__first_name="Александр", candidate__last_name="Иванов")
+        german = ResultFactory(candidate__first_name="Jürgen Karl", candidate__last_name="Schröder")
+        irish = ResultFactory(candidate__first_name="Seán", candidate__last_name="O'Brien")
+        other = ResultFactory(candidate__first_name="Anna", candidate__last_name="Schmidt")
+        rows = [
+            ["Exam Reference Number", "Name"],
+            [russian.ern, "Alexander Ivanov"],
+            [german.ern, "Schroeder Juergen"],
+            [irish.ern, "Sean O Brien"],
+            [other.ern, "Anna Smith"],  # a different surname is still a mismatch
+            [other.ern, "Ann Schmidt"],  # a prefix of the name is not enough to verify
+        ]
+        text = io.StringIO()
+        csv.writer(text).writerows(rows)
+        _upload(member_client, text.getvalue().encode())
+        table = _answer(member_client, DownloadJob.objects.get())
+        verdicts = [(row[2], row[3]) for row in table[1:]]
+        assert verdicts[0] == (
+            "verified",
+            "Exam Reference Number and name match; name written differently: a spelling or transliteration variant",
+        )
+        assert verdicts[1][0] == "verified"
+        assert "given and family names in the other order" in verdicts[1][1]
+        assert "names left out" in verdicts[1][1]
+        assert verdicts[2] == (
+            "verified",
+            "Exam Reference Number and name match; name written differently: spacing, hyphens or apostrophes differ",
+        )
+        assert verdicts[3] == ("mismatch", "differs: name")
+        assert verdicts[4] == ("mismatch", "differs: name")
+        assert not any("Иванов" in cell or "ivanov" in cell.lower() for row in table[1:] for cell in row[3:4])
+
     def test_it_reads_xlsx_input(self, member_client: Client, intake: tuple[str, list[str]]) -> None:
         text, expected = intake
         workbook = openpyxl.Workbook()
