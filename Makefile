@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
+export PORT
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run run-scaled test lint typecheck test-sqlite test-postgres bench bench-quick clean

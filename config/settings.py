@@ -210,7 +210,9 @@ EMAIL_BACKEND = (
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "results-verification@example.org")
 # The address emails link to (set-password links, result pages): the public URL of this service.
-RVS_SITE_URL = env_str("RVS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# `make run` serves on PORT, so the default follows it.
+PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
+RVS_SITE_URL = env_str("RVS_SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 RVS_MESSAGE_ID_DOMAIN = env_str("RVS_MESSAGE_ID_DOMAIN", "rvs.invalid")
 OUTBOX_RETRY_HOURS = env_int("RVS_OUTBOX_RETRY_HOURS", 24, minimum=1)
 
@@ -293,6 +295,10 @@ IMPORT_MAX_PHOTOS_UNPACKED_BYTES = env_int("RVS_IMPORT_MAX_PHOTOS_UNPACKED_BYTES
 # Downloads up to this many results are made at once; larger ones run as a background job.
 DOWNLOAD_STREAM_LIMIT = env_int("RVS_DOWNLOAD_STREAM_LIMIT", 200, minimum=1)
 DOWNLOAD_MAX_RESULTS = env_int("RVS_DOWNLOAD_MAX_RESULTS", 100_000, minimum=1)
+# A background download's worker renews its lease while it writes; a lapsed lease means the worker
+# died, and the relay (send_outbox) runs the job again, up to DOWNLOAD_MAX_ATTEMPTS runs in all.
+DOWNLOAD_LEASE_SECONDS = env_int("RVS_DOWNLOAD_LEASE_SECONDS", 120, minimum=1)
+DOWNLOAD_MAX_ATTEMPTS = env_int("RVS_DOWNLOAD_MAX_ATTEMPTS", 2, minimum=1, maximum=10)
 # Bulk verification of an applicant list: size limits checked before the file is parsed.
 BULK_MAX_BYTES = env_int("RVS_BULK_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 BULK_MAX_ROWS = env_int("RVS_BULK_MAX_ROWS", 5000, minimum=1)

@@ -10,8 +10,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rvs.core.demo import seed as demo
 from rvs.organisations.models import Membership
 
-SITE_URL = "http://127.0.0.1:8000/"
-
 
 class Command(BaseCommand):
     help = (
@@ -70,7 +68,7 @@ class Command(BaseCommand):
     def _sign_in(self) -> None:
         write = self.stdout.write
         write("")
-        write(f"Sign in at {SITE_URL} with the password: {demo.DEMO_PASSWORD}")
+        write(f"Sign in at {settings.RVS_SITE_URL}/ with the password: {demo.DEMO_PASSWORD}")
         memberships = (
             Membership.objects.filter(user__email__endswith=".example", organisation__name__in=[
                 org.name for org in demo.DEMO_ORGANISATIONS
