@@ -69,7 +69,10 @@ class DownloadJob(models.Model):
     file = models.FileField(upload_to="downloads/", blank=True)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # A running job's worker renews ``lease_until`` as it goes; when it lapses the worker is taken
+    # for dead and ``downloads_reap`` runs the job again (``attempts`` counts the runs) or fails it.
     lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
+import glob
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Sequence
 from typing import Any, BinaryIO
 
@@ -15,19 +18,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
 from rvs.core.actors import actor_label, user_of
 from rvs.core.audit import log_action
 from rvs.core.permissions import Perm, has_perm
-from rvs.downloads import selectors
-from rvs.downloads.exporters import EXPORTERS, Exporter
-from rvs.downloads.fields import DEFAULT_FIELDS, DEFAULT_TEMPLATE_NAME, FIELDS
+from rvs.downloads import rows, selectors
+from rvs.downloads.exporters import EXPORTERS, DataExporter, Exporter, StatementPdfExporter
+from rvs.downloads.fields import DEFAULT_TEMPLATE_NAME, available_fields, default_fields
 from rvs.downloads.models import DownloadJob, DownloadTemplate
 
 logger = logging.getLogger(__name__)
-LEASE = dt.timedelta(minutes=2)
 
 
 def _require(actor: Any, organisation: Any) -> None:
@@ -35,9 +38,10 @@ def _require(actor: Any, organisation: Any) -> None:
         raise PermissionDenied
 
 
-def _clean_fields(fields: Sequence[str]) -> list[str]:
+def _clean_fields(fields: Sequence[str], organisation: Any) -> list[str]:
     chosen = [key for key in fields if key]
-    unknown = [key for key in chosen if key not in FIELDS]
+    available = available_fields(organisation=organisation)
+    unknown = [key for key in chosen if key not in available]
     if unknown:
         raise ValidationError({"fields": f"Unknown field(s): {', '.join(unknown)}."})
     if not chosen:
@@ -58,7 +62,7 @@ def template_save(
         raise ValidationError({"name": "Give the template a name."})
     if name.casefold() == DEFAULT_TEMPLATE_NAME.casefold():
         raise ValidationError({"name": "This name is taken by the default template."})
-    chosen = _clean_fields(fields)
+    chosen = _clean_fields(fields, organisation)
     if template is not None and template.organisation_id != organisation.pk:
         raise PermissionDenied
     try:
@@ -120,7 +124,7 @@ def download_create(
         exporter=exporter,
         template=template if uses_template else None,
         template_name=(template.name if template else DEFAULT_TEMPLATE_NAME) if uses_template else "",
-        fields=(template.fields if template else DEFAULT_FIELDS) if uses_template else [],
+        fields=(template.fields if template else default_fields(organisation=organisation)) if uses_template else [],
         result_ids=allowed,
         requested=len(unique_ids),
         included=len(allowed),
@@ -133,7 +137,7 @@ def download_create(
     )  # fmt: skip
     if job.background:
         job_id = job.pk
-        transaction.on_commit(lambda: run_download.enqueue(job_id))
+        transaction.on_commit(lambda: _enqueue(job_id))
     return job
 
 
@@ -171,13 +175,12 @@ def download_render(job: DownloadJob, out: BinaryIO, progress: Any = None) -> in
     if job.organisation_id is not None:
         ids = selectors.accessible_result_ids(organisation=job.organisation, result_ids=ids)
     exporter: Exporter = EXPORTERS[job.exporter]
-    return exporter.render(
-        selectors.results_in_order(ids),
-        out,
-        fields=job.fields,
-        progress=progress or (lambda done: None),
-        photo_for=_photo_rule(job),
-    )
+    progress = progress or (lambda done: None)
+    if isinstance(exporter, DataExporter):
+        table = rows.data_table(ids, job.fields, organisation=job.organisation)
+        return exporter.render(table, out, progress=progress)
+    assert isinstance(exporter, StatementPdfExporter)
+    return exporter.render(selectors.results_in_order(ids), out, progress=progress, photo_for=_photo_rule(job))
 
 
 def filename(job: DownloadJob) -> str:
@@ -195,55 +198,157 @@ def download_mark_done(*, job: DownloadJob, included: int) -> None:
     )
 
 
+def _lease() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.DOWNLOAD_LEASE_SECONDS)
+
+
 def _claim(job_id: int) -> DownloadJob | None:
+    """Take a waiting job, or a running one whose worker let the lease lapse (it died)."""
     now = timezone.now()
     claimed = (
         DownloadJob.objects.filter(pk=job_id, status__in=[DownloadJob.Status.PENDING, DownloadJob.Status.RUNNING])
         .exclude(status=DownloadJob.Status.RUNNING, lease_until__gt=now)
-        .update(status=DownloadJob.Status.RUNNING, started_at=now, lease_until=now + LEASE, progress=0)
+        .filter(attempts__lt=settings.DOWNLOAD_MAX_ATTEMPTS)
+        .update(
+            status=DownloadJob.Status.RUNNING,
+            started_at=now,
+            lease_until=now + _lease(),
+            progress=0,
+            attempts=F("attempts") + 1,
+        )
     )
     return DownloadJob.objects.select_related("organisation").get(pk=job_id) if claimed else None
+
+
+def _mine(job: DownloadJob) -> Any:
+    """This run's row: still running and started by this run (a reaped run's writes match nothing)."""
+    return DownloadJob.objects.filter(pk=job.pk, status=DownloadJob.Status.RUNNING, started_at=job.started_at)
+
+
+def _scratch_file(job: DownloadJob) -> tuple[BinaryIO, str]:
+    """The temporary file a background job writes; its name lets the reaper find a dead run's file."""
+    handle, path = tempfile.mkstemp(
+        prefix=f"rvs-download-{job.public_id}-", suffix="." + EXPORTERS[job.exporter].extension
+    )
+    return os.fdopen(handle, "w+b"), path
+
+
+def _discard_files(job: DownloadJob) -> None:
+    """Remove what a failed or dead run may have left: its scratch file and any stored part."""
+    for path in glob.glob(os.path.join(tempfile.gettempdir(), f"rvs-download-{job.public_id}-*")):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+    folder = f"downloads/{job.public_id}"
+    with contextlib.suppress(OSError, NotImplementedError):
+        for name in default_storage.listdir(folder)[1]:
+            default_storage.delete(f"{folder}/{name}")
 
 
 def download_run(job_id: int) -> None:
     """Render a background download to a temporary file, then publish it in one step.
 
-    The file is attached to the job only once complete, so a half-written file is never served;
-    a worker killed mid-way leaves the lease to expire and the job is taken again.
+    The file is attached to the job only once complete, so a half-written file is never served.
+    The worker renews its lease while it writes; a worker killed mid-way lets the lease lapse and
+    ``downloads_reap`` runs the job again or, after ``DOWNLOAD_MAX_ATTEMPTS`` runs, fails it.
     """
     job = _claim(job_id)
     if job is None:
         return
     total = max(len(job.result_ids), 1)
-    last = [0]
+    lease = _lease()
+    last = {"percent": 0, "renewed": time.monotonic()}
 
     def progress(done: int) -> None:
         percent = min(99, done * 100 // total)
-        if percent >= last[0] + 2:
-            last[0] = percent
-            DownloadJob.objects.filter(pk=job.pk).update(progress=percent, lease_until=timezone.now() + LEASE)
+        # Renew at least three times per lease, so a slow but live worker is never taken for dead.
+        if percent >= last["percent"] + 2 or time.monotonic() - last["renewed"] > lease.total_seconds() / 3:
+            last["percent"], last["renewed"] = percent, time.monotonic()
+            _mine(job).update(progress=percent, lease_until=timezone.now() + lease)
 
-    handle, path = tempfile.mkstemp(prefix="rvs-download-", suffix="." + EXPORTERS[job.exporter].extension)
+    out, path = _scratch_file(job)
+    name = ""
     try:
-        with os.fdopen(handle, "w+b") as out:
+        with out:
             included = download_render(job, out, progress)
             out.flush()
             out.seek(0)
             name = default_storage.save(f"downloads/{job.public_id}/{filename(job)}", File(out))
-        DownloadJob.objects.filter(pk=job.pk).update(file=name)
-        download_mark_done(job=job, included=included)
+        published = _mine(job).update(
+            file=name, status=DownloadJob.Status.DONE, progress=100, included=included,
+            finished_at=timezone.now(), lease_until=None,
+        )  # fmt: skip
+        if not published:  # taken for dead and run again meanwhile: the other run publishes
+            default_storage.delete(name)
     except Exception as exc:
         logger.exception("download %s failed", job.public_id)
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        if _disk_full(exc):
             reason = "There was not enough disk space to write the file. Please try again later."
         else:
             reason = "The file could not be prepared. Please try again; if it fails again, contact us."
-        DownloadJob.objects.filter(pk=job.pk).update(
-            status=DownloadJob.Status.FAILED, error=reason, finished_at=timezone.now(), lease_until=None
-        )
+        _mine(job).update(status=DownloadJob.Status.FAILED, error=reason, finished_at=timezone.now(), lease_until=None)
+        _discard_files(job)
     finally:
         if os.path.exists(path):
             os.unlink(path)
+
+
+def _disk_full(exc: BaseException | None) -> bool:
+    """ENOSPC or a quota, also when a library wraps it (XlsxWriter raises FileCreateError(OSError))."""
+    seen = 0
+    while exc is not None and seen < 5:
+        for candidate in (exc, *(arg for arg in exc.args if isinstance(arg, BaseException))):
+            if isinstance(candidate, OSError) and candidate.errno in (errno.ENOSPC, errno.EDQUOT):
+                return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _enqueue(job_id: int) -> bool:
+    """Queue the job's task; False (logged) when the queue cannot be reached: the reaper retries."""
+    try:
+        run_download.enqueue(job_id)
+    except Exception:
+        logger.warning("download job %s: could not be queued; the relay will queue it again", job_id, exc_info=True)
+        return False
+    return True
+
+
+def downloads_reap() -> dict[str, int]:
+    """Find background downloads whose worker died or whose task was never queued, and act.
+
+    A running job whose lease lapsed is run again while it has runs left, otherwise it fails with
+    a reason shown in Download History. A waiting job not picked up within a lease is queued again
+    (its task may have been lost, e.g. Redis was down); taking a job is conditional, so a task
+    queued twice runs once. Called by ``manage.py send_outbox`` on each pass.
+    """
+    now = timezone.now()
+    lease = _lease()
+    counts = {"requeued": 0, "failed": 0}
+    dead = DownloadJob.objects.filter(status=DownloadJob.Status.RUNNING, lease_until__lte=now, background=True)
+    for job in dead:
+        if job.attempts >= settings.DOWNLOAD_MAX_ATTEMPTS:
+            reason = (
+                "The file could not be prepared: the worker preparing it stopped "
+                f"{job.attempts} time(s). Please try again; if it fails again, contact us."
+            )
+            failed = DownloadJob.objects.filter(pk=job.pk, status=DownloadJob.Status.RUNNING, lease_until__lte=now)
+            if failed.update(status=DownloadJob.Status.FAILED, error=reason, finished_at=now, lease_until=None):
+                logger.warning("download %s failed: worker stopped %d time(s)", job.public_id, job.attempts)
+                _discard_files(job)
+                counts["failed"] += 1
+            continue
+        requeued = DownloadJob.objects.filter(pk=job.pk, status=DownloadJob.Status.RUNNING, lease_until__lte=now)
+        if requeued.update(status=DownloadJob.Status.PENDING, progress=0, lease_until=now + lease):
+            logger.warning("download %s: worker stopped (run %d); running it again", job.public_id, job.attempts)
+            _discard_files(job)
+            _enqueue(job.pk)
+            counts["requeued"] += 1
+    lost = DownloadJob.objects.filter(status=DownloadJob.Status.PENDING, background=True, created_at__lte=now - lease)
+    lost = lost.filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
+    for job_id in list(lost.values_list("pk", flat=True)[:500]):
+        if DownloadJob.objects.filter(pk=job_id, status=DownloadJob.Status.PENDING).update(lease_until=now + lease):
+            counts["requeued"] += _enqueue(job_id)
+    return counts
 
 
 @task()

@@ -7,10 +7,14 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from rvs.api.webhooks import relay_due as relay_webhooks
 from rvs.core.emails import relay_due
+from rvs.downloads.services import downloads_reap
 
 
 class Command(BaseCommand):
-    help = "Deliver outbox emails and webhook deliveries that are due (retries). --loop keeps running."
+    help = (
+        "Deliver outbox emails and webhook deliveries that are due (retries), and run again background "
+        "downloads whose worker died. --loop keeps running."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", action="store_true", help="keep relaying every --interval seconds")
@@ -20,8 +24,11 @@ class Command(BaseCommand):
         while True:
             sent = relay_due()
             delivered = relay_webhooks()
+            reaped = downloads_reap()
             if sent or delivered:
                 self.stdout.write(f"sent {sent} email(s), delivered {delivered} webhook(s)")
+            if reaped["requeued"] or reaped["failed"]:
+                self.stdout.write(f"downloads: {reaped['requeued']} queued again, {reaped['failed']} failed")
             if not options["loop"]:
                 return
             time.sleep(options["interval"])

@@ -1,0 +1,206 @@
+"""A task worker killed mid-export: the job is run again or failed, and a partial file is never served.
+
+A real ``db_worker`` process renders a large PDF download and is killed with SIGKILL part-way.
+The job stays "Preparing" with no file (the file URL answers 409); once its lease lapses the relay
+(``send_outbox``) finds it, throws away the dead run's scratch file and queues it again; a new
+worker finishes it. A job whose worker dies on every run ends "Failed" with a reason in Download
+History.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import time
+from typing import Any
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from rvs.downloads import services
+from rvs.downloads.models import DownloadJob
+from tests.conftest import client_for
+from tests.factories import ShareFactory
+from tests.faults.conftest import PrivateDb
+
+RESULTS = 300
+WORKER_ENV = {"RVS_DOWNLOAD_STREAM_LIMIT": "1", "RVS_DOWNLOAD_LEASE_SECONDS": "8", "RVS_DOWNLOAD_MAX_ATTEMPTS": "2"}
+
+SEED = f"""
+from rvs.accounts.models import User
+from rvs.downloads.services import download_create
+from rvs.organisations.models import Membership, Organisation
+from tests.factories import ShareFactory
+org = Organisation.objects.create(name="Killed Worker University", country="United Kingdom", city="York")
+user = User.objects.create_user("primary@killed.example", "a long enough test passphrase", full_name="Kim Primary")
+Membership.objects.create(user=user, organisation=org, role="primary")
+shares = [ShareFactory(organisation=org) for _ in range({RESULTS})]
+job = download_create(actor=user, organisation=org, exporter="pdf", result_ids=[s.result_id for s in shares])
+print("JOB", job.pk, job.public_id, job.background)
+"""
+
+FETCH = """
+from django.test import Client
+from rvs.accounts.models import User
+client = Client(HTTP_HOST="localhost")
+client.force_login(User.objects.get(email="primary@killed.example"))
+response = client.get("/downloads/PUBLIC_ID/file/")
+body = b"".join(response.streaming_content) if response.streaming else response.content
+print("FILE", response.status_code, body[:5].decode("latin-1"), len(body))
+print("HISTORY", "Preparing" in client.get("/downloads/").content.decode())
+"""
+
+
+def _job(db: PrivateDb, job_id: int) -> dict[str, Any]:
+    [row] = db.query(
+        "SELECT status, progress, file, attempts, error FROM downloads_downloadjob WHERE id = ?", (job_id,)
+    )
+    return dict(zip(("status", "progress", "file", "attempts", "error"), row, strict=True))
+
+
+def _fetch(db: PrivateDb, public_id: str) -> tuple[int, str, int, bool]:
+    out = db.manage("shell", stdin=FETCH.replace("PUBLIC_ID", public_id))
+    _, status, head, size = out.split("FILE", 1)[1].split("\n")[0].split(" ")
+    preparing = out.split("HISTORY", 1)[1].strip() == "True"
+    return int(status), head, int(size), preparing
+
+
+def _scratch_files(db: PrivateDb) -> list[str]:
+    return sorted(p.name for p in db.tmp.glob("rvs-download-*"))
+
+
+def test_it_runs_the_job_again_after_its_worker_is_killed_and_never_serves_the_part(private_db: PrivateDb) -> None:
+    db = private_db
+    out = db.manage("shell", stdin=SEED, env=WORKER_ENV)
+    job_id_text, public_id, background = out.split("JOB", 1)[1].split()
+    job_id = int(job_id_text)
+    assert background == "True"
+
+    worker = db.popen("db_worker", "--no-startup-delay", "--interval", "0.2", "--no-reload", env=WORKER_ENV)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and _job(db, job_id)["progress"] < 10:
+            assert worker.poll() is None, "the worker stopped by itself"
+            time.sleep(0.05)
+        state = _job(db, job_id)
+        assert state["status"] == "running", state
+        assert 10 <= state["progress"] < 100, state
+        worker.send_signal(signal.SIGKILL)
+        killed_at = time.monotonic()
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+
+    state = _job(db, job_id)
+    assert (state["status"], state["file"], state["attempts"]) == ("running", "", 1), state
+    assert len(_scratch_files(db)) == 1, "the dead run left its part-written scratch file"
+    assert not list((db.data / "media").glob("downloads/**/*.pdf"))
+    status, _, _, preparing = _fetch(db, public_id)
+    assert status == 409, "a part-written file must never be served"
+    assert preparing
+
+    # The relay runs before the lease lapses: the job is left alone (its worker might be alive).
+    db.manage("send_outbox", env=WORKER_ENV)
+    assert _job(db, job_id)["status"] == "running"
+    time.sleep(max(0.0, killed_at + 8.5 - time.monotonic()))
+    assert "downloads: 1 queued again, 0 failed" in db.manage("send_outbox", env=WORKER_ENV)
+    state = _job(db, job_id)
+    assert (state["status"], state["progress"]) == ("pending", 0), state
+    assert _scratch_files(db) == []
+
+    db.manage("db_worker", "--batch", "--no-startup-delay", "--no-reload", env=WORKER_ENV)
+    state = _job(db, job_id)
+    assert (state["status"], state["attempts"]) == ("done", 2), state
+    assert state["file"]
+    status, head, size, _ = _fetch(db, public_id)
+    assert (status, head) == (200, "%PDF-")
+    assert size > RESULTS * 1000
+    assert len(list((db.data / "media").glob("downloads/**/*.pdf"))) == 1
+    assert _scratch_files(db) == []
+
+
+def _queued() -> list[int]:
+    from django_tasks import default_task_backend
+
+    return [result.args[0] for result in default_task_backend.results]  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+class TestReaper:
+    @pytest.fixture(autouse=True)
+    def _signing_key(self, settings: Any, tmp_path: Any) -> None:
+        settings.RVS_SIGNING_KEY_FILE = str(tmp_path / "signing" / "key.pem")
+        settings.RVS_SIGNING_CERT_FILE = str(tmp_path / "signing" / "cert.pem")
+        settings.DOWNLOAD_STREAM_LIMIT = 1
+        settings.DOWNLOAD_MAX_ATTEMPTS = 2
+        settings.DOWNLOAD_LEASE_SECONDS = 120
+
+    def _job(self, org: Any, user: Any) -> DownloadJob:
+        shares = [ShareFactory(organisation=org) for _ in range(3)]
+        return services.download_create(
+            actor=user, organisation=org, exporter="csv", result_ids=[s.result_id for s in shares]
+        )
+
+    def test_it_fails_a_job_whose_worker_died_on_every_run_and_says_why(
+        self, org_a: Any, member: Any, settings: Any
+    ) -> None:
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+        job = self._job(org_a, member)
+        start = timezone.now()
+        with time_machine.travel(start, tick=False) as clock:
+            for run in (1, 2):
+                assert services._claim(job.pk) is not None  # a worker takes it ... and dies
+                assert services.downloads_reap() == {"requeued": 0, "failed": 0}  # lease not lapsed yet
+                clock.shift(dt.timedelta(seconds=121))
+                expected = {"requeued": 1, "failed": 0} if run == 1 else {"requeued": 0, "failed": 1}
+                assert services.downloads_reap() == expected
+        assert _queued() == [job.pk]  # queued again once, after the first death
+        job.refresh_from_db()
+        assert job.status == DownloadJob.Status.FAILED
+        assert job.attempts == 2
+        assert "stopped 2 time(s)" in job.error
+        assert services._claim(job.pk) is None  # a late duplicate task does nothing
+        client = client_for(member)
+        assert client.get(reverse("downloads:job_file", args=[job.public_id])).status_code == 409
+        history = client.get(reverse("downloads:history")).content.decode()
+        assert "Failed" in history
+        assert "stopped 2 time(s)" in history
+
+    def test_it_drops_the_file_of_a_run_taken_for_dead(self, org_a: Any, member: Any, monkeypatch: Any) -> None:
+        """A worker that was only slow finishes after its job went to another run: it publishes nothing."""
+        job = self._job(org_a, member)
+        render = services.download_render
+        runs: list[int] = []
+        start = timezone.now()
+        with time_machine.travel(start, tick=False) as clock:
+
+            def slow_then_reaped(job: DownloadJob, out: Any, progress: Any = None) -> int:
+                runs.append(job.attempts)
+                if len(runs) == 1:  # the first run stalls past its lease; the relay runs the job again
+                    clock.shift(dt.timedelta(seconds=121))
+                    assert services.downloads_reap()["requeued"] == 1  # immediate backend: runs now
+                return render(job, out, progress)
+
+            monkeypatch.setattr(services, "download_render", slow_then_reaped)
+            services.download_run(job.pk)
+        assert runs == [1, 2]
+        job.refresh_from_db()
+        assert (job.status, job.attempts) == (DownloadJob.Status.DONE, 2)
+        stored = job.file.storage.listdir(f"downloads/{job.public_id}")[1]
+        assert [f"downloads/{job.public_id}/{name}" for name in stored] == [job.file.name]
+        response = client_for(member).get(reverse("downloads:job_file", args=[job.public_id]))
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).decode("utf-8-sig").count("\n") == 4
+
+    def test_it_queues_again_a_job_whose_task_was_lost(self, org_a: Any, member: Any, settings: Any) -> None:
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+        job = self._job(org_a, member)  # on_commit never runs in this test: the task is "lost"
+        assert services.downloads_reap()["requeued"] == 0  # too young to be called lost
+        with time_machine.travel(timezone.now() + dt.timedelta(minutes=3), tick=False):
+            assert services.downloads_reap()["requeued"] == 1
+            assert services.downloads_reap()["requeued"] == 0  # not again within a lease
+        assert _queued() == [job.pk]
