@@ -169,7 +169,6 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field; axes would assume USERNAME_FIELD ("email")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
-AXES_LOCKOUT_CALLABLE = "rvs.accounts.views.lockout_response"  # the same page, plus Retry-After
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 # Staff pages need a verified second factor (TOTP); turn off only for local development.
@@ -281,18 +280,6 @@ RATE_LIMITS = {
     "staff_otp": env_str("RVS_RATE_STAFF_OTP", "10/600"),
     "bulk_org": env_str("RVS_RATE_BULK_ORG", "30/3600"),
     "bulk_rows_org": env_str("RVS_RATE_BULK_ROWS_ORG", "20000/86400"),
-    # Per address and per account as well as per organisation (issue 9). Sign-in counts failures
-    # only; its per-account limit is well above the per-(account, address) lockout so an attacker
-    # elsewhere rarely reaches it (see docs/security.md).
-    "signin_ip": env_str("RVS_RATE_SIGNIN_IP", "50/600"),
-    "signin_user": env_str("RVS_RATE_SIGNIN_USER", "50/3600"),
-    "ern_lookup_ip": env_str("RVS_RATE_ERN_LOOKUP_IP", "120/60"),
-    "search_org": env_str("RVS_RATE_SEARCH_ORG", "1200/60"),
-    "search_ip": env_str("RVS_RATE_SEARCH_IP", "300/60"),
-    "bulk_user": env_str("RVS_RATE_BULK_USER", "10/3600"),
-    "bulk_ip": env_str("RVS_RATE_BULK_IP", "30/3600"),
-    "api_org": env_str("RVS_RATE_API_ORG", "1800/60"),
-    "api_ip": env_str("RVS_RATE_API_IP", "1800/60"),
 }
 # How long an Exam Reference Number look-up lets the organisation open that result.
 ERN_GRANT_HOURS = env_int("RVS_ERN_GRANT_HOURS", 24 * 30, minimum=1)
