@@ -10,11 +10,7 @@ from rvs.organisations import views as organisation_views
 
 app_name = "accounts"
 urlpatterns = [
-    path(
-        "sign-in/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("forgot-password/", views.ForgotPasswordView.as_view(), name="forgot_password"),
     path(

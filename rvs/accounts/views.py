@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.contrib.auth import views as auth_views
@@ -9,6 +10,52 @@ from django.urls import reverse_lazy
 from rvs.accounts.forms import OutboxPasswordResetForm
 from rvs.core import ratelimit
 from rvs.core.audit import log_action
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in, with failures limited per address and per account on top of django-axes.
+
+    axes locks an (account, address) pair; these catch one address trying many accounts
+    (password spraying) and many addresses trying one account. The account is counted by the
+    address typed, known or not, so the limit says nothing about who has an account.
+    """
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def _limits(self) -> dict[str, str | None]:
+        account = self.request.POST.get("username", "").strip().lower()
+        return {"signin_ip": self.request.META.get("REMOTE_ADDR", ""), "signin_user": account or None}
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        for scope, key in self._limits().items():
+            if key is not None:
+                ratelimit.ensure_not_exceeded(scope, key)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        # The failure that fills a window is answered as usual; the next attempt is refused up front.
+        for scope, key in self._limits().items():
+            if key is not None:
+                with contextlib.suppress(ratelimit.RateLimited):
+                    ratelimit.hit(scope, key)
+        return super().form_invalid(form)
+
+
+def lockout_response(request: HttpRequest, original_response: Any, credentials: Any) -> HttpResponse:
+    """django-axes' lockout page, with ``Retry-After`` like every other 429 of ours (``AXES_LOCKOUT_CALLABLE``)."""
+    from axes.helpers import get_cool_off
+    from django.conf import settings
+    from django.shortcuts import render
+
+    cool_off = get_cool_off(request)
+    seconds = int(cool_off.total_seconds()) if cool_off else 0
+    minutes = -(-seconds // 60)
+    context = {"cooloff_time": f"{minutes} minute{'' if minutes == 1 else 's'}" if seconds else ""}
+    response = render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE)
+    if seconds:
+        response["Retry-After"] = str(seconds)
+    return response
 
 
 class ForgotPasswordView(auth_views.PasswordResetView):

@@ -11,8 +11,7 @@ from rest_framework.response import Response
 
 from rvs.api.serializers import TEXT_PATTERN
 from rvs.api.views import COMMON, RATE_HEADERS, ApiView, problem_responses
-from rvs.bulk.verification import Sheet, verify_rows
-from rvs.core import ratelimit
+from rvs.bulk.verification import Sheet, bulk_limits_hit, verify_rows
 from rvs.core.audit import log_action
 from rvs.core.permissions import Perm
 
@@ -62,8 +61,7 @@ class BulkVerificationView(ApiView):
         body = BulkRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         applicants: list[dict[str, Any]] = body.validated_data["rows"]
-        ratelimit.hit("bulk_org", str(self.organisation.pk))
-        ratelimit.hit("bulk_rows_org", str(self.organisation.pk), len(applicants))
+        bulk_limits_hit(actor=request.auth, organisation=self.organisation, rows=len(applicants))
         sheet = Sheet(
             header=["ern", "name", "date_of_birth"],
             rows=[

@@ -94,9 +94,13 @@ class ApiView(APIView):
         now = int(time.time())
         self._rate = (limit, period - now % period)
         try:
-            ratelimit.hit("api_key", str(key.pk))
-        except ratelimit.RateLimited:
-            self._rate_used = limit  # nothing remains; without this the 429 said the whole limit did
+            # Per key (the headers describe this one), per organisation (all its keys) and per address.
+            ratelimit.hit_all(
+                {"api_key": str(key.pk), "api_org": str(key.organisation_id), "api_ip": request.META.get("REMOTE_ADDR")}
+            )
+        except ratelimit.RateLimited as exc:
+            # nothing remains; without this the 429 said the whole limit did
+            self._rate_used = limit if exc.scope == "api_key" else ratelimit.count("api_key", str(key.pk))
             raise
         self._rate_used = ratelimit.count("api_key", str(key.pk))
 

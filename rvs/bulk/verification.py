@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from rvs.core import ern as ern_codec
 from rvs.core import names, ratelimit
-from rvs.core.actors import actor_label, user_of
+from rvs.core.actors import actor_key, actor_label, user_of
 from rvs.core.audit import log_action
 from rvs.core.normalise import tokens
 from rvs.core.permissions import Perm, has_perm
@@ -254,6 +254,17 @@ def render(sheet: Sheet, verdicts: Sequence[RowVerdict], fmt: str) -> bytes:
     return ("\ufeff" + text.getvalue()).encode("utf-8")
 
 
+def bulk_limits_hit(*, actor: Any, organisation: Any, rows: int) -> None:
+    """One bulk verification: limited per user (or key), per organisation and per address; rows per day.
+
+    Every row is an ERN look-up: the organisation's daily budget of bulk rows bounds guessing.
+    """
+    ratelimit.hit_all(
+        {"bulk_user": actor_key(actor), "bulk_org": str(organisation.pk), "bulk_ip": ratelimit.client_address()}
+    )
+    ratelimit.hit("bulk_rows_org", str(organisation.pk), rows)
+
+
 @transaction.atomic
 def bulk_verify(
     *, actor: Any, organisation: Any, data: bytes, filename: str, fmt: str
@@ -264,9 +275,7 @@ def bulk_verify(
     if fmt not in ("csv", "xlsx"):
         raise ValidationError({"format": "Choose CSV or XLSX."})
     sheet = read_sheet(data, filename)
-    ratelimit.hit("bulk_org", str(organisation.pk))
-    # Every row is an ERN look-up: the organisation's daily budget of bulk rows bounds guessing.
-    ratelimit.hit("bulk_rows_org", str(organisation.pk), len(sheet.rows))
+    bulk_limits_hit(actor=actor, organisation=organisation, rows=len(sheet.rows))
     verdicts = verify_rows(sheet)
     counts: dict[str, int] = {}
     for verdict in verdicts:

@@ -6,6 +6,7 @@ Rules are ``"<count>/<seconds>"`` strings in ``settings.RATE_LIMITS`` so operato
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.cache import cache
@@ -47,6 +48,27 @@ def hit(scope: str, key: str, amount: int = 1) -> None:
         count = amount
     if count > limit:
         raise RateLimited(scope, retry_after)
+
+
+def hit_all(limits: Mapping[str, str | None], amount: int = 1) -> None:
+    """Count one event in several scopes (per user, per organisation, per address...).
+
+    Every window is checked before any is counted, so a refused request uses up nobody's budget:
+    one user hammering past their own limit does not exhaust their organisation's or address's.
+    A key of ``None`` (no address, say, in a management command) skips that scope.
+    """
+    present = {scope: key for scope, key in limits.items() if key is not None}
+    for scope, key in present.items():
+        ensure_not_exceeded(scope, key)
+    for scope, key in present.items():
+        hit(scope, key, amount)
+
+
+def client_address() -> str | None:
+    """The current request's client address (set by ``RequestIdMiddleware``), or None outside a request."""
+    from rvs.core.context import current
+
+    return current.get().ip or None
 
 
 def ensure_not_exceeded(scope: str, key: str) -> None:

@@ -71,8 +71,9 @@ def result_lookup_by_ern(
     normalised = ern_codec.normalise(ern)
     user_key, org_key = actor_key(actor), str(organisation.pk)
     ratelimit.ensure_not_exceeded("ern_miss_user", user_key)
-    ratelimit.hit("ern_lookup_user", user_key)
-    ratelimit.hit("ern_lookup_org", org_key)
+    ratelimit.hit_all(
+        {"ern_lookup_user": user_key, "ern_lookup_org": org_key, "ern_lookup_ip": ratelimit.client_address()}
+    )
     result = selectors.result_by_ern(normalised)
     matches = result is not None
     if result is not None and date_of_birth is not None:

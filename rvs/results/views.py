@@ -14,7 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from rvs.core import access
+from rvs.core import access, ratelimit
+from rvs.core.actors import actor_key
 from rvs.core.permissions import Perm, org_permission_required
 from rvs.downloads import selectors as download_selectors
 from rvs.requirements import selectors as requirement_selectors
@@ -108,6 +109,14 @@ def search(request: HttpRequest) -> HttpResponse:
     saved = request.session.get("searches", {}).get(request.GET.get("q", ""))
     if saved is None:
         return render(request, "results/search.html", {"form": SearchForm(organisation=organisation)})
+    # Each page of results runs the search: limited per user, per organisation and per address.
+    ratelimit.hit_all(
+        {
+            "search_user": actor_key(request.user),
+            "search_org": str(organisation.pk),
+            "search_ip": request.META.get("REMOTE_ADDR", ""),
+        }
+    )
     sort = request.GET.get("sort", "name")
     if sort not in SORTS:
         sort = "name"
