@@ -16,6 +16,7 @@ from rvs.exams.scoring import compute, scheme_for
 from rvs.organisations.models import Membership, Organisation
 from rvs.results.models import Candidate, CandidateNameToken, Centre, ComponentScore, Result
 from rvs.results.services import candidate_sort_name, name_tokens_for, secret_number_hash
+from rvs.sharing import search_index
 from rvs.sharing.models import Share
 
 PASSWORD = "a long enough passphrase for tests"
@@ -151,10 +152,18 @@ class ResultFactory(factory.django.DjangoModelFactory):
 
 
 class ShareFactory(factory.django.DjangoModelFactory):
+    """A share, indexed for the organisation's search as ``share_create`` would index it."""
+
     class Meta:
         model = Share
+        skip_postgeneration_save = True
 
     result = factory.SubFactory(ResultFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     shared_at = factory.LazyFunction(timezone.now)
     include_photo = False
+
+    @factory.post_generation
+    def indexed(obj: Share, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            search_index.refresh_shares([obj.pk])

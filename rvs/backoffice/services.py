@@ -18,6 +18,7 @@ from rvs.exams.scoring import ScoreError, Status, compute, scheme_for
 from rvs.organisations.models import Membership, Organisation
 from rvs.results.models import CandidateNameToken, ComponentScore, ErnGrant, Result, ResultRevision
 from rvs.results.services import candidate_sort_name, name_tokens_for
+from rvs.sharing import search_index
 
 
 def _require(actor: Any, perm: StaffPerm) -> None:
@@ -109,6 +110,8 @@ def result_correct(
             if outcome.components
         )
     result.save()
+    # Name, score and status feed the organisations' search index: re-index the candidate's shares.
+    search_index.refresh_candidates([candidate.pk])
     result.refresh_from_db()
     after = snapshot(result)
     if after == before:

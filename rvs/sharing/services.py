@@ -15,6 +15,7 @@ from rvs.core.events import record_event
 from rvs.core.models import Event
 from rvs.organisations.models import Membership, Organisation
 from rvs.results.models import ErnGrant, Result
+from rvs.sharing import search_index
 from rvs.sharing.models import Share
 
 
@@ -43,6 +44,7 @@ def share_create(
             share = Share.objects.create(
                 result=result, organisation=organisation, include_photo=include_photo, shared_at=now
             )
+            search_index.refresh_shares([share.pk])
         elif share.include_photo != include_photo:
             Share.objects.filter(pk=share.pk).update(include_photo=include_photo)
         shares.append(share)
@@ -94,6 +96,7 @@ def share_revoke(*, actor: Any, candidate: Any, share: Share) -> None:
     updated = Share.objects.filter(pk=share.pk, revoked_at__isnull=True).update(revoked_at=now)
     if not updated:
         return
+    search_index.refresh_shares([share.pk])
     record_event(
         Event.Kind.SHARE_REVOKED,
         organisation=share.organisation,

@@ -45,6 +45,7 @@ from rvs.core.models import Event
 from rvs.downloads import services as download_services
 from rvs.downloads.models import DownloadJob, DownloadTemplate
 from rvs.results.models import Result
+from rvs.sharing import search_index
 from rvs.sharing.models import Share
 from tests.api.wsgi_app import test_application
 from tests.factories import ResultFactory, ShareFactory
@@ -93,6 +94,7 @@ def world(db: None, org_a: Any, key_a: tuple[Any, str], settings: Any) -> Iterat
     plain = ShareFactory(organisation=org_a, result__candidate__last_name="Ørsted")
     revoked = ShareFactory(organisation=org_a, result__candidate__last_name="Nuñez")
     Share.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now())
+    search_index.refresh_shares([revoked.pk])  # as share_revoke does
     unshared = ResultFactory(candidate__last_name="O'Brien")
     template = DownloadTemplate.objects.create(organisation=org_a, name="Names", fields=["last_name", "ern"])
     job = download_services.download_create(

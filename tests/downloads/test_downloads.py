@@ -24,6 +24,7 @@ from rvs.downloads.exporters import neutralise
 from rvs.downloads.models import DownloadJob, DownloadTemplate
 from rvs.downloads.pdf import verification_code
 from rvs.downloads.signing import signing_certificate
+from rvs.sharing import search_index
 from rvs.sharing.models import Share
 from tests.conftest import client_for
 from tests.factories import ShareFactory
@@ -312,6 +313,7 @@ class TestAccess:
         assert "Data File (CSV)" in history
         assert "Default template (all fields)" in history
         Share.objects.filter(pk=shares[1].pk).update(revoked_at=timezone.now())
+        search_index.refresh_shares([shares[1].pk])  # as share_revoke does
         response = member_client.post(reverse("downloads:again", args=[job.public_id]))
         table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
         assert len(table) == 3  # header + 2

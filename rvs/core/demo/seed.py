@@ -51,7 +51,8 @@ from rvs.core.normalise import fold
 from rvs.exams.scoring import Status, compute
 from rvs.results.models import Candidate, CandidateNameToken, Centre, ComponentScore, Result
 from rvs.results.services import secret_number_hash
-from rvs.sharing.models import Share
+from rvs.sharing import search_index
+from rvs.sharing.models import Share, ShareNameToken, ShareSearch
 
 __all__ = [
     "DEMO_NOW",
@@ -416,7 +417,7 @@ def _save_photos(seed: int, count: int) -> list[str]:
 def _settle() -> None:
     """Leave the tables as a live database would be: planner statistics and, on PostgreSQL, a
     visibility map, which autovacuum gives after inserts and index-only scans need."""
-    tables = [Candidate, CandidateNameToken, Result, ComponentScore, Share]
+    tables = [Candidate, CandidateNameToken, Result, ComponentScore, Share, ShareSearch, ShareNameToken]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             names = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in tables)
@@ -450,6 +451,8 @@ def seed(*, results: int, seed: int, photos: bool = True, progress: Callable[[st
             if progress and report.results % 100_000 < len(batch.results):
                 progress(f"{report.results:,} results in {time.perf_counter() - started:.0f} s")
         reset_sequences([Candidate, CandidateNameToken, Result, ComponentScore, Share])
+        # The shares went in by bulk insert: index the demo organisations' shares in one statement.
+        search_index.rebuild(organisation_ids=[org.seeded.organisation.pk for org in orgs])
         report.centres = len(generator.centre_ids)
         report.photos = len(generator.photo_names)
         report.shares = {org.seeded.spec.name: org.count for org in orgs}
