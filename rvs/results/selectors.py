@@ -6,26 +6,37 @@ import datetime as dt
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from django.db.models import QuerySet
-from django.db.models.query import ModelIterable
+from django.db.models import Q, QuerySet
+from django.db.models.query import FlatValuesListIterable, ModelIterable
 
 from rvs.core.normalise import fold, prefix_upper_bound, tokens
-from rvs.results.models import CandidateNameToken, Centre, Result
-from rvs.sharing.models import Share
+from rvs.results.models import Candidate, Centre, Result
+from rvs.sharing.models import Share, ShareNameToken, ShareSearch
 
-# Sort keys offered to users, each a stable ordering (ties broken by the share's id).
-SORTS: dict[str, tuple[str, ...]] = {
-    "name": ("result__candidate__sort_name", "id"),
-    "-name": ("-result__candidate__sort_name", "-id"),
-    "exam": ("result__exam__position", "result__candidate__sort_name", "id"),
-    "-exam": ("-result__exam__position", "result__candidate__sort_name", "id"),
-    "exam_date": ("result__exam_date", "id"),
-    "-exam_date": ("-result__exam_date", "-id"),
-    "score": ("result__overall_score", "id"),
-    "-score": ("-result__overall_score", "-id"),
-    "shared": ("shared_at", "id"),
-    "-shared": ("-shared_at", "-id"),
+# Sort keys offered to users, each a stable ordering (ties broken by the share's id), as columns
+# of the organisation's search index (``ShareSearch``, decision 0004) ...
+INDEX_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("sort_name", "share_id"),
+    "-name": ("-sort_name", "-share_id"),
+    "exam": ("exam_position", "sort_name", "share_id"),
+    "-exam": ("-exam_position", "sort_name", "share_id"),
+    "exam_date": ("exam_date", "share_id"),
+    "-exam_date": ("-exam_date", "-share_id"),
+    "score": ("overall_score", "share_id"),
+    "-score": ("-overall_score", "-share_id"),
+    "shared": ("shared_at", "share_id"),
+    "-shared": ("-shared_at", "-share_id"),
 }
+
+
+def _share_side(field: str) -> str:
+    """The same column seen from ``Share`` (through its ``search`` row)."""
+    descending, name = field.startswith("-"), field.lstrip("-")
+    return ("-" if descending else "") + ("id" if name == "share_id" else f"search__{name}")
+
+
+# ... and the same orderings for a ``Share`` queryset.
+SORTS: dict[str, tuple[str, ...]] = {key: tuple(map(_share_side, value)) for key, value in INDEX_SORTS.items()}
 DEFAULT_SORT = "-shared"
 
 
@@ -62,26 +73,79 @@ class SearchCriteria:
 
 
 class SharedResults(QuerySet[Share]):
-    """Shares found by a search; a slice (a page) is fetched by a late row look-up.
+    """Shares found by a search: counted and paged from the organisation's search index.
 
-    Sorting a large match (every B2 First shared with a university: tens of thousands of rows)
-    by candidate name is the expensive part of a page. Done naively, every matching row enters
-    the sort with all the columns of five tables, the exam's scoring rules among them, megabytes
-    per page. Here the sort sees only (sort key, id) and keeps the page's ids; the page's 25 rows
-    are then fetched with their related objects. Same rows, same order; the count is untouched.
+    ``shared_results`` gives a ``Share`` queryset whose rows are its search index rows seen through
+    ``Share.search``, so any caller may filter, order or read values as from any queryset. As long
+    as it does none of these, ``count()`` and a page (a slice) go to the index alone (``_index``):
+    a count is one index range, a page the first entries of an index in the sort's order, and
+    only the page's 25 shares are then fetched with their related rows. Anything else (a
+    requirement's filter, the API's cursor order) drops ``_index`` and runs the joined query:
+    the same rows, without the short cut.
     """
+
+    _index: QuerySet[ShareSearch] | None = None
+
+    def _clone(self) -> Any:
+        clone = super()._clone()  # type: ignore[misc]
+        clone._index = self._index
+        return clone
+
+    def _without_index(self, clone: Any) -> Any:
+        clone._index = None
+        return clone
+
+    def _filter_or_exclude(self, negate: bool, args: Any, kwargs: Any) -> Any:
+        return self._without_index(super()._filter_or_exclude(negate, args, kwargs))  # type: ignore[misc]
+
+    def order_by(self, *field_names: Any) -> Any:
+        return self._without_index(super().order_by(*field_names))
+
+    def distinct(self, *field_names: Any) -> Any:
+        return self._without_index(super().distinct(*field_names))
+
+    def reverse(self) -> Any:
+        return self._without_index(super().reverse())
+
+    def annotate(self, *args: Any, **kwargs: Any) -> Any:
+        return self._without_index(super().annotate(*args, **kwargs))
+
+    def alias(self, *args: Any, **kwargs: Any) -> Any:
+        return self._without_index(super().alias(*args, **kwargs))
+
+    def extra(self, *args: Any, **kwargs: Any) -> Any:
+        return self._without_index(super().extra(*args, **kwargs))
+
+    def count(self) -> int:
+        if self._index is not None and self._result_cache is None:
+            return self._index.count()
+        return super().count()
 
     def __getitem__(self, k: Any) -> Any:
         plain_page = isinstance(k, slice) and k.step in (None, 1) and self._result_cache is None
-        if not plain_page or self._iterable_class is not ModelIterable or not self.query.select_related:
+        if not plain_page:
             return super().__getitem__(k)
-        ids = QuerySet.__getitem__(self.select_related(None).values("pk"), k)
+        fields = getattr(self, "_fields", None)  # Django's own attribute, not in the stubs
+        if self._index is not None and self._iterable_class is FlatValuesListIterable and fields in _FLAT:
+            # "Every result of the search" (downloads): the ids straight from the index.
+            return self._index.values_list(_FLAT[fields], flat=True)[k]
+        if self._iterable_class is not ModelIterable or not self.query.select_related:
+            return super().__getitem__(k)
+        if self._index is not None:
+            ids: Any = list(self._index.values_list("share_id", flat=True)[k])
+        else:
+            # Sort only (sort key, id) and keep the page's ids; then fetch the page's rows.
+            ids = QuerySet.__getitem__(self.select_related(None).values("pk"), k)
         page = Share.objects.using(self.db).filter(pk__in=ids).order_by(*self.query.order_by)
         page.query.select_related = self.query.select_related
         lookups = getattr(self, "_prefetch_related_lookups", ())  # Django's own attribute, not in the stubs
         if lookups:
             page = page.prefetch_related(*lookups)
         return page
+
+
+# values_list(<field>, flat=True) answered by the index: the share's field -> the index's column.
+_FLAT = {("id",): "share_id", ("pk",): "share_id", ("result_id",): "result_id", ("result",): "result_id"}
 
 
 def _centre_ids(column: str, text: str) -> list[int]:
@@ -95,31 +159,61 @@ def _centre_ids(column: str, text: str) -> list[int]:
     return list(Centre.objects.filter(**{f"{column}__contains": fold(text)}).values_list("id", flat=True))
 
 
-def shared_results(*, organisation: Any, criteria: SearchCriteria, sort: str = DEFAULT_SORT) -> QuerySet[Share]:
-    """Active shares with ``organisation`` whose result matches every given criterion."""
-    shares = SharedResults(Share).filter(organisation=organisation, revoked_at__isnull=True)
+def _conditions(organisation: Any, criteria: SearchCriteria) -> list[tuple[str, Any]] | None:
+    """The search as (lookup, value) filters on ``ShareSearch`` columns; None when nothing can match."""
+    conditions: list[tuple[str, Any]] = [("organisation", organisation)]
     for token in tokens(criteria.name):
-        matching = CandidateNameToken.objects.filter(token__gte=token, token__lt=prefix_upper_bound(token)).values(
-            "candidate_id"
+        # Every word must match a word of the name, by prefix, in any order.
+        matching = ShareNameToken.objects.filter(
+            organisation=organisation, token__gte=token, token__lt=prefix_upper_bound(token)
         )
-        shares = shares.filter(result__candidate_id__in=matching)
+        conditions.append(("share_id__in", matching.values("share_id")))
+    candidates = Candidate.objects.all()
     if criteria.date_of_birth:
-        shares = shares.filter(result__candidate__date_of_birth=criteria.date_of_birth)
+        candidates = candidates.filter(date_of_birth=criteria.date_of_birth)
     if criteria.candidate_number:
-        shares = shares.filter(result__candidate__candidate_number=criteria.candidate_number.strip().upper())
-    if criteria.exam_id:
-        shares = shares.filter(result__exam_id=criteria.exam_id)
-    if criteria.place_of_entry:
-        shares = shares.filter(result__centre_id__in=_centre_ids("city_folded", criteria.place_of_entry))
-    if criteria.centre_name:
-        shares = shares.filter(result__centre_id__in=_centre_ids("name_folded", criteria.centre_name))
+        candidates = candidates.filter(candidate_number=criteria.candidate_number.strip().upper())
     if criteria.email:
-        shares = shares.filter(result__candidate__email=criteria.email.strip().lower())
+        candidates = candidates.filter(email=criteria.email.strip().lower())
+    if candidates.query.has_filters():
+        conditions.append(("candidate_id__in", candidates.values("id")))
+    if criteria.exam_id:
+        conditions.append(("exam_id", criteria.exam_id))
+    centres: set[int] | None = None
+    for column, text in (("city_folded", criteria.place_of_entry), ("name_folded", criteria.centre_name)):
+        if text:
+            found = set(_centre_ids(column, text))
+            centres = found if centres is None else centres & found
+    if centres is not None:
+        if not centres:
+            return None
+        conditions.append(("centre_id__in", sorted(centres)))
     if criteria.exam_date:
-        shares = shares.filter(result__exam_date=criteria.exam_date)
-    return shares.select_related("result__candidate", "result__exam", "result__centre").order_by(
-        *SORTS.get(sort, SORTS[DEFAULT_SORT])
-    )
+        conditions.append(("exam_date", criteria.exam_date))
+    return conditions
+
+
+def _where(conditions: list[tuple[str, Any]], *, share_side: bool) -> Q:
+    """The conditions ANDed, on ``ShareSearch`` itself or on ``Share`` through its ``search`` row."""
+    where = Q()
+    for lookup, value in conditions:
+        if share_side:
+            lookup = lookup.replace("share_id", "id", 1) if lookup.startswith("share_id") else f"search__{lookup}"
+        where &= Q(**{lookup: value})
+    return where
+
+
+def shared_results(*, organisation: Any, criteria: SearchCriteria, sort: str = DEFAULT_SORT) -> QuerySet[Share]:
+    """Active shares with ``organisation`` whose result matches every given criterion, in ``sort`` order."""
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    conditions = _conditions(organisation, criteria)
+    if conditions is None:
+        return SharedResults(Share).none()
+    index = ShareSearch.objects.filter(_where(conditions, share_side=False)).order_by(*INDEX_SORTS[sort])
+    shares = SharedResults(Share).filter(_where(conditions, share_side=True))
+    shares = shares.select_related("result__candidate", "result__exam", "result__centre").order_by(*SORTS[sort])
+    shares._index = index
+    return shares
 
 
 def recent_shares(*, organisation: Any) -> QuerySet[Share]:

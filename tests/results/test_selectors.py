@@ -1,0 +1,156 @@
+"""shared_results reads the organisation's search index and answers as the joined tables would."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db.models import QuerySet
+
+from rvs.core.normalise import fold, prefix_upper_bound, tokens
+from rvs.exams.models import Exam
+from rvs.organisations.models import Organisation
+from rvs.results.models import CandidateNameToken, Centre
+from rvs.results.selectors import SORTS, SearchCriteria, recent_shares, shared_results
+from rvs.sharing.models import Share
+from rvs.sharing.services import share_revoke
+from tests.factories import CandidateFactory, CentreFactory, ResultFactory, ShareFactory
+
+pytestmark = pytest.mark.django_db
+
+# The orderings on the source tables, as the selector had them before the index.
+REFERENCE_SORTS = {
+    "name": ("result__candidate__sort_name", "id"),
+    "-name": ("-result__candidate__sort_name", "-id"),
+    "exam": ("result__exam__position", "result__candidate__sort_name", "id"),
+    "-exam": ("-result__exam__position", "result__candidate__sort_name", "id"),
+    "exam_date": ("result__exam_date", "id"),
+    "-exam_date": ("-result__exam_date", "-id"),
+    "score": ("result__overall_score", "id"),
+    "-score": ("-result__overall_score", "-id"),
+    "shared": ("shared_at", "id"),
+    "-shared": ("-shared_at", "-id"),
+}
+
+
+def reference(organisation: Organisation, criteria: SearchCriteria, sort: str) -> QuerySet[Share]:
+    """The search written on shares, results, candidates and centres, without the index."""
+    shares = Share.objects.filter(organisation=organisation, revoked_at__isnull=True)
+    for token in tokens(criteria.name):
+        matching = CandidateNameToken.objects.filter(token__gte=token, token__lt=prefix_upper_bound(token))
+        shares = shares.filter(result__candidate_id__in=matching.values("candidate_id"))
+    if criteria.date_of_birth:
+        shares = shares.filter(result__candidate__date_of_birth=criteria.date_of_birth)
+    if criteria.candidate_number:
+        shares = shares.filter(result__candidate__candidate_number=criteria.candidate_number.strip().upper())
+    if criteria.exam_id:
+        shares = shares.filter(result__exam_id=criteria.exam_id)
+    if criteria.place_of_entry:
+        shares = shares.filter(result__centre__city_folded__contains=fold(criteria.place_of_entry))
+    if criteria.centre_name:
+        shares = shares.filter(result__centre__name_folded__contains=fold(criteria.centre_name))
+    if criteria.email:
+        shares = shares.filter(result__candidate__email=criteria.email.strip().lower())
+    if criteria.exam_date:
+        shares = shares.filter(result__exam_date=criteria.exam_date)
+    return shares.order_by(*REFERENCE_SORTS[sort])
+
+
+@pytest.fixture
+def shares(org_a: Organisation, org_b: Organisation) -> list[Share]:
+    """Shares with ties on every sort key, several exams, centres, scores and a revoked one."""
+    first = Exam.objects.get(code="b2-first")
+    advanced = Exam.objects.get(code="c1-advanced")
+    krakow = CentreFactory(number="PL001", city="Kraków", name="Kraków Language Centre")
+    porto = CentreFactory(number="PT001", city="Porto", name="British Council Porto")
+    people = [("Anna", "Müller"), ("Anna", "Mueller"), ("Søren", "Müller"), ("Łukasz", "Wójcik"), ("Zoë", "Nguyễn")]
+    made = []
+    for index, (first_name, last_name) in enumerate(people * 2):
+        candidate = CandidateFactory(
+            first_name=first_name, last_name=last_name, date_of_birth=dt.date(2000, 1, 1 + index % 3)
+        )
+        result = ResultFactory(
+            candidate=candidate,
+            exam=first if index % 2 else advanced,
+            centre=krakow if index % 3 else porto,
+            exam_date=dt.date(2025, 6, 1 + index % 2),
+            scores={"reading": 170 + index % 4 * 5},
+        )
+        made.append(
+            ShareFactory(
+                organisation=org_a, result=result, shared_at=dt.datetime(2025, 7, 1 + index % 4, tzinfo=dt.UTC)
+            )
+        )
+    made.append(ShareFactory(organisation=org_b, result=made[0].result))
+    share_revoke(actor=None, candidate=made[1].result.candidate, share=made[1])
+    return made
+
+
+CRITERIA = [
+    SearchCriteria(),
+    SearchCriteria(name="müller"),
+    SearchCriteria(name="MUELLER anna"),
+    SearchCriteria(name="an"),
+    SearchCriteria(name="Nobody"),
+    SearchCriteria(date_of_birth=dt.date(2000, 1, 2)),
+    SearchCriteria(place_of_entry="krakow"),
+    SearchCriteria(centre_name="british council"),
+    SearchCriteria(centre_name="Atlantis"),
+    SearchCriteria(place_of_entry="porto", centre_name="krakow"),
+    SearchCriteria(exam_date=dt.date(2025, 6, 2), name="anna"),
+]
+
+
+@pytest.mark.parametrize("sort", list(SORTS))
+@pytest.mark.parametrize("criteria", CRITERIA, ids=lambda c: repr({k: v for k, v in c.to_session().items() if v}))
+def test_it_answers_as_the_tables_do(shares: list[Share], org_a: Organisation, criteria: SearchCriteria, sort: str):
+    expected = list(reference(org_a, criteria, sort).values_list("id", flat=True))
+    found = shared_results(organisation=org_a, criteria=criteria, sort=sort)
+    assert found.count() == len(expected)
+    assert [share.pk for share in found[0:4]] == expected[0:4]
+    assert [share.pk for share in found[4:100]] == expected[4:100]
+    assert list(found.values_list("result_id", flat=True)[:100]) == [
+        Share.objects.get(pk=pk).result_id for pk in expected
+    ]
+    assert [share.pk for share in found] == expected  # the whole queryset, evaluated as any other
+
+
+def test_it_gives_related_rows_with_the_page(shares: list[Share], org_a: Organisation, django_assert_num_queries: Any):
+    found = shared_results(organisation=org_a, criteria=SearchCriteria(exam_id=shares[0].result.exam_id), sort="name")
+    with django_assert_num_queries(2):  # the ids from the index, then the rows with their relations
+        page = list(found[0:3])
+        assert [share.result.candidate.last_name for share in page]
+        assert [share.result.centre.city for share in page]
+
+
+def test_it_stays_a_queryset_callers_can_narrow(shares: list[Share], org_a: Organisation) -> None:
+    exam = Exam.objects.get(code="c1-advanced")
+    narrowed = shared_results(organisation=org_a, criteria=SearchCriteria(name="anna"), sort="name").filter(
+        result__exam=exam
+    )
+    expected = reference(org_a, SearchCriteria(name="anna", exam_id=exam.pk), "name")
+    assert narrowed.count() == expected.count() > 0
+    assert [s.pk for s in narrowed[0:10]] == [s.pk for s in expected[0:10]]
+    newest_first = shared_results(organisation=org_a, criteria=SearchCriteria()).order_by("-id")
+    assert [s.pk for s in newest_first[0:3]] == list(
+        Share.objects.filter(organisation=org_a, revoked_at=None).order_by("-id").values_list("id", flat=True)[:3]
+    )
+
+
+def test_it_never_shows_another_organisations_or_a_revoked_share(
+    shares: list[Share], org_a: Organisation, org_b: Organisation
+) -> None:
+    assert [s.pk for s in recent_shares(organisation=org_b)] == [shares[-1].pk]
+    assert shares[1].pk not in [s.pk for s in recent_shares(organisation=org_a)]
+    assert shares[-1].pk not in [s.pk for s in recent_shares(organisation=org_a)]
+
+
+def test_it_finds_nothing_without_a_query_when_no_centre_matches(
+    shares: list[Share], org_a: Organisation, django_assert_num_queries: Any
+) -> None:
+    found = shared_results(organisation=org_a, criteria=SearchCriteria(place_of_entry="Atlantis"))
+    with django_assert_num_queries(0):
+        assert found.count() == 0
+        assert list(found[0:25]) == []
+    assert Centre.objects.count() == 2
