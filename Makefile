@@ -63,6 +63,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/exports.py
 	$(PY) bench/api.py
 	$(PY) bench/import.py
+	$(PY) bench/load.py
 
 bench-quick: $(VENV)/.installed-dev
 	$(PY) bench/search.py --results 20000
