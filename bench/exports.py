@@ -3,10 +3,11 @@
 Seeds demo results with the ``seed_demo`` machinery (``rvs/core/demo``, no photos) into a database
 of its own per engine (``bench/out/exports-N.sqlite3``; PostgreSQL database ``rvs_bench_exports``),
 reused while its size is right. For each format it times *database to finished file*:
-``rvs.downloads.selectors.results_in_order(ids)`` feeding ``EXPORTERS[fmt].render(...)`` into a
-temporary file (for PDF that includes the pyHanko signature). In the same run, interleaved, the raw
-library writes the same rows from memory (pre-loaded as plain tuples, no database): ``csv.writer``,
-XlsxWriter in ``constant_memory``, and reportlab drawing the same page (unsigned). The CSV and XLSX
+``rvs.downloads.rows.data_table(ids, fields)`` (CSV, XLSX) or ``rvs.downloads.selectors.results_in_order(ids)``
+(PDF) feeding ``EXPORTERS[fmt].render(...)`` into a temporary file (for PDF that includes the
+pyHanko signature). In the same run, interleaved, the raw library writes the same rows from
+memory (pre-loaded as plain tuples, no database): ``csv.writer``, XlsxWriter in ``constant_memory``,
+and reportlab drawing the same page (unsigned). The CSV and XLSX
 files of both sides must hold the same cells, or the benchmark stops.
 
 Peak memory: each export runs again in a fresh process per size and format, and its maximum RSS
@@ -175,7 +176,11 @@ def _export_ids(count: int) -> list[int]:
 
 
 def _table_rows(ids: list[int]) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Header and rows of the default template as plain tuples: the cells the data files hold."""
+    """Header and rows of the default template as plain tuples: the cells the data files hold.
+
+    Made the reference way (``FIELDS[key].value`` on model instances), not with the exporters' read
+    path, so comparing the two files also checks that path's cells.
+    """
     from rvs.downloads.exporters import neutralise
     from rvs.downloads.fields import DEFAULT_FIELDS, FIELDS
     from rvs.downloads.selectors import results_in_order
@@ -380,12 +385,17 @@ def _count_queries() -> tuple[list[int], Any]:
 
 def _export(fmt: str, ids: list[int], path: Path) -> int:
     """Database to finished file, as ``download_render`` does it (without the access re-check)."""
-    from rvs.downloads.exporters import EXPORTERS
+    from rvs.downloads.exporters import EXPORTERS, DataExporter, StatementPdfExporter
     from rvs.downloads.fields import DEFAULT_FIELDS
+    from rvs.downloads.rows import data_table
     from rvs.downloads.selectors import results_in_order
 
+    exporter = EXPORTERS[fmt]
     with path.open("w+b") as out:  # as the background task's temporary file
-        return EXPORTERS[fmt].render(results_in_order(ids), out, fields=DEFAULT_FIELDS, progress=lambda done: None)
+        if isinstance(exporter, DataExporter):
+            return exporter.render(data_table(ids, DEFAULT_FIELDS), out, progress=lambda done: None)
+        assert isinstance(exporter, StatementPdfExporter)
+        return exporter.render(results_in_order(ids), out, progress=lambda done: None)
 
 
 def _timed(run: Callable[[], Any]) -> tuple[float, float, Any]:
@@ -431,6 +441,8 @@ def _time_engine(engine: str, options: argparse.Namespace) -> dict[str, Any]:
     import django
 
     django.setup()
+    from rvs.downloads.fields import DEFAULT_FIELDS
+    from rvs.downloads.rows import data_table
     from rvs.downloads.selectors import results_in_order
     from rvs.downloads.signing import signer
 
@@ -441,6 +453,9 @@ def _time_engine(engine: str, options: argparse.Namespace) -> dict[str, Any]:
     outcome: dict[str, Any] = {"engine": engine, "results": len(ids), "formats": {}}
 
     def read() -> int:
+        return sum(1 for _ in data_table(ids, DEFAULT_FIELDS).rows)
+
+    def read_models() -> int:
         return sum(len(result.components.all()) for result in results_in_order(ids))
 
     try:
@@ -450,6 +465,13 @@ def _time_engine(engine: str, options: argparse.Namespace) -> dict[str, Any]:
         read()
         reading = [_timed(read)[:2] for _ in range(options.repeat)]
         outcome["read"] = [statistics.median(r[0] for r in reading), statistics.median(r[1] for r in reading)]
+        if "pdf" in formats:
+            read_models()
+            reading = [_timed(read_models)[:2] for _ in range(options.repeat)]
+            outcome["read_models"] = [
+                statistics.median(r[0] for r in reading),
+                statistics.median(r[1] for r in reading),
+            ]
 
         for fmt in formats:
             log(f"{engine}: {fmt} at {len(ids):,} results...")
@@ -602,9 +624,15 @@ def _timing_table(runs: list[dict[str, Any]]) -> str:
         wall, cpu = run["timing"]["read"]
         count = run["timing"]["results"]
         lines.append(
-            f"- Reading alone, {run['engine']} (`results_in_order` with the components, no file): "
+            f"- Reading alone, {run['engine']}, data files (`rows.data_table`, every cell, no file): "
             f"{wall:.2f} s, {cpu:.2f} s CPU ({count / wall:,.0f} results/s)."
         )
+        if "read_models" in run["timing"]:
+            wall, cpu = run["timing"]["read_models"]
+            lines.append(
+                f"- Reading alone, {run['engine']}, statements (`selectors.results_in_order`, model instances "
+                f"with their components): {wall:.2f} s, {cpu:.2f} s CPU ({count / wall:,.0f} results/s)."
+            )
     return "\n".join(lines)
 
 

@@ -1,20 +1,25 @@
-"""Exporters plug in through this registry: ``identifier``, ``verbose_name``, ``render(rows, out, ...)``.
+"""Exporters plug in through this registry: ``identifier``, ``verbose_name``, ``render(..., out, progress)``.
 
-Every exporter streams: it takes an iterator of results and writes to a binary file object,
-calling ``progress(done)`` as it goes, so 100,000 rows never sit in memory at once.
+Every exporter streams: it takes an iterator and writes to a binary file object, calling
+``progress(done)`` as it goes, so 100,000 rows never sit in memory at once. Data files (CSV,
+XLSX) take plain rows of cells (``rows.data_table``: built from SQL, neutralised there); the
+Statement of Results takes model instances (``selectors.results_in_order``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Callable, Iterable
-from typing import Any, BinaryIO, ClassVar
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 import xlsxwriter
 
-from rvs.downloads.fields import FIELDS
 from rvs.results.models import Result
+
+if TYPE_CHECKING:
+    from rvs.downloads.rows import Table
 
 Progress = Callable[[int], None]
 PhotoRule = Callable[[Result], bool]
@@ -24,7 +29,7 @@ def _no_photo(result: Result) -> bool:
     return False
 
 
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 
 
 def neutralise(value: Any) -> Any:
@@ -32,7 +37,7 @@ def neutralise(value: Any) -> Any:
 
     Numbers stay numbers. A tab prefix is not enough: tab is itself a trigger character.
     """
-    if isinstance(value, str) and value.startswith(_TRIGGERS):
+    if isinstance(value, str) and value.startswith(TRIGGERS):
         return "'" + value
     return value
 
@@ -44,84 +49,62 @@ class Exporter:
     content_type: ClassVar[str]
     uses_template: ClassVar[bool] = True
 
-    def render(
-        self,
-        rows: Iterable[Result],
-        out: BinaryIO,
-        *,
-        fields: list[str],
-        progress: Progress,
-        photo_for: PhotoRule = _no_photo,
-    ) -> int:
-        """Write ``rows`` to ``out``; return how many were written. ``photo_for`` says whose photo may appear."""
+
+class DataExporter(Exporter):
+    """A data file: writes a ``rows.Table`` (header and rows of cells, already neutralised)."""
+
+    def render(self, table: Table, out: BinaryIO, *, progress: Progress) -> int:
+        """Write ``table`` to ``out``; return how many rows were written."""
         raise NotImplementedError
 
 
-class CsvExporter(Exporter):
+class CsvExporter(DataExporter):
     identifier = "csv"
     verbose_name = "Data File (CSV)"
     extension = "csv"
     content_type = "text/csv; charset=utf-8"
 
-    def render(
-        self,
-        rows: Iterable[Result],
-        out: BinaryIO,
-        *,
-        fields: list[str],
-        progress: Progress,
-        photo_for: PhotoRule = _no_photo,
-    ) -> int:
-        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
-        writer = csv.writer(text)
-        writer.writerow([FIELDS[key].label for key in fields])
+    def render(self, table: Table, out: BinaryIO, *, progress: Progress) -> int:
+        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text)  # None is written as an empty field
+        writer.writerow(table.header)
         count = 0
-        getters = [FIELDS[key].value for key in fields]
-        for count, result in enumerate(rows, start=1):
-            writer.writerow(["" if (value := get(result)) is None else neutralise(value) for get in getters])
-            if count % 500 == 0:
-                progress(count)
+        while batch := list(itertools.islice(table.rows, 500)):
+            writer.writerows(batch)
+            count += len(batch)
+            progress(count)
         text.flush()
         text.detach()  # leave ``out`` open for the caller
         progress(count)
         return count
 
 
-class XlsxExporter(Exporter):
+class XlsxExporter(DataExporter):
     identifier = "xlsx"
     verbose_name = "Data File (XLSX)"
     extension = "xlsx"
     content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-    def render(
-        self,
-        rows: Iterable[Result],
-        out: BinaryIO,
-        *,
-        fields: list[str],
-        progress: Progress,
-        photo_for: PhotoRule = _no_photo,
-    ) -> int:
+    def render(self, table: Table, out: BinaryIO, *, progress: Progress) -> int:
         # constant_memory flushes each row to disk; strings_to_formulas off so "=..." stays text.
         workbook = xlsxwriter.Workbook(
             out, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "in_memory": False}
         )
         sheet = workbook.add_worksheet("Results")
         bold = workbook.add_format({"bold": True})
-        for column, key in enumerate(fields):
-            sheet.write_string(0, column, FIELDS[key].label, bold)
-            sheet.set_column(column, column, max(12, len(FIELDS[key].label) + 2))
-        getters = [FIELDS[key].value for key in fields]
+        for column, label in enumerate(table.header):
+            sheet.write_string(0, column, label, bold)
+            sheet.set_column(column, column, max(12, len(label) + 2))
+        write_string, write_number = sheet.write_string, sheet.write_number
         count = 0
-        for count, result in enumerate(rows, start=1):
-            for column, get in enumerate(getters):
-                value = get(result)
+        for count, row in enumerate(table.rows, start=1):
+            for column, value in enumerate(row):
                 if value is None:
                     continue
                 if isinstance(value, str):
-                    sheet.write_string(count, column, neutralise(value))
+                    write_string(count, column, value)
                 else:
-                    sheet.write_number(count, column, value)
+                    write_number(count, column, value)
             if count % 500 == 0:
                 progress(count)
         sheet.freeze_panes(1, 0)
@@ -131,6 +114,8 @@ class XlsxExporter(Exporter):
 
 
 class StatementPdfExporter(Exporter):
+    """Signed Statements of Results: draws model instances (``selectors.results_in_order``)."""
+
     identifier = "pdf"
     verbose_name = "Statement of Results (PDF)"
     extension = "pdf"
@@ -138,14 +123,9 @@ class StatementPdfExporter(Exporter):
     uses_template = False
 
     def render(
-        self,
-        rows: Iterable[Result],
-        out: BinaryIO,
-        *,
-        fields: list[str],
-        progress: Progress,
-        photo_for: PhotoRule = _no_photo,
+        self, rows: Iterable[Result], out: BinaryIO, *, progress: Progress, photo_for: PhotoRule = _no_photo
     ) -> int:
+        """Write one signed page per result; ``photo_for`` says whose photo may appear."""
         from rvs.downloads.pdf import render_signed_statements
 
         return render_signed_statements(rows, out, progress=progress, photo_for=photo_for)

@@ -1,4 +1,10 @@
-"""The columns a data file can hold: the default template is all of them, in this order."""
+"""The columns a data file can hold: the default template is all of them, in this order.
+
+``FIELDS`` are the result's own; each ``value`` is the reference definition of its cell for one
+result (``rows.data_table`` builds the same cells from plain SQL rows, checked by tests). An
+organisation's entry requirements add one column each ("Meets: MSc entry"), keyed
+``requirement:<its public id>`` so that renaming the requirement renames the column.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rvs.results.models import Result
+
+REQUIREMENT_PREFIX = "requirement:"
 
 
 @dataclass(frozen=True)
@@ -55,3 +63,26 @@ _FIELDS = [
 FIELDS: dict[str, Field] = {field.key: field for field in _FIELDS}
 DEFAULT_FIELDS: list[str] = list(FIELDS)
 DEFAULT_TEMPLATE_NAME = "Default template (all fields)"
+
+
+def requirement_key(requirement: Any) -> str:
+    return f"{REQUIREMENT_PREFIX}{requirement.public_id}"
+
+
+def requirement_label(requirement: Any) -> str:
+    return f"Meets: {requirement.name}"
+
+
+def available_fields(*, organisation: Any) -> dict[str, str]:
+    """Every column the organisation can choose, key to label: the result fields, then its requirements."""
+    from rvs.requirements.models import EntryRequirement
+
+    columns = {key: field.label for key, field in FIELDS.items()}
+    for requirement in EntryRequirement.objects.filter(organisation=organisation).only("public_id", "name"):
+        columns[requirement_key(requirement)] = requirement_label(requirement)
+    return columns
+
+
+def default_fields(*, organisation: Any) -> list[str]:
+    """The default template: every available field."""
+    return list(available_fields(organisation=organisation))

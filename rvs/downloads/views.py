@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rvs.core.permissions import Perm, org_permission_required
 from rvs.downloads import selectors, services
 from rvs.downloads.exporters import EXPORTERS
-from rvs.downloads.fields import DEFAULT_TEMPLATE_NAME, FIELDS
+from rvs.downloads.fields import DEFAULT_TEMPLATE_NAME, available_fields
 from rvs.downloads.models import DownloadJob, DownloadTemplate
 from rvs.results import selectors as result_selectors
 from rvs.results.selectors import SearchCriteria
@@ -185,17 +185,18 @@ class TemplateForm(forms.Form):
     name = forms.CharField(label="Template name", max_length=100)
 
 
-def _field_rows(request: HttpRequest, template: DownloadTemplate | None) -> list[dict[str, Any]]:
+def _field_rows(request: HttpRequest, organisation: Any, template: DownloadTemplate | None) -> list[dict[str, Any]]:
+    """One row per available column: the result fields, then a verdict per entry requirement."""
     chosen = list(template.fields) if template else []
     rows = []
-    for index, (key, field) in enumerate(FIELDS.items()):
+    for index, (key, label) in enumerate(available_fields(organisation=organisation).items()):
         if request.method == "POST":
             included = request.POST.get(f"include_{key}") == "on"
             position = request.POST.get(f"position_{key}", "")
         else:
             included = key in chosen
             position = str(chosen.index(key) + 1) if key in chosen else ""
-        rows.append({"key": key, "label": field.label, "included": included, "position": position, "index": index})
+        rows.append({"key": key, "label": label, "included": included, "position": position, "index": index})
     return rows
 
 
@@ -222,7 +223,7 @@ def template_edit(request: HttpRequest, public_id: str | None = None) -> HttpRes
     form = TemplateForm(
         request.POST if request.method == "POST" else None, initial={"name": template.name if template else ""}
     )
-    rows = _field_rows(request, template)
+    rows = _field_rows(request, organisation, template)
     field_errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         fields, field_errors = _ordered(rows)
