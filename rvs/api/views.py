@@ -48,7 +48,7 @@ PROBLEM_DESCRIPTIONS = {
     403: "The key may not do this (a read-only key writing).",
     404: "No such resource, or not one your organisation can see (the same answer for both).",
     409: "Not ready yet (a download still being made).",
-    429: "Too many requests for this key (or ERN look-ups); wait Retry-After seconds.",
+    429: "Too many requests (this key, your organisation, your address, or ERN look-ups); wait Retry-After seconds.",
 }
 # Python ints and database ids: anything beyond a signed 64-bit integer is not an id we gave out.
 MAX_ID = 2**63 - 1

@@ -74,6 +74,11 @@ def facts() -> dict[str, Any]:
         "disable_after": settings.WEBHOOK_DISABLE_AFTER,
         "bulk_rows": BULK_MAX_ROWS,
         "bulk_rate": _per(limits["bulk_org"]),
+        "bulk_key_rate": _per(limits["bulk_user"]),
+        "bulk_ip_rate": _per(limits["bulk_ip"]),
+        "api_org_rate": _per(limits["api_org"]),
+        "api_ip_rate": _per(limits["api_ip"]),
+        "ern_ip_rate": _per(limits["ern_lookup_ip"]),
     }
 
 

@@ -205,3 +205,11 @@ def test_it_tells_a_locked_out_address_when_to_retry(settings: Any, actors: Acto
     assert locked.status_code == 429
     assert int(locked["Retry-After"]) == settings.AXES_COOLOFF_TIME.total_seconds()
     assert "Traceback" not in locked.content.decode()
+
+
+def test_it_publishes_the_api_limits_in_the_developer_portal(settings: Any, client: Client) -> None:
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api_org": "777/60", "api_ip": "555/3600", "bulk_ip": "33/3600"}
+    page = client.get(reverse("developers:rate_limits")).content.decode()
+    assert "777 a minute" in page
+    assert "555 an hour" in page
+    assert "33 an hour" in page
