@@ -317,10 +317,26 @@ class DownloadSerializer(serializers.Serializer):
         return str(self.context["request"].build_absolute_uri(reverse("api:download_file", args=[job.public_id])))
 
 
+class TemplateColumnSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="A field, or requirement:<id> for an entry requirement's verdict")
+    label = serializers.CharField(help_text='The heading, e.g. "Surname" or "Meets: MSc entry"')  # type: ignore[assignment]
+
+
 class TemplateSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id", allow_null=True)
     name = serializers.CharField()
     fields = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]  # DRF declares fields as attributes
+    columns = serializers.SerializerMethodField()
+
+    @extend_schema_field(TemplateColumnSerializer(many=True))
+    def get_columns(self, template: Any) -> list[dict[str, str]]:
+        """The file's columns in order; an entry requirement deleted since is left out, as in the file.
+
+        An entry requirement's column says "met", or "not met: " and the reasons.
+        """
+        available = self.context["available_fields"]
+        fields = template["fields"] if isinstance(template, dict) else template.fields
+        return [{"key": key, "label": available[key]} for key in fields if key in available]
 
 
 class RequirementSerializer(serializers.Serializer):

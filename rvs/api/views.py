@@ -31,7 +31,7 @@ from rvs.core.permissions import Perm
 from rvs.downloads import selectors as download_selectors
 from rvs.downloads import services as download_services
 from rvs.downloads.exporters import EXPORTERS
-from rvs.downloads.fields import DEFAULT_FIELDS, DEFAULT_TEMPLATE_NAME
+from rvs.downloads.fields import DEFAULT_TEMPLATE_NAME, available_fields
 from rvs.downloads.models import DownloadJob, DownloadTemplate
 from rvs.downloads.views import file_response
 from rvs.exams.models import Exam
@@ -470,14 +470,19 @@ class TemplatesView(ApiView):
     @extend_schema(
         operation_id="templates_list",
         summary="Data file templates",
-        description="The default template (id null: every field) and your organisation's own.",
+        description=(
+            "The default template (id null: every field, and a verdict column per entry requirement) and your "
+            "organisation's own, each with its columns in order."
+        ),
         parameters=RATE_HEADERS,
         responses={200: s.TemplateSerializer(many=True), **problem_responses(*COMMON)},
     )
     def get(self, request: Request) -> Response:
-        default = {"public_id": None, "name": DEFAULT_TEMPLATE_NAME, "fields": DEFAULT_FIELDS}
+        available = available_fields(organisation=self.organisation)
+        default = {"public_id": None, "name": DEFAULT_TEMPLATE_NAME, "fields": list(available)}
         templates = [default, *download_selectors.templates_of(organisation=self.organisation)]
-        return Response(s.TemplateSerializer(templates, many=True).data)
+        context = {"available_fields": available}
+        return Response(s.TemplateSerializer(templates, many=True, context=context).data)
 
 
 class OrganisationView(ApiView):

@@ -145,7 +145,10 @@ TEMPLATES_RESPONSE = """\
     "fields": ["last_name", "first_name", "date_of_birth", "candidate_number", "email", "exam", "exam_date",
                "centre_name", "centre_number", "place_of_entry", "country", "status", "overall_score", "cefr",
                "grade", "reading", "reading_and_writing", "use_of_english", "writing", "listening", "speaking",
-               "ern"]
+               "ern", "requirement:0d6c2f7e-58a1-4b3c-9f0e-7a2d4c1b8e65"],
+    "columns": [{"key": "last_name", "label": "Surname"}, {"key": "first_name", "label": "First name"},
+                {"...": "one per field, in order"},
+                {"key": "requirement:0d6c2f7e-58a1-4b3c-9f0e-7a2d4c1b8e65", "label": "Meets: MSc entry"}]
   }
 ]"""
 
@@ -472,12 +475,14 @@ else:
         path="/api/v1/templates/",
         summary=(
             "The templates you can give when creating an XLSX or CSV download: the default one (id null, every "
-            "field) and those your organisation made on the website (Downloads → Data file templates)."
+            "field) and those your organisation made on the website (Downloads → Data file templates). Each entry "
+            'requirement of yours can be a column ("Meets: MSc entry": met, or not met and why); columns gives '
+            "every template's headings in order."
         ),
         curl=f"curl -sS {AUTH} {BASE_URL}/api/v1/templates/",
         python="""\
 for template in client.get("/templates/").raise_for_status().json():
-    print(template["id"], template["name"], ", ".join(template["fields"]))""",
+    print(template["id"], template["name"], ", ".join(column["label"] for column in template["columns"]))""",
         response=TEMPLATES_RESPONSE,
     ),
     Endpoint(

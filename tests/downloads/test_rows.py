@@ -190,3 +190,41 @@ class TestRequirementColumns:
         table = data_table([share.result.pk], ["last_name", requirement_key(theirs)], organisation=org_a)
         assert table.header == ["Surname"]
         assert list(table.rows) == [("Wójcik",)]
+
+
+class TestApi:
+    def test_the_template_list_gives_each_templates_columns_with_the_verdicts(
+        self, primary: Any, org_a: Any, org_b: Any
+    ) -> None:
+        from rvs.api import keys
+        from tests.api.conftest import api_client
+
+        requirement = _requirement(org_a)
+        _requirement(org_b, "Theirs")
+        key = requirement_key(requirement)
+        services.template_save(actor=primary, organisation=org_a, name="Verdicts", fields=[key, "last_name"])
+        _, secret = keys.key_create(actor=primary, organisation=org_a, name="CRM", scope="read")
+        response = api_client(secret).get(reverse("api:templates"))
+        assert response.status_code == 200
+        default, mine = response.json()
+        assert default["id"] is None
+        assert default["fields"] == [*DEFAULT_FIELDS, key]
+        assert default["columns"][-1] == {"key": key, "label": "Meets: MSc entry"}
+        assert default["columns"][0] == {"key": "last_name", "label": "Surname"}
+        assert mine["columns"] == [{"key": key, "label": "Meets: MSc entry"}, {"key": "last_name", "label": "Surname"}]
+        assert "Theirs" not in response.content.decode()
+        # A download through the API with that template holds the verdict column.
+        share = ShareFactory(organisation=org_a, result__scores=STRONG, result__exam_date=dt.date.today())
+        api = api_client(keys.key_create(actor=primary, organisation=org_a, name="W", scope="write")[1])
+        created = api.post(
+            reverse("api:downloads"),
+            {"format": "csv", "template": mine["id"], "results": [str(share.result.public_id)]},
+            format="json",
+        )
+        assert created.status_code in (200, 201, 202), created.content
+        job = created.json()
+        body = b"".join(api.get(reverse("api:download_file", args=[job["id"]])).streaming_content)
+        assert list(csv.reader(io.StringIO(body.decode("utf-8-sig")))) == [
+            ["Meets: MSc entry", "Surname"],
+            ["met", "Wójcik"],
+        ]
