@@ -26,7 +26,7 @@ run: $(VENV)/.installed-runtime
 	$(PY) manage.py db_worker & WORKER=$$!; \
 	$(PY) manage.py send_outbox --loop --interval 60 & RELAY=$$!; \
 	trap 'kill $$WORKER $$RELAY 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn config.wsgi:application -k gthread -w 1 --threads 8 -b 127.0.0.1:$(PORT) --access-logfile -
+	$(VENV)/bin/gunicorn config.wsgi:application -k gthread -w 1 --threads 8 -b 127.0.0.1:$(PORT)
 
 ## run-scaled: the scale-out shape on this machine (PostgreSQL, Redis, 2 gunicorn workers, 2 RQ workers)
 run-scaled: $(VENV)/.installed-runtime

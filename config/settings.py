@@ -368,6 +368,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # At DEBUG it writes whole template contexts (forms, results) into the log.
+        "django.template": {"level": "INFO"},
         "axes": {"level": "WARNING"},
         "mail.log": {"level": "WARNING"},
     },
