@@ -168,7 +168,11 @@ KWARGS_BY_NAME: dict[str, ObjectGetter] = {
 # Arguments naming an object of organisation A: the routes where "not yours" must equal "does not exist".
 OBJECT_KWARGS = {"public_id", "result_id", "job_id"}
 # Whose "not yours" to try on an object route, by who may use it.
-OTHER_PARTY = {ORG_USERS: "outsider", PRIMARY: "outsider", KEY_READ: "key_other", KEY_WRITE: "key_other"}
+# "candidate_other" is a second candidate, used only here (their own shares are not the world's).
+OTHER_PARTY = {
+    ORG_USERS: "outsider", PRIMARY: "outsider", KEY_READ: "key_other", KEY_WRITE: "key_other",
+    CANDIDATE: "candidate_other",
+}  # fmt: skip
 # Pages that are the only way in (and so take anyone signed in who is refused elsewhere) are sign-in pages.
 SIGN_IN_PATHS = ("/accounts/sign-in/", "/admin/login/", "/accounts/two-factor/", "/backoffice/two-factor/")
 
@@ -269,6 +273,14 @@ def _build_world() -> World:
     account.email_confirmed_at = timezone.now()
     account.save()
     users["candidate"] = account.user
+    other = CandidateFactory()
+    other_account = candidate_sign_up(
+        candidate_number=other.candidate_number, secret_number="1234",
+        email="matrix.other.candidate@cand.example", password=PASSWORD,
+    )  # fmt: skip
+    other_account.email_confirmed_at = timezone.now()
+    other_account.save()
+    users["candidate_other"] = other_account.user
     o["result"] = ResultFactory(candidate=candidate)
     o["result"].photo.name = PHOTO_NAME  # the file itself is written per test (MEDIA_ROOT is per test)
     o["result"].save(update_fields=["photo"])
