@@ -7,7 +7,7 @@ PORT ?= 8000
 export PORT
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run run-scaled test lint typecheck test-sqlite test-postgres bench bench-quick clean
+.PHONY: run run-scaled test lint typecheck test-sqlite test-postgres bench bench-quick clean backup
 
 $(VENV)/.installed-runtime: requirements.txt requirements-scale.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ run: $(VENV)/.installed-runtime
 ## run-scaled: the scale-out shape on this machine (PostgreSQL, Redis, 2 gunicorn workers, 2 RQ workers)
 run-scaled: $(VENV)/.installed-runtime
 	$(PY) scripts/run_scaled.py --port $(PORT)
+
+## backup: database (online), media and keys into $(BACKUP_DIR)/rvs-backup-<time>/ (restore: manage.py restore)
+BACKUP_DIR ?= backup
+backup: $(VENV)/.installed-runtime
+	$(PY) manage.py backup $(BACKUP_DIR)
 
 ## test: lint, type-check, then the whole suite on SQLite and again on PostgreSQL
 test: $(VENV)/.installed-dev lint typecheck test-sqlite test-postgres
