@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "rvs.core.middleware.ClientAddressMiddleware",
     "rvs.core.middleware.RequestIdMiddleware",
     "rvs.core.logs.RequestLogMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -229,7 +230,11 @@ SECURE_SSL_REDIRECT = HTTPS and env_bool("RVS_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("RVS_BEHIND_PROXY", False) else None
+BEHIND_PROXY = env_bool("RVS_BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For. Per-address rate limits and
+# the sign-in lockout count the client's address, not the proxy's (rvs.core.middleware.ClientAddressMiddleware).
+TRUSTED_PROXY_COUNT = env_int("RVS_TRUSTED_PROXY_COUNT", 1 if BEHIND_PROXY else 0, minimum=0, maximum=5)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -10,6 +10,29 @@ from rvs.core.context import RequestMeta, current
 from rvs.core.ratelimit import RateLimited
 
 
+class ClientAddressMiddleware:
+    """Behind ``TRUSTED_PROXY_COUNT`` reverse proxies, ``REMOTE_ADDR`` becomes the client's address.
+
+    Each trusted proxy appends the address it saw to ``X-Forwarded-For``, so the client is the
+    entry that many places from the right; anything further left was sent by the client and is
+    not believed. Without proxies the header is ignored (anyone could send it). Every per-address
+    rate limit, django-axes and the audit log then see one address per client, not the proxy's.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        proxies = settings.TRUSTED_PROXY_COUNT
+        if proxies:
+            chain = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+            if len(chain) >= proxies:
+                request.META["REMOTE_ADDR"] = chain[-proxies]
+        return self.get_response(request)
+
+
 class RequestIdMiddleware:
     """Gives each request an id (shown on error pages, kept in audit entries)."""
 

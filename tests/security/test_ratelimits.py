@@ -213,3 +213,32 @@ def test_it_publishes_the_api_limits_in_the_developer_portal(settings: Any, clie
     assert "777 a minute" in page
     assert "555 an hour" in page
     assert "33 an hour" in page
+
+
+def test_it_counts_clients_behind_a_proxy_by_their_own_address(settings: Any, actors: Actors) -> None:
+    """Behind one trusted proxy, the address it appends counts; what a client puts before it does not."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "ern_lookup_ip": "2/600"}
+    proxy = "10.0.0.2"
+
+    def look_up(who: str, forwarded_for: str) -> Any:
+        return actors.clients[who].post(
+            reverse("results:search"), {"ern": ern_codec.generate()}, REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        )  # fmt: skip
+
+    assert look_up("u1", HOME).status_code == 404
+    assert look_up("u3", f"1.2.3.4, {HOME}").status_code == 404
+    assert look_up("u2", f"5.6.7.8, {HOME}").status_code == 429  # a made-up first entry changes nothing
+    assert look_up("u2", OFFICE).status_code == 404  # another client through the same proxy
+
+
+def test_it_ignores_forwarded_for_without_a_trusted_proxy(settings: Any, actors: Actors) -> None:
+    settings.TRUSTED_PROXY_COUNT = 0
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "ern_lookup_ip": "1/600"}
+    first = actors.clients["u1"].post(reverse("results:search"), {"ern": ern_codec.generate()}, REMOTE_ADDR=HOME)
+    assert first.status_code == 404
+    spoofed = actors.clients["u2"].post(
+        reverse("results:search"), {"ern": ern_codec.generate()}, REMOTE_ADDR=HOME, HTTP_X_FORWARDED_FOR=OFFICE
+    )
+    assert spoofed.status_code == 429
