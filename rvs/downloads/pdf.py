@@ -1,15 +1,18 @@
 """Statements of Results as PDF: one page per result, a QR code to the public check, signed.
 
 Drawn with reportlab and the bundled DejaVu fonts (Łukasz, Nguyễn, Ørsted, Cyrillic, Greek all
-print). The document's Keywords carry, for each statement, the ERN and a digest of what it
-says, so the verify page can tell a result corrected or withdrawn since the PDF was issued.
+print). The document carries, for each statement, the ERN and a digest of what it says, so the
+verify page can tell a result corrected or withdrawn since the PDF was issued: as JSON in a
+compressed stream named by the catalogue's ``/RVSStatements`` (``statement_entries``). Statements
+issued before carry it as base64 in the information dictionary's Keywords, which the verify page
+still reads; a stream is never parsed by pyHanko when it signs, where the Keywords were (9 MB of
+text at 100,000 statements, read and written again).
 """
 
 from __future__ import annotations
 
 import array
 import base64
-import codecs
 import gc
 import hashlib
 import hmac
@@ -18,6 +21,7 @@ import itertools
 import json
 import os
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -46,6 +50,7 @@ FONT_DIR = Path(__file__).resolve().parent / "fonts"
 # of the drawing time was going to reportlab's pure-Python ASCII85 encoder.
 rl_config.useA85 = 0
 KEYWORDS_PREFIX = "rvs-statements-v1:"
+STATEMENTS_KEY = "/RVSStatements"
 _fonts_registered = False
 
 
@@ -249,8 +254,7 @@ def render_statements(
     reportlab keeps every page of a document in memory until it saves it (some 36 KB a page: a
     process peaked at 470 MB for 10,000 pages), so the pages are drawn ``BATCH_PAGES`` at a time,
     each batch a document of its own in a temporary file, copied into ``out`` as one document with
-    a page tree node per batch. What stays in memory grows by some 100 bytes a page (offsets and
-    Keywords).
+    a page tree node per batch. What stays in memory grows by some 16 bytes a page (offsets).
     """
     _register_fonts()
     issued = timezone.localdate().isoformat()
@@ -291,9 +295,9 @@ class _Concatenation:
     """One PDF written to ``out`` from the batches' documents, an object at a time.
 
     Each batch's pages are copied with everything they use (content, fonts, images), renumbered;
-    the page tree, catalogue, information dictionary (with the Keywords) and cross-reference table
-    are written at the end. Only the object offsets, the page numbers and the Keywords (as JSON
-    text, some 70 bytes a statement) stay in memory.
+    the statements stream, page tree, catalogue, information dictionary and cross-reference table
+    are written at the end. Only the object offsets (8 bytes an object, two a page) and the page
+    tree's nodes stay in memory; the statements' entries are compressed into a temporary file.
     """
 
     PAGES, CATALOG, INFO = 1, 2, 3
@@ -307,13 +311,15 @@ class _Concatenation:
         self._parent = self.PAGES
         self.info: generic.DictionaryObject | None = None
         self.statements = 0
-        self._entries = io.BytesIO()  # the JSON of [{"ern": ..., "digest": ...}, ...], as json.dumps writes it
+        # The JSON of [{"ern": ..., "digest": ...}, ...], deflated as it comes, kept on disk.
+        self._entries = tempfile.TemporaryFile(prefix="rvs-statements-entries-")  # noqa: SIM115 - closed by finish()
+        self._deflate = zlib.compressobj(6)
         self._write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 
     def embed(self, ern: str, digest: str) -> None:
-        """A statement's ERN and digest, for the Keywords (see ``embedded_entries``)."""
-        self._entries.write((", " if self.statements else "[").encode())
-        self._entries.write(json.dumps({"ern": ern, "digest": digest}).encode())
+        """A statement's ERN and digest, for the statements stream (see ``statement_entries``)."""
+        text = (", " if self.statements else "[") + json.dumps({"ern": ern, "digest": digest})
+        self._entries.write(self._deflate.compress(text.encode()))
         self.statements += 1
 
     def _write(self, data: bytes) -> None:
@@ -383,25 +389,24 @@ class _Concatenation:
             return generic.ArrayObject(self._copy(item, numbers, pending) for item in list.__iter__(value))
         return value
 
-    def _write_keywords(self) -> None:
-        """The Keywords string's bytes: the prefix and the base64 of the entries' JSON, in UTF-16.
-
-        Written here a piece at a time, not through a pyHanko string object: at 100,000 statements
-        they are 9 MB of text. UTF-16 with its byte order mark, because the signer reads them back
-        and pyHanko decodes PDFDocEncoding a character at a time into a list (some 80 MB at that
-        size) but UTF-16 in one call. Base64 and the prefix hold no byte a PDF string must escape.
-        """
-        self._entries.write(b"]" if self.statements else b"[]")
-        entries = self._entries.getbuffer()
-        self._write(codecs.BOM_UTF16_BE + KEYWORDS_PREFIX.encode("utf-16-be"))
-        step = 3 << 16  # a multiple of 3, so the pieces' base64 joins up into the whole's
-        for start in range(0, len(entries), step):
-            self._write(base64.b64encode(entries[start : start + step]).decode().encode("utf-16-be"))
-        del entries
-        self._entries = io.BytesIO()
+    def _write_statements(self) -> int:
+        """The statements stream (Flate-compressed JSON), copied from the temporary file; its number."""
+        self._entries.write(self._deflate.compress(b"]" if self.statements else b"[]"))
+        self._entries.write(self._deflate.flush())
+        length = self._entries.tell()
+        number = self._allocate()
+        self.offsets[number] = self.position
+        self._write(b"%d 0 obj\n<< /Filter /FlateDecode /Length %d >>\nstream\n" % (number, length))
+        self._entries.seek(0)
+        while chunk := self._entries.read(1 << 20):
+            self._write(chunk)
+        self._write(b"\nendstream\nendobj\n")
+        self._entries.close()
+        return number
 
     def finish(self) -> None:
-        """The page tree, catalogue and information dictionary, then the cross-reference table."""
+        """The statements, page tree, catalogue and information dictionary, then the cross-reference table."""
+        statements = self._write_statements()
         kids = b" ".join(b"%d 0 R" % node for node in self.nodes)
         self.offsets[self.PAGES] = self.position
         self._write(b"%d 0 obj\n<< /Type /Pages /Count %d /Kids [ %s ] >>\nendobj\n" % (self.PAGES, self.pages, kids))
@@ -410,22 +415,12 @@ class _Concatenation:
                 generic.NameObject("/Type"): generic.NameObject("/Catalog"),
                 generic.NameObject("/Pages"): generic.IndirectObject(self.PAGES, 0, None),
                 generic.NameObject("/PageMode"): generic.NameObject("/UseNone"),
+                generic.NameObject(STATEMENTS_KEY): generic.IndirectObject(statements, 0, None),
             }
         )
         self._object(self.CATALOG, catalog)
-        self.offsets[self.INFO] = self.position
-        info = io.BytesIO()
-        info.write(b"%d 0 obj\n<<\n" % self.INFO)
-        for key, value in (self.info or {}).items():
-            if key != "/Keywords":
-                key.write_to_stream(info)
-                info.write(b" ")
-                value.write_to_stream(info)
-                info.write(b"\n")
-        info.write(b"/Keywords (")
-        self._write(info.getvalue())
-        self._write_keywords()
-        self._write(b")\n>>\nendobj\n")
+        info = {key: value for key, value in (self.info or {}).items() if key != "/Keywords"}  # reportlab's empty one
+        self._object(self.INFO, generic.DictionaryObject(info))
         start = self.position
         table = io.BytesIO()
         table.write(b"xref\n0 %d\n0000000000 65535 f \n" % len(self.offsets))
@@ -457,8 +452,10 @@ def render_signed_statements(
 ) -> int:
     """Render into a temporary file and sign from it: the document is never held in memory whole.
 
-    pyHanko still reads the whole cross-reference table and the Keywords to sign: about 0.6 KB a
-    page, 60 MB at 100,000 pages, which the 250 MB budget of a worker allows.
+    pyHanko still reads the whole cross-reference table to sign (two objects a page, some 200 bytes
+    each in its memory: about 40 MB at 100,000 pages, within the 250 MB budget of a worker); the
+    statements' entries are a stream it does not read (they were Keywords: 9 MB of text it read
+    and wrote again).
     """
     with tempfile.TemporaryFile(prefix="rvs-statements-") as unsigned:
         count = render_statements(rows, unsigned, progress=progress, photo_for=photo_for)
@@ -468,14 +465,27 @@ def render_signed_statements(
     return count
 
 
-def embedded_entries(keywords: Any) -> list[dict[str, str]]:
-    """The ERN/digest list from a statement's Keywords; [] when there is none."""
-    text = str(keywords or "")
-    if not text.startswith(KEYWORDS_PREFIX):
-        return []
-    try:
-        data = json.loads(base64.b64decode(text[len(KEYWORDS_PREFIX) :], validate=True))
-    except (ValueError, TypeError):
+def statement_entries(reader: PdfFileReader) -> list[dict[str, str]]:
+    """The ERN/digest list a statement carries; [] when there is none.
+
+    From the catalogue's statements stream, or, in statements issued before it, the Keywords.
+    """
+    stream = reader.root.get(STATEMENTS_KEY)
+    if stream is not None:
+        try:
+            data = json.loads(stream.get_object().data)
+        except (ValueError, TypeError, AttributeError, zlib.error):
+            return []
+    else:
+        info = reader.trailer_view.get("/Info")
+        text = str(info.get_object().get("/Keywords") or "") if info is not None else ""
+        if not text.startswith(KEYWORDS_PREFIX):
+            return []
+        try:
+            data = json.loads(base64.b64decode(text[len(KEYWORDS_PREFIX) :], validate=True))
+        except (ValueError, TypeError):
+            return []
+    if not isinstance(data, list):
         return []
     return [
         e for e in data if isinstance(e, dict) and isinstance(e.get("ern"), str) and isinstance(e.get("digest"), str)

@@ -10,7 +10,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from rvs.downloads.pdf import embedded_entries, result_digest
+from rvs.downloads.pdf import result_digest, statement_entries
 from rvs.downloads.signing import signing_certificate
 from rvs.results.models import Result
 
@@ -68,9 +68,7 @@ def verify_statement_pdf(data: bytes) -> Verdict:
         return Verdict(
             False, "This PDF has been altered since it was issued, or was not signed by us: it is not authentic."
         )
-    info = reader.trailer_view.get("/Info")
-    info = info.get_object() if info is not None else None
-    entries = embedded_entries(info.get("/Keywords") if info is not None else None)
+    entries = statement_entries(reader)
     if not entries:
         return Verdict(False, "This signed PDF is not a Statement of Results.")
     return Verdict(True, "Authentic and unaltered.", [check_result(e["ern"], e["digest"]) for e in entries])
