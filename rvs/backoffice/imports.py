@@ -47,13 +47,13 @@ from django_tasks import task
 from rvs.backoffice.models import ImportJob
 from rvs.backoffice.permissions import StaffPerm, staff_can
 from rvs.core.audit import log_action
-from rvs.results.importer import PHASE_PARSE, PHASE_WRITE, ImportRejected, RowError, results_import, results_validate
+from rvs.results.importer import PHASE_PARSE, ImportRejected, RowError, results_import, results_validate
 
 logger = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=5)
-# The write is one transaction, during which the lease cannot be renewed (SQLite holds its write
-# lock): it is taken for this long before the write starts.
+# The import is one transaction, during which the lease cannot be renewed (SQLite holds its write
+# lock): it is taken for this long as the import starts.
 WRITE_LEASE = dt.timedelta(minutes=30)
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx",)
@@ -538,9 +538,9 @@ class _Progress:
         now = time.monotonic()
         if phase == self.phase and (percent == self.percent or now - self.saved_at < _PROGRESS_SECONDS):
             return
-        # Before the write, the lease is taken for the whole transaction; it cannot be renewed inside.
-        lease = WRITE_LEASE if phase == PHASE_WRITE else LEASE
-        _mine(self.job).update(phase=phase[:100], progress=percent, lease_until=timezone.now() + lease)
+        # The import is one transaction from its first line (parsing and writing overlap), and the
+        # lease cannot be renewed inside: it is taken for the whole of it.
+        _mine(self.job).update(phase=phase[:100], progress=percent, lease_until=timezone.now() + WRITE_LEASE)
         self.phase, self.percent, self.saved_at = phase, percent, now
 
 

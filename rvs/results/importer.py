@@ -24,14 +24,13 @@ import csv
 import datetime as dt
 import functools
 import io
-import itertools
 import json
 import operator
 import os
 import random
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +49,7 @@ from rvs.core.audit import log_action
 from rvs.core.normalise import fold
 from rvs.exams.models import Exam
 from rvs.exams.scoring import CesScheme, Outcome, ScoreError, Status, compute, scheme_for
+from rvs.results import bulkload
 from rvs.results.models import Candidate, CandidateNameToken, Centre, ComponentScore, Result
 from rvs.results.services import secret_number_hash
 
@@ -73,9 +73,10 @@ _PLAIN_EMAIL_USER = re.compile(r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*")
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _MAX_ENCODING_ERRORS = 100
 _PHOTO_SUFFIX = {"JPEG": ".jpg", "PNG": ".png"}
-# Values per query when looking rows up on record, and rows per statement when writing.
+# Values per query when looking rows up on record.
 _LOOKUP_CHUNK = 50_000
-_WRITE_CHUNK = 20_000
+# Rows parsed, checked and handed to the background writer at a time (see results_import).
+_STREAM_CHUNK = 25_000
 # Up to this many rows a table is written with the ORM's bulk_create; above, as plain tuples.
 ORM_WRITE_LIMIT = 2_000
 # How often parsing reports progress, in records.
@@ -129,6 +130,7 @@ class Person:
     date_of_birth: dt.date
     email: str
     candidate_id: int | None = None  # set by ``check`` (on record) or the write (new)
+    on_record: bool = False  # set by ``check``
 
 
 @dataclass(slots=True, eq=False)
@@ -159,9 +161,13 @@ class ParsedRow:
     photo_suffix: str = ""
     # Set when written:
     result_id: int | None = None
-    public_id: uuid.UUID | None = None
+    public_hex: str = ""  # the public id as 32 hex digits
     ern: str = ""
     photo_name: str = ""
+
+    @property
+    def public_id(self) -> uuid.UUID | None:
+        return uuid.UUID(self.public_hex) if self.public_hex else None
 
     @property
     def candidate_number(self) -> str:
@@ -359,8 +365,10 @@ def email_is_valid(value: str, _domains: dict[str, bool] | None = None) -> bool:
 class _Parser:
     """Checks records one by one, with caches for the values that repeat across a large file."""
 
-    def __init__(self, header: list[str], base_dir: Path | None) -> None:
+    def __init__(self, header: list[str], base_dir: Path | None, has_nul: bool = False) -> None:
         self.base_dir = base_dir
+        # PostgreSQL cannot store a NUL character; a file holding one has its values checked for it.
+        self.has_nul = has_nul
         self.number_of = {name: index + 1 for index, name in enumerate(header)}
         # Values are read in the order of COLUMNS + status, wherever they are in the file; a file
         # without a status column reads it from a blank value appended to each record.
@@ -413,6 +421,10 @@ class _Parser:
         def fail(column: str, message: str) -> None:
             found.append(RowError(line, column, message, number_of.get(column)))
 
+        if self.has_nul:
+            for column, value in zip((*COLUMNS, "status"), self.values_of(values), strict=True):
+                if "\x00" in value:
+                    fail(column, "contains a NUL character, which cannot be stored")
         candidate_number = candidate_id.upper()
         if not _CANDIDATE_ID.fullmatch(candidate_id):
             fail("candidate_id", "Candidate ID Number must be 4-32 letters and digits")
@@ -577,6 +589,17 @@ def parse(
 
     ``max_bytes`` defaults to ``IMPORT_MAX_BYTES``; ``progress`` hears of every few thousand records.
     """
+    return [row for chunk in _parse_chunks(data, base_dir, progress, max_bytes, size=0) for row in chunk]
+
+
+def _parse_chunks(
+    data: bytes, base_dir: Path | None, progress: Progress | None, max_bytes: int | None, *, size: int
+) -> Iterator[list[ParsedRow]]:
+    """The checked rows, ``size`` at a time (0: all at once), while the file has no problem so far.
+
+    Once a problem is found no more rows are given, but the file is read to its end so that
+    ``ImportRejected``, raised then, lists every problem.
+    """
     limit = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
     if len(data) > limit:
         raise ImportRejected([RowError(0, "", f"the file is larger than {limit} bytes")])
@@ -584,13 +607,15 @@ def parse(
     # whole file to decode(), which places every bad byte.
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     try:
-        return _parse(text, data.count(b"\n") + 1, base_dir, progress)
+        yield from _parse(text, data.count(b"\n") + 1, base_dir, progress, size, b"\x00" in data)
     except UnicodeDecodeError:
         decode(data)
         raise  # pragma: no cover - decode() raises ImportRejected for any undecodable data
 
 
-def _parse(text: io.TextIOWrapper, lines: int, base_dir: Path | None, progress: Progress | None) -> list[ParsedRow]:
+def _parse(
+    text: io.TextIOWrapper, lines: int, base_dir: Path | None, progress: Progress | None, size: int, has_nul: bool
+) -> Iterator[list[ParsedRow]]:
     reader = csv.reader(text)
     try:
         header = [name.strip().lower() for name in next(reader)]
@@ -601,9 +626,9 @@ def _parse(text: io.TextIOWrapper, lines: int, base_dir: Path | None, progress: 
     errors = _header_errors(header)
     if errors:
         raise ImportRejected(errors)
-    parser = _Parser(header, base_dir)
+    parser = _Parser(header, base_dir, has_nul)
     rows: list[ParsedRow] = []
-    records = 0
+    given = records = 0
     maximum = settings.IMPORT_MAX_ROWS
     width = len(header)
     next_line = reader.line_num + 1
@@ -625,18 +650,23 @@ def _parse(text: io.TextIOWrapper, lines: int, base_dir: Path | None, progress: 
                 errors.append(RowError(line, "", f"expected {width} values, found {len(values)}"))
                 continue
             parsed = parser.row(line, values, errors)
-            if parsed is not None:
+            if parsed is not None and not errors and not parser.cross_errors:
                 rows.append(parsed)
+                if len(rows) == size:
+                    given += len(rows)
+                    yield rows
+                    rows = []
     except csv.Error as exc:
         errors.append(RowError(reader.line_num, "", f"unreadable CSV: {exc}"))
     errors.extend(parser.cross_errors)
     if errors:
         raise ImportRejected(errors)
-    if not rows:
+    if not rows and not given:
         raise ImportRejected([RowError(2, "", "the file has a header but no results")])
     if progress is not None:
         progress(PHASE_PARSE, lines, lines)
-    return rows
+    if rows:
+        yield rows
 
 
 def _photo(value: str, base_dir: Path | None, fail: Any) -> tuple[Path, str] | None:
@@ -691,44 +721,74 @@ def check(rows: list[ParsedRow], *, progress: Progress | None = None) -> Plan:
     """Compare parsed rows with the records; raise ``ImportRejected`` with every conflict. Reads only."""
     if progress is not None:
         progress(PHASE_CHECK, 0, 0)
-    errors: list[RowError] = []
-    people = list({id(row.person): row.person for row in rows}.values())
-    new_people = _candidates_on_record(people, errors)
-    centres = list({id(row.centre): row.centre for row in rows}.values())
-    new_centres = _centres_on_record(centres, errors)
-    known = [person.candidate_id for person in people if person.candidate_id is not None]
-    existing = _existing_results(known)
-    references = _taken_references([row.reference_number for row in rows if row.reference_number])
-    new_rows: list[ParsedRow] = []
-    unchanged = 0
-    for row in rows:
-        current = existing.get((row.person.candidate_id, row.exam.id, row.exam_date)) if existing else None
-        if current is not None:
-            if row.reference_number and row.reference_number != current.ern:
-                errors.append(
-                    RowError(row.line, "reference_number", "this result already has another Exam Reference Number")
-                )
-            elif differences := _differences(current, row):
-                for column, change in differences:
+    checker = _Checker()
+    plan = checker.chunk(rows)
+    if checker.errors:
+        raise ImportRejected(checker.errors)
+    return plan
+
+
+class _Checker:
+    """Compares the rows of a file with the records, a chunk at a time (reads only).
+
+    A candidate or centre is looked up on the first chunk that names it; the errors of every
+    chunk add up in ``errors``, and ``unchanged`` counts the rows already on record as they are.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[RowError] = []
+        self.unchanged = 0
+        self.people_seen: set[int] = set()
+        self.centres_seen: set[int] = set()
+
+    def chunk(self, rows: list[ParsedRow]) -> Plan:
+        errors = self.errors
+        people = [
+            person
+            for person in {id(row.person): row.person for row in rows}.values()
+            if id(person) not in self.people_seen
+        ]
+        self.people_seen.update(id(person) for person in people)
+        new_people = _candidates_on_record(people, errors)
+        centres = [
+            centre
+            for centre in {id(row.centre): row.centre for row in rows}.values()
+            if id(centre) not in self.centres_seen
+        ]
+        self.centres_seen.update(id(centre) for centre in centres)
+        new_centres = _centres_on_record(centres, errors)
+        known = list({row.person.candidate_id for row in rows if row.person.on_record})
+        existing = _existing_results(known) if known else {}
+        references = _taken_references([row.reference_number for row in rows if row.reference_number])
+        new_rows: list[ParsedRow] = []
+        unchanged = 0
+        for row in rows:
+            current = existing.get((row.person.candidate_id, row.exam.id, row.exam_date)) if existing else None
+            if current is not None:
+                if row.reference_number and row.reference_number != current.ern:
                     errors.append(
-                        RowError(
-                            row.line,
-                            column,
-                            f"{change}: this result was imported before; make corrections in the back office",
-                        )
+                        RowError(row.line, "reference_number", "this result already has another Exam Reference Number")
                     )
-            else:
-                unchanged += 1
-            continue
-        if row.reference_number and row.reference_number in references:
-            errors.append(
-                RowError(row.line, "reference_number", "duplicate Exam Reference Number: another result has it")
-            )
-            continue
-        new_rows.append(row)
-    if errors:
-        raise ImportRejected(errors)
-    return Plan(rows=rows, new_people=new_people, new_centres=new_centres, new_rows=new_rows, unchanged=unchanged)
+                elif differences := _differences(current, row):
+                    for column, change in differences:
+                        errors.append(
+                            RowError(
+                                row.line,
+                                column,
+                                f"{change}: this result was imported before; make corrections in the back office",
+                            )
+                        )
+                else:
+                    unchanged += 1
+                continue
+            if row.reference_number and row.reference_number in references:
+                errors.append(
+                    RowError(row.line, "reference_number", "duplicate Exam Reference Number: another result has it")
+                )
+                continue
+            new_rows.append(row)
+        self.unchanged += unchanged
+        return Plan(rows=rows, new_people=new_people, new_centres=new_centres, new_rows=new_rows, unchanged=unchanged)
 
 
 def _select_where_in(sql: str, column: str, values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
@@ -762,13 +822,13 @@ def _candidates_on_record(people: list[Person], errors: list[RowError]) -> list[
     """Set ``candidate_id`` of the people on record, checking they match; the others are new."""
     by_number = {person.candidate_number: person for person in people}
     for person in people:
-        person.candidate_id = None
+        person.candidate_id, person.on_record = None, False
     columns = "id, candidate_number, secret_hash, first_name, last_name, date_of_birth"
     sql = f"SELECT {columns} FROM {_table(Candidate)} WHERE"  # noqa: S608 - a model's table
     on_record = _select_where_in(sql, "candidate_number", list(by_number))
     for pk, number, secret_hash, first_name, last_name, date_of_birth in on_record:
         person = by_number[number]
-        person.candidate_id = pk
+        person.candidate_id, person.on_record = pk, True
         if secret_hash != secret_number_hash(number, person.secret_number):
             errors.append(
                 RowError(person.line, "secret_number", "does not match the Secret Number on record for this candidate")
@@ -881,22 +941,20 @@ def results_import(
     """Import a results CSV all or nothing; raise ``ImportRejected`` with every problem found.
 
     ``actor`` is a staff user or a label such as ``"command-line"``.
+
+    The file is parsed, checked and written a chunk at a time inside one transaction, the write of
+    each chunk running in the background (``bulkload.BackgroundWriter``) while the next is parsed.
+    A problem anywhere in the file rolls back what was written, once the whole file has been read
+    so that every problem is reported. The price of the overlap: the transaction (on SQLite, the
+    write lock) lasts for the whole import, and its progress is seen only by the importing process.
     """
-    rows = parse(data, base_dir=base_dir, progress=progress, max_bytes=max_bytes)
+    lines = data.count(b"\n") + 1
     for attempt in range(1, _WRITE_ATTEMPTS + 1):
         saved_photos: list[str] = []
         if progress is not None:
-            progress(PHASE_WRITE, 0, 0)  # announced before the transaction, so others can see it
+            progress(PHASE_PARSE, 0, lines)  # announced before the transaction, so others can see it
         try:
-            with _page_cache(len(rows)), transaction.atomic():
-                _lock_imports()
-                plan = check(rows)
-                report = _write(plan, saved_photos, progress)
-                log_action(
-                    "results.imported",
-                    actor=actor,
-                    data={"source": source, "created": len(report.created), "unchanged": report.unchanged},
-                )
+            report = _import(actor, data, base_dir, source, progress, max_bytes, lines, saved_photos)
             return report
         except BaseException as exc:
             for name in saved_photos:  # files are not transactional: remove what the rollback orphaned
@@ -904,6 +962,70 @@ def results_import(
             if not isinstance(exc, IntegrityError) or attempt == _WRITE_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _import(
+    actor: Any,
+    data: bytes,
+    base_dir: Path | None,
+    source: str,
+    progress: Progress | None,
+    max_bytes: int | None,
+    lines: int,
+    saved_photos: list[str],
+) -> ImportReport:
+    events = _LaterProgress(progress)
+    checker = _Checker()
+    created: list[ParsedRow] = []
+    now = timezone.now()
+    with _page_cache(lines), transaction.atomic():
+        _lock_imports()
+        with bulkload.bulk_session(), bulkload.background_writes() as writer:
+            for chunk in _parse_chunks(data, base_dir, events, max_bytes, size=_STREAM_CHUNK):
+                writer.drain()  # the connection is the main thread's again
+                events.flush()
+                plan = checker.chunk(chunk)
+                if checker.errors:
+                    continue  # nothing more is written; the rest of the file is read for its problems
+                _write(plan, saved_photos, now)
+                created.extend(plan.new_rows)
+                events.write(len(created) + checker.unchanged, lines)
+            writer.drain()
+            events.flush()
+            if checker.errors:
+                raise ImportRejected(checker.errors)
+            events.write(lines, lines)
+        log_action(
+            "results.imported",
+            actor=actor,
+            data={"source": source, "created": len(created), "unchanged": checker.unchanged},
+        )
+    return ImportReport(created=CreatedResults(created, now), unchanged=checker.unchanged)
+
+
+class _LaterProgress:
+    """Progress heard while the writer may be using the connection, passed on when it is idle.
+
+    The caller's callback may write to the database (the back office saves it on the job).
+    """
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.pending: list[tuple[str, int, int]] = []
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.pending.append((phase, done, total))
+
+    def flush(self) -> None:
+        if self.progress is not None:
+            for event in self.pending:
+                self.progress(*event)
+        self.pending.clear()
+
+    def write(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(PHASE_WRITE, min(done, total), total)
 
 
 @contextmanager
@@ -928,20 +1050,9 @@ def _page_cache(rows: int) -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-def _write(plan: Plan, saved_photos: list[str], progress: Progress | None) -> ImportReport:
-    now = timezone.now()
+def _write(plan: Plan, saved_photos: list[str], now: dt.datetime) -> None:
+    """Write a checked chunk. Every query comes first; the large inserts then go to the background writer."""
     rows = plan.new_rows
-    work = max(1, 2 * len(plan.new_people) + 2 * len(rows))
-    done = 0
-
-    def advance(count: int) -> None:
-        nonlocal done
-        done += count
-        if progress is not None:
-            progress(PHASE_WRITE, done, work)
-
-    if progress is not None:
-        progress(PHASE_WRITE, 0, work)
     if plan.new_centres:
         centres = [
             Centre(number=c.number, name=c.name, name_folded=fold(c.name), city=c.city, city_folded=fold(c.city),
@@ -957,14 +1068,23 @@ def _write(plan: Plan, saved_photos: list[str], progress: Progress | None) -> Im
             )
             for info in plan.new_centres:
                 info.centre_id = ids[info.number]
-    _write_candidates(plan.new_people, now, advance)
-    _assign_references(rows)
-    # Written in the order of the unique (candidate, exam, date) index, and candidates were given
-    # their ids in the order of their numbers: inserts then walk those indexes instead of
-    # touching pages at random, which is most of the cost on a large table.
+    # What the new rows point at stays put until the commit (the foreign-key checks may be off: bulkload).
+    bulkload.lock_referenced(Exam, sorted({row.exam.id for row in rows}))
+    bulkload.lock_referenced(Centre, sorted({cast(int, row.centre.centre_id) for row in rows}))
+    bulkload.lock_referenced(Candidate, sorted({cast(int, row.person.candidate_id) for row in rows
+                                                if row.person.on_record}))  # fmt: skip
+    # Ids in the order of candidate numbers, results in the order of the unique (candidate, exam,
+    # date) index: inserts then walk those indexes instead of touching pages at random.
+    people = sorted(plan.new_people, key=lambda person: person.candidate_number)
+    for person, candidate_id in zip(people, _reserve_ids(Candidate, len(people)), strict=True):
+        person.candidate_id = candidate_id
     ordered = sorted(rows, key=lambda row: (row.person.candidate_id, row.exam.id, row.exam_date))
-    for row in ordered:
-        row.public_id = uuid.uuid4()
+    result_ids = _reserve_ids(Result, len(ordered))
+    _write_candidates(people, now)
+    _assign_references(rows)
+    for row, result_id, public_hex in zip(ordered, result_ids, bulkload.uuid4_hexes(len(ordered)), strict=True):
+        row.result_id = result_id
+        row.public_hex = public_hex
         row.photo_name = ""
         if row.photo_path is not None:
             # The suffix comes from the content: "face.html" holding a PNG is stored as .png.
@@ -973,30 +1093,26 @@ def _write(plan: Plan, saved_photos: list[str], progress: Progress | None) -> Im
             )
             saved_photos.append(name)
             row.photo_name = name
-    for row, result_id in zip(ordered, _reserve_ids(Result, len(ordered)), strict=True):
-        row.result_id = result_id
     _insert(
         Result,
         ["id", "public_id", "candidate_id", "exam_id", "centre_id", "exam_date", "ern", "status", "overall_score",
          "grade", "cefr", "result_label", "photo", "created_at", "updated_at"],
-        ((row.result_id, row.public_id, row.person.candidate_id, row.exam.id, row.centre.centre_id, row.exam_date,
+        [(row.result_id, row.public_hex, row.person.candidate_id, row.exam.id, row.centre.centre_id, row.exam_date,
           row.ern, row.outcome.status, row.outcome.overall, row.outcome.grade or "", row.outcome.cefr or "",
-          row.outcome.label, row.photo_name, now, now) for row in ordered),
+          row.outcome.label, row.photo_name, now, now) for row in ordered],
         total=len(ordered),
     )  # fmt: skip
-    advance(len(ordered))
-    scores = (
+    scores = [
         (row.result_id, position, component.code, component.label, row.outcome.components.get(component.code))
         for row in ordered
         if row.outcome.status == Status.RESULT
         for position, component in enumerate(row.scheme.components)
-    )
-    _insert(ComponentScore, ["result_id", "position", "code", "label", "score"], scores, total=4 * len(ordered))
-    advance(len(ordered))
-    return ImportReport(created=CreatedResults(rows, now), unchanged=plan.unchanged)
+    ]
+    _insert(ComponentScore, ["result_id", "position", "code", "label", "score"], scores, total=len(scores))
 
 
-def _write_candidates(people: list[Person], now: dt.datetime, advance: Callable[[int], None]) -> None:
+def _write_candidates(people: list[Person], now: dt.datetime) -> None:
+    """Insert ``people`` (ids already given, in this order) and their name tokens."""
     folded: dict[str, str] = {}
 
     def fold_cached(text: str) -> str:
@@ -1005,34 +1121,27 @@ def _write_candidates(people: list[Person], now: dt.datetime, advance: Callable[
             value = folded[text] = fold(text)
         return value
 
-    # Ids in the order of candidate numbers, name tokens in the order of their unique index: see _write.
-    people = sorted(people, key=lambda person: person.candidate_number)
-    for person, candidate_id in zip(people, _reserve_ids(Candidate, len(people)), strict=True):
-        person.candidate_id = candidate_id
     tokens: list[tuple[str, int | None]] = []
-
-    def candidates() -> Iterator[tuple[Any, ...]]:
-        for person in people:
-            # fold() works character by character, so folding each part and joining them gives
-            # candidate_sort_name() and name_tokens_for() of the whole name (tests hold them equal).
-            given, family = fold_cached(person.first_name), fold_cached(person.last_name)
-            for token in dict.fromkeys(token[:64] for token in f"{given} {family}".split()):
-                tokens.append((token, person.candidate_id))
-            secret_hash = secret_number_hash(person.candidate_number, person.secret_number)
-            yield (person.candidate_id, person.candidate_number, secret_hash, person.first_name, person.last_name,
-                   f"{family} {given}".strip(), person.date_of_birth, person.email, now, now)  # fmt: skip
-
+    candidates: list[tuple[Any, ...]] = []
+    for person in people:
+        # fold() works character by character, so folding each part and joining them gives
+        # candidate_sort_name() and name_tokens_for() of the whole name (tests hold them equal).
+        given, family = fold_cached(person.first_name), fold_cached(person.last_name)
+        for token in dict.fromkeys(token[:64] for token in f"{given} {family}".split()):
+            tokens.append((token, person.candidate_id))
+        secret_hash = secret_number_hash(person.candidate_number, person.secret_number)
+        candidates.append((person.candidate_id, person.candidate_number, secret_hash, person.first_name,
+                           person.last_name, f"{family} {given}".strip(), person.date_of_birth, person.email, now,
+                           now))  # fmt: skip
     _insert(
         Candidate,
         ["id", "candidate_number", "secret_hash", "first_name", "last_name", "sort_name", "date_of_birth", "email",
          "created_at", "updated_at"],
-        candidates(),
-        total=len(people),
+        candidates,
+        total=len(candidates),
     )  # fmt: skip
-    advance(len(people))
     tokens.sort()
     _insert(CandidateNameToken, ["token", "candidate_id"], tokens, total=len(tokens))
-    advance(len(people))
 
 
 def _assign_references(rows: list[ParsedRow]) -> None:
@@ -1176,40 +1285,27 @@ def _lock_imports() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
 
 
-def _insert(model: type[models.Model], fields: list[str], rows: Iterable[tuple[Any, ...]], *, total: int) -> None:
-    """Insert ``rows`` (tuples of Python values for ``fields``); ``total``: about how many there are.
+def _insert(model: type[models.Model], fields: list[str], rows: list[tuple[Any, ...]], *, total: int) -> None:
+    """Insert ``rows`` (tuples of Python values for ``fields``; UUIDs as 32 hex digits).
 
     Small writes go through the ORM's bulk_create. Large ones skip building a model instance
     and preparing every value through the field API, converting only what the driver cannot
-    take as it is: one ``COPY`` on PostgreSQL, fed as the rows are made so the server inserts
-    while Python prepares the next ones; ``executemany`` in batches on SQLite.
+    take as it is, and go to ``bulkload.insert_rows``: ``COPY`` on PostgreSQL, ``executemany`` on
+    SQLite, on the background writer while the import runs.
     """
     if total <= ORM_WRITE_LIMIT:
+        bulkload.drain()
         objects = [model(**dict(zip(fields, row, strict=True))) for row in rows]
         if objects:
             model._default_manager.bulk_create(objects)
         return
     meta = model._meta
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    columns = ", ".join(quote(cast(models.Field[Any, Any], meta.get_field(name)).column) for name in fields)
     converters = {
         index: converter for index, name in enumerate(fields) if (converter := _converter(meta.get_field(name)))
     }
     if converters:
-        rows = map(_row_converter(len(fields), converters), rows)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Django wraps execute() errors in its own classes; COPY goes to psycopg directly.
-            with connection.wrap_database_errors, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(fields))
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 - a model's table
-            iterator = iter(rows)
-            while batch := list(itertools.islice(iterator, _WRITE_CHUNK)):
-                cursor.executemany(sql, batch)
+        rows = list(map(_row_converter(len(fields), converters), rows))
+    bulkload.insert_rows(model, fields, rows)
 
 
 def _row_converter(width: int, converters: dict[int, Callable[[Any], Any]]) -> Callable[[tuple[Any, ...]], Any]:
@@ -1222,8 +1318,6 @@ def _row_converter(width: int, converters: dict[int, Callable[[Any], Any]]) -> C
 
 def _converter(model_field: Any) -> Callable[[Any], Any] | None:
     """How a value of ``model_field`` becomes one the driver takes, when it cannot take it as it is."""
-    if isinstance(model_field, models.UUIDField) and not connection.features.has_native_uuid_field:
-        return lambda value: value.hex
     if isinstance(model_field, models.DateTimeField) and connection.vendor != "postgresql":
         # One timestamp for the whole write: convert it once.
         return functools.lru_cache(maxsize=4)(functools.partial(model_field.get_db_prep_save, connection=connection))

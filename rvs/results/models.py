@@ -11,16 +11,22 @@ from rvs.core import ern as ern_codec
 class Candidate(models.Model):
     """A person who sat exams. The Secret Number is kept only as a keyed hash (see services)."""
 
-    candidate_number = models.CharField("Candidate ID Number", max_length=32, unique=True)
+    # Unique through Meta.constraints, not unique=True: on PostgreSQL that would add a second
+    # (varchar_pattern_ops) index for LIKE, which no query uses and every import would maintain.
+    candidate_number = models.CharField("Candidate ID Number", max_length=32)
     secret_hash = models.CharField(max_length=64)
     first_name = models.CharField(max_length=200)
     last_name = models.CharField(max_length=200)
     # fold(last first): sorts "Ørsted" with "Orsted" and lets search ignore accents and case.
     sort_name = models.CharField(max_length=401, editable=False)
     date_of_birth = models.DateField(db_index=True)
-    email = models.EmailField(blank=True, db_index=True)
+    email = models.EmailField(blank=True)  # indexed in Meta (equality only: no LIKE index)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["candidate_number"], name="candidate_number_unique")]
+        indexes = [models.Index(fields=["email"], name="candidate_email")]
 
     def __str__(self) -> str:
         return self.full_name
@@ -68,11 +74,13 @@ class Result(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn by the exam board"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="results")
-    exam = models.ForeignKey("exams.Exam", on_delete=models.PROTECT, related_name="results")
+    # No index of their own: one_result_per_sitting starts with candidate, the (exam, exam_date)
+    # index with exam, and each serves those look-ups; an import would maintain two more indexes.
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="results", db_index=False)
+    exam = models.ForeignKey("exams.Exam", on_delete=models.PROTECT, related_name="results", db_index=False)
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="results")
     exam_date = models.DateField("date of exam", db_index=True)
-    ern = models.CharField("Exam Reference Number", max_length=ern_codec.LENGTH, unique=True)
+    ern = models.CharField("Exam Reference Number", max_length=ern_codec.LENGTH)  # unique: Meta.constraints
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RESULT)
     overall_score = models.PositiveSmallIntegerField(null=True, blank=True)
     grade = models.CharField(max_length=32, blank=True)
@@ -84,7 +92,8 @@ class Result(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["candidate", "exam", "exam_date"], name="one_result_per_sitting")
+            models.UniqueConstraint(fields=["candidate", "exam", "exam_date"], name="one_result_per_sitting"),
+            models.UniqueConstraint(fields=["ern"], name="result_ern_unique"),
         ]
         indexes = [models.Index(fields=["exam", "exam_date"])]
 
@@ -101,7 +110,8 @@ class Result(models.Model):
 
 
 class ComponentScore(models.Model):
-    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="components")
+    # Indexed by one_score_per_component, which starts with it.
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="components", db_index=False)
     position = models.PositiveSmallIntegerField()
     code = models.CharField(max_length=32)
     label = models.CharField(max_length=64)

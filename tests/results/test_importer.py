@@ -265,6 +265,11 @@ class TestBadRows:
         errors = rejected(write(tmp_path, [row(speaking="Z")]))
         assert where(errors) == {(2, "speaking")}
 
+    def test_it_refuses_a_nul_character_naming_its_column(self, tmp_path: Path) -> None:
+        errors = rejected(write(tmp_path, [row(), row(candidate_id="ABC000009", first_name="Zo\x00e")]))
+        assert where(errors) == {(3, "first_name")}
+        assert "NUL" in errors[0].message
+
     def test_it_reports_the_line_a_record_starts_on_when_a_value_spans_lines(self, tmp_path: Path) -> None:
         rows = [row(centre_name="Kraków Language Centre\nAnnex", reading="10"), row(candidate_id="X", reading="10")]
         errors = rejected(write(tmp_path, rows))

@@ -1,0 +1,146 @@
+"""The import's bulk path: files written a chunk at a time by the background writer, as for a large file.
+
+The chunk size and the ORM limit are lowered so a few rows take the path a million do.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from rvs.results import bulkload, importer
+from rvs.results.importer import ImportRejected, results_import
+from rvs.results.models import Candidate, CandidateNameToken, Centre, ComponentScore, Result
+from tests.results.test_importer import B2_SCORES, counts, csv_bytes, row
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: Any) -> None:
+    monkeypatch.setattr(importer, "_STREAM_CHUNK", 3)
+    monkeypatch.setattr(importer, "ORM_WRITE_LIMIT", 0)
+
+
+def people(count: int, **values: str) -> list[dict[str, str]]:
+    return [row(candidate_id=f"ABC{n:06d}", **B2_SCORES, **values) for n in range(count)]
+
+
+def test_it_writes_every_chunk_and_a_candidate_met_again_in_a_later_one(small_chunks: None) -> None:
+    rows = people(7)
+    rows.append(row(candidate_id="ABC000001", exam="C1 Advanced", exam_date="2024-06-14", **B2_SCORES))
+    report = results_import(actor="test", data=csv_bytes(rows))
+    assert (len(report.created), report.unchanged) == (8, 0)
+    assert (Candidate.objects.count(), Result.objects.count(), ComponentScore.objects.count()) == (7, 8, 40)
+    twice = Candidate.objects.get(candidate_number="ABC000001")
+    assert twice.results.count() == 2
+    assert [line for line, _ in report.created] == list(range(2, 10))
+    stored = Result.objects.get(ern=report.created[7][1].ern)
+    assert (stored.public_id, stored.candidate_id) == (report.created[7][1].public_id, twice.pk)
+    assert stored.public_id.version == 4
+
+
+def test_it_writes_nothing_when_a_later_chunk_has_a_problem(small_chunks: None) -> None:
+    rows = people(8)
+    rows[6]["reading"] = "lots"
+    before = counts()
+    with pytest.raises(ImportRejected) as info:
+        results_import(actor="test", data=csv_bytes(rows))
+    assert [(error.line, error.column) for error in info.value.errors] == [(8, "reading")]
+    assert counts() == before
+
+
+def test_it_reports_a_conflict_with_the_records_found_in_a_later_chunk(small_chunks: None) -> None:
+    results_import(actor="test", data=csv_bytes(people(2)))
+    again = people(8)
+    again[1]["reading"] = "150"  # a change to a result on record, in the first chunk
+    again[7]["last_name"] = "Other"  # a candidate differs from the rows before, in the last chunk
+    again[7].update(candidate_id="ABC000000", exam="C1 Advanced", exam_date="2024-06-14")
+    before = counts()
+    with pytest.raises(ImportRejected) as info:
+        results_import(actor="test", data=csv_bytes(again))
+    assert {(error.line, error.column) for error in info.value.errors} == {(9, "last_name")}, (
+        "the file's own problems come first, as when it is read whole"
+    )
+    del again[7]
+    with pytest.raises(ImportRejected) as info:
+        results_import(actor="test", data=csv_bytes(again))
+    assert {(error.line, error.column) for error in info.value.errors} == {(3, "reading")}
+    assert counts() == before
+
+
+def test_it_changes_nothing_when_the_same_file_comes_again(small_chunks: None) -> None:
+    data = csv_bytes(people(7))
+    results_import(actor="test", data=data)
+    before = counts()
+    report = results_import(actor="test", data=data)
+    assert (len(report.created), report.unchanged) == (0, 7)
+    assert counts() == before
+
+
+def test_it_keeps_text_with_tabs_backslashes_and_line_breaks(small_chunks: None) -> None:
+    names = ["Tab\there", "Back\\slash", "Line\nbreak", "Ünïcode ő"]  # \r: see test_copy_lines_escape
+    rows = [row(candidate_id=f"ABC{n:06d}", first_name=name, **B2_SCORES) for n, name in enumerate(names)]
+    results_import(actor="test", data=csv_bytes(rows))
+    stored = dict(Candidate.objects.values_list("candidate_number", "first_name"))
+    assert [stored[f"ABC{n:06d}"] for n in range(len(names))] == [name.strip() for name in names]
+    assert CandidateNameToken.objects.filter(token="backslash").count() == 0
+    assert CandidateNameToken.objects.filter(token="slash").count() == 1
+    assert Centre.objects.count() == 1
+
+
+def test_it_reports_progress_of_parse_and_write(small_chunks: None) -> None:
+    seen: list[tuple[str, int, int]] = []
+    results_import(actor="test", data=csv_bytes(people(7)), progress=lambda *event: seen.append(event))
+    phases = [phase for phase, _, _ in seen]
+    assert phases[0] == importer.PHASE_PARSE
+    assert phases.count(importer.PHASE_WRITE) >= 3, "after each chunk"
+    assert seen[-1] == (importer.PHASE_WRITE, seen[-1][2], seen[-1][2])
+
+
+def test_a_failed_background_write_is_raised_and_writes_nothing(small_chunks: None, monkeypatch: Any) -> None:
+    real = bulkload.insert_rows
+
+    def failing(model: Any, fields: list[str], rows: Any) -> None:
+        if model is ComponentScore:
+            rows = [(*values[:-1], -5) for values in rows]  # a negative score breaks a CHECK constraint
+        real(model, fields, rows)
+
+    monkeypatch.setattr(bulkload, "insert_rows", failing)
+    before = counts()
+    with pytest.raises(Exception, match=r"(?i)check|constraint"):
+        results_import(actor="test", data=csv_bytes(people(7)))
+    assert counts() == before
+    assert bulkload._current is None
+
+
+def test_uuid4_hexes_are_version_4_uuids() -> None:
+    values = bulkload.uuid4_hexes(200)
+    assert len(set(values)) == 200
+    for value in values:
+        parsed = uuid.UUID(value)
+        assert (parsed.hex, parsed.version, parsed.variant) == (value, 4, uuid.RFC_4122)
+
+
+def test_copy_lines_escape_text_and_write_null() -> None:
+    fields = [ComponentScore._meta.get_field(name) for name in ("result_id", "code", "score")]
+    line = bulkload._copy_line(fields)  # type: ignore[arg-type]
+    assert line((7, "a\tb\\c\nd\re", None)) == "7\ta\\tb\\\\c\\nd\\re\t\\N\n"
+    assert line((7, "reading", 150)) == "7\treading\t150\n"
+
+
+def test_the_foreign_key_checks_come_back_after_the_import(small_chunks: None) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("session_replication_role is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
+    results_import(actor="test", data=csv_bytes(people(4)))
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "off", "for the rest of this (test's) transaction only"
