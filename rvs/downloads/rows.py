@@ -119,9 +119,9 @@ def _select(vendor: str) -> str:
     """One row per result: its id, then the cells in ``CELL_KEYS`` order, then what verdicts need.
 
     Dates come as ``YYYY-MM-DD`` text (what ``date.isoformat()`` gives), so no date objects are
-    made only to be printed; a component's score comes from its own left join on the unique
-    (result, code) index, NULL when the result has no such component. Results that show no scores
-    are blanked in Python (``_unscored``). ``{ids}`` is filled with one placeholder per id.
+    made only to be printed; a component's score is looked up by the unique (result, code) index,
+    NULL when the result has no such component. Results that show no scores are blanked in Python
+    (``_unscored``). The ids are one array parameter (PostgreSQL) or one placeholder each (``{ids}``).
     """
     result, candidate = Result._meta.db_table, Candidate._meta.db_table
     exam, centre, score = Exam._meta.db_table, Centre._meta.db_table, ComponentScore._meta.db_table
@@ -139,11 +139,20 @@ def _select(vendor: str) -> str:
             "ce.city", "ce.country", "r.cefr", "r.grade", "r.result_label", "r.ern")  # fmt: skip
     formula_like = " OR ".join(f"{first(column)} IN ({codes})" for column in text)
     statuses = " ".join(f"WHEN '{code}' THEN %s" for code in _STATUS_LABELS)
-    components = ", ".join(f"s{index}.score" for index in range(len(_COMPONENTS)))
-    joins = " ".join(
-        f"LEFT JOIN {score} s{index} ON s{index}.result_id = r.id AND s{index}.code = '{code}'"
-        for index, code in enumerate(_COMPONENTS)
-    )
+    if vendor == "postgresql":
+        # One index range scan per result: left joins per code made PostgreSQL scan the whole table
+        # once per code and chunk (hash joins), where SQLite looks each up in the index.
+        components = ", ".join(f"s.{code}" for code in _COMPONENTS)
+        pivot = ", ".join(f"MAX(x.score) FILTER (WHERE x.code = '{code}') AS {code}" for code in _COMPONENTS)
+        joins = f"LEFT JOIN LATERAL (SELECT {pivot} FROM {score} x WHERE x.result_id = r.id) s ON TRUE"  # noqa: S608
+        where = "r.id = ANY(%s)"
+    else:
+        components = ", ".join(f"s{index}.score" for index in range(len(_COMPONENTS)))
+        joins = " ".join(
+            f"LEFT JOIN {score} s{index} ON s{index}.result_id = r.id AND s{index}.code = '{code}'"
+            for index, code in enumerate(_COMPONENTS)
+        )
+        where = "r.id IN ({ids})"
     # Table names and codes come from the code; every value is a parameter.
     return (
         f"SELECT r.id, c.last_name, c.first_name, {iso('c.date_of_birth')}, "  # noqa: S608
@@ -153,7 +162,7 @@ def _select(vendor: str) -> str:
         f"{components}, SUBSTR(r.ern, 1, 6) || '-' || SUBSTR(r.ern, 7, 6) || '-' || SUBSTR(r.ern, 13), "
         f"r.status, e.code, e.name, CASE WHEN {formula_like} THEN 1 ELSE 0 END "
         f"FROM {result} r JOIN {candidate} c ON c.id = r.candidate_id JOIN {exam} e ON e.id = r.exam_id "
-        f"JOIN {centre} ce ON ce.id = r.centre_id {joins} WHERE r.id IN ({{ids}})"
+        f"JOIN {centre} ce ON ce.id = r.centre_id {joins} WHERE {where}"
     )
 
 
@@ -175,7 +184,10 @@ def _rows(ids: list[int], columns: list[str], requirements: dict[str, _Requireme
     names: dict[int, dict[str, str]] = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
-            cursor.execute(sql.format(ids=", ".join(["%s"] * len(chunk))), [*labels, *chunk])
+            if connection.vendor == "postgresql":
+                cursor.execute(sql, [*labels, list(chunk)])
+            else:
+                cursor.execute(sql.format(ids=", ".join(["%s"] * len(chunk))), [*labels, *chunk])
             by_id = {row[0]: row for row in cursor.fetchall()}
             if requirements:
                 scores, names = _components(chunk)
