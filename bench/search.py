@@ -5,9 +5,10 @@ database of its own per engine (``bench/out/search-N.sqlite3``; PostgreSQL datab
 ``rvs_bench``), reused while its size is right. Then, as the first demo organisation (the one
 with the most shares), it times what the search page does for each kind: the count plus the
 first page of 25 rows, through ``rvs.results.selectors``; the Exam Reference Number is a single
-look-up of any result. Each query is also written by hand as raw SQL (``cursor.execute``) and
-timed in the same run, on the same values, interleaved, so the gap to the ORM is measured rather
-than guessed. Values come from rows shared with the organisation, plus some misses.
+look-up of any result. Each query is also written by hand as raw SQL (``cursor.execute``) on
+the same per-organisation search index the selector reads (decision 0004) and timed in the same
+run, on the same values, interleaved, so the gap to the ORM is measured rather than guessed.
+Values come from rows shared with the organisation, plus some misses.
 
     .venv/bin/python bench/search.py                      # 1,000,000 results, both engines
     .venv/bin/python bench/search.py --results 20000      # a quick run
@@ -53,30 +54,16 @@ PAGE = 25
 RESULTS_FILE = ROOT / "bench" / "RESULTS.md"
 START, END = "<!-- bench/search.py: start -->", "<!-- bench/search.py: end -->"
 
-# The page as one would write it knowing the cost: sort the matching ids alone, then fetch 25 rows.
-_PAGE_SQL = """
+# The page's rows, fetched as the selector fetches them once it knows the page's share ids.
+_FETCH_SQL = """
 SELECT s.*, r.*, c.*, e.*, ce.*
 FROM sharing_share s
 JOIN results_result r ON r.id = s.result_id
 JOIN results_candidate c ON c.id = r.candidate_id
 JOIN exams_exam e ON e.id = r.exam_id
 JOIN results_centre ce ON ce.id = r.centre_id
-WHERE s.id IN (
-    SELECT s.id
-    FROM sharing_share s
-    JOIN results_result r ON r.id = s.result_id
-    JOIN results_candidate c ON c.id = r.candidate_id
-    WHERE s.organisation_id = %s AND s.revoked_at IS NULL{where}
-    ORDER BY c.sort_name, s.id
-    LIMIT 25
-)
+WHERE s.id IN ({ids})
 ORDER BY c.sort_name, s.id
-"""
-_COUNT_SQL = """
-SELECT COUNT(*)
-FROM sharing_share s
-JOIN results_result r ON r.id = s.result_id{join}
-WHERE s.organisation_id = %s AND s.revoked_at IS NULL{where}
 """
 _ERN_SQL = """
 SELECT r.*, c.*, e.*, ce.*
@@ -150,8 +137,12 @@ def _criteria(kind: str, value: Any) -> Any:
     return SearchCriteria(**{"exam_id" if kind == "exam" else kind: value})
 
 
-def _raw_search(kind: str, value: Any, organisation_id: int, cursor: Any) -> tuple[str, str, list[Any]] | None:
-    """The count and first-page SQL for one kind, as one would write them by hand (None: no match possible)."""
+def _raw_search(kind: str, value: Any, organisation_id: int, cursor: Any) -> tuple[int, list[int]]:
+    """Count and first page as one would write them by hand on the search index (decision 0004).
+
+    The same tables the selector reads (``sharing_sharesearch``, ``sharing_sharenametoken``): the
+    gap between the two is what the ORM costs, not the data layout.
+    """
     from django.db import connection
 
     from rvs.core.normalise import fold, prefix_upper_bound, tokens
@@ -159,141 +150,62 @@ def _raw_search(kind: str, value: Any, organisation_id: int, cursor: Any) -> tup
     def date(value: dt.date) -> Any:
         return value.isoformat() if connection.vendor == "sqlite" else value
 
-    join, where, params = "", "", []
+    where = ""
+    params: list[Any] = [organisation_id]
     if kind == "name":
-        for token in tokens(value):
-            where += (
-                " AND r.candidate_id IN (SELECT candidate_id FROM results_candidatenametoken"
-                " WHERE token >= %s AND token < %s)"
+        # The name words carry the sort name: count and page within the word index.
+        first, *others = tokens(value)
+        words = "FROM sharing_sharenametoken WHERE organisation_id = %s AND token >= %s AND token < %s"
+        params += [first, prefix_upper_bound(first)]
+        for token in others:  # every further word must match a word of the same share
+            words += (
+                " AND share_id IN (SELECT share_id FROM sharing_sharenametoken"
+                " WHERE organisation_id = %s AND token >= %s AND token < %s)"
             )
-            params += [token, prefix_upper_bound(token)]
+            params += [organisation_id, token, prefix_upper_bound(token)]
+        cursor.execute(f"SELECT COUNT(DISTINCT share_id) {words}", params)
+        count = cursor.fetchone()[0]
+        cursor.execute(f"SELECT DISTINCT sort_name, share_id {words} ORDER BY sort_name, share_id LIMIT {PAGE}", params)
+        return count, _fetch_page([row[1] for row in cursor.fetchall()], cursor)
     elif kind in ("date_of_birth", "candidate_number", "email"):
-        join = " JOIN results_candidate c ON c.id = r.candidate_id"
-        where = f" AND c.{kind} = %s"
         cleaned = value.strip().upper() if kind == "candidate_number" else value
-        params = [date(value) if kind == "date_of_birth" else (cleaned.lower() if kind == "email" else cleaned)]
+        if kind == "email":
+            cleaned = value.strip().lower()
+        elif kind == "date_of_birth":
+            cleaned = date(value)
+        where = f" AND candidate_id IN (SELECT id FROM results_candidate WHERE {kind} = %s)"
+        params.append(cleaned)
     elif kind == "exam":
-        where, params = " AND r.exam_id = %s", [value]
+        where = " AND exam_id = %s"
+        params.append(value)
     elif kind in ("place_of_entry", "centre_name"):
         # Centres first (a few hundred rows), so the planner knows how many it is dealing with.
         column = "city_folded" if kind == "place_of_entry" else "name_folded"
         cursor.execute(f"SELECT id FROM results_centre WHERE {column} LIKE %s", [f"%{fold(value)}%"])
-        params = [row[0] for row in cursor.fetchall()]
-        if not params:
-            return None
-        where = f" AND r.centre_id IN ({', '.join(['%s'] * len(params))})"
+        centres = [row[0] for row in cursor.fetchall()]
+        if not centres:
+            return 0, []
+        where = f" AND centre_id IN ({', '.join(['%s'] * len(centres))})"
+        params += centres
     elif kind == "exam_date":
-        where, params = " AND r.exam_date = %s", [date(value)]
-    return _COUNT_SQL.format(join=join, where=where), _PAGE_SQL.format(where=where), [organisation_id, *params]
+        where = " AND exam_date = %s"
+        params.append(date(value))
+    cursor.execute(f"SELECT COUNT(*) FROM sharing_sharesearch WHERE organisation_id = %s{where}", params)
+    count = cursor.fetchone()[0]
+    cursor.execute(
+        f"SELECT share_id FROM sharing_sharesearch WHERE organisation_id = %s{where} "
+        f"ORDER BY sort_name, share_id LIMIT {PAGE}",
+        params,
+    )
+    return count, _fetch_page([row[0] for row in cursor.fetchall()], cursor)
 
 
-# --- what if: a denormalised, organisation-scoped search index (``--what-if``) ----------------
-#
-# Not the application's schema: a measured answer to "what would meet the target?". Each active
-# share gets a row with the columns searched and the sort key, and each of its name tokens a row
-# (organisation, token, sort key, share), indexed so that counting is an index range and the
-# first page is the first 25 entries of an index in name order.
-
-_WHAT_IF_SETUP = [
-    "DROP TABLE IF EXISTS bench_share_token",
-    "DROP TABLE IF EXISTS bench_share_search",
-    """CREATE TABLE bench_share_search AS
-       SELECT s.id AS share_id, s.organisation_id, r.candidate_id, r.exam_id, r.exam_date, r.centre_id, c.sort_name
-       FROM sharing_share s JOIN results_result r ON r.id = s.result_id
-       JOIN results_candidate c ON c.id = r.candidate_id
-       WHERE s.revoked_at IS NULL""",
-    "CREATE INDEX bss_exam ON bench_share_search (organisation_id, exam_id, sort_name, share_id)",
-    "CREATE INDEX bss_date ON bench_share_search (organisation_id, exam_date, sort_name, share_id)",
-    "CREATE INDEX bss_centre ON bench_share_search (organisation_id, centre_id, sort_name, share_id)",
-    "CREATE INDEX bss_candidate ON bench_share_search (organisation_id, candidate_id, sort_name, share_id)",
-    """CREATE TABLE bench_share_token AS
-       SELECT DISTINCT b.organisation_id, t.token, b.sort_name, b.share_id
-       FROM bench_share_search b JOIN results_candidatenametoken t ON t.candidate_id = b.candidate_id""",
-    "CREATE INDEX bst_token ON bench_share_token (organisation_id, token, share_id)",
-    "CREATE INDEX bst_share ON bench_share_token (share_id, token)",
-]
-_WHAT_IF_FETCH = """
-SELECT s.*, r.*, c.*, e.*, ce.*
-FROM sharing_share s
-JOIN results_result r ON r.id = s.result_id
-JOIN results_candidate c ON c.id = r.candidate_id
-JOIN exams_exam e ON e.id = r.exam_id
-JOIN results_centre ce ON ce.id = r.centre_id
-WHERE s.id IN ({ids})
-ORDER BY c.sort_name, s.id
-"""
-
-
-def _what_if_setup() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        for statement in _WHAT_IF_SETUP:
-            cursor.execute(statement)
-        if connection.vendor == "postgresql":
-            cursor.execute("VACUUM (ANALYZE) bench_share_search, bench_share_token")
-        else:
-            cursor.execute("ANALYZE")
-
-
-def _what_if(kind: str, value: Any, organisation_id: int, cursor: Any) -> tuple[int, list[int]]:
-    """Count and first page from the denormalised index; the page's rows fetched as the selector does."""
-    from django.db import connection
-
-    from rvs.core.normalise import fold, prefix_upper_bound, tokens
-
-    params: list[Any] = [organisation_id]
-    if kind == "name":
-        words = tokens(value)
-        first, *others = words
-        where = "organisation_id = %s AND token >= %s AND token < %s"
-        params += [first, prefix_upper_bound(first)]
-        for token in others:  # every further word must match a token of the same share
-            where += (
-                " AND share_id IN (SELECT share_id FROM bench_share_token"
-                " WHERE organisation_id = %s AND token >= %s AND token < %s)"
-            )
-            params += [organisation_id, token, prefix_upper_bound(token)]
-        cursor.execute(f"SELECT COUNT(DISTINCT share_id) FROM bench_share_token WHERE {where}", params)
-        count = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT share_id FROM bench_share_token WHERE {where} "
-            "GROUP BY share_id ORDER BY MIN(sort_name), share_id LIMIT 25",
-            params,
-        )
-    else:
-        if kind in ("place_of_entry", "centre_name"):
-            column = "city_folded" if kind == "place_of_entry" else "name_folded"
-            cursor.execute(f"SELECT id FROM results_centre WHERE {column} LIKE %s", [f"%{fold(value)}%"])
-            centres = [row[0] for row in cursor.fetchall()]
-            if not centres:
-                return 0, []
-            where = f"centre_id IN ({', '.join(['%s'] * len(centres))})"
-            params += centres
-        elif kind in ("exam", "exam_date"):
-            where = f"{kind}_id = %s" if kind == "exam" else "exam_date = %s"
-            params.append(value.isoformat() if kind == "exam_date" and connection.vendor == "sqlite" else value)
-        else:
-            column = {"date_of_birth": "date_of_birth", "candidate_number": "candidate_number", "email": "email"}[kind]
-            cleaned = value.strip().upper() if kind == "candidate_number" else value
-            if kind == "email":
-                cleaned = value.strip().lower()
-            elif kind == "date_of_birth" and connection.vendor == "sqlite":
-                cleaned = value.isoformat()
-            where = f"candidate_id IN (SELECT id FROM results_candidate WHERE {column} = %s)"
-            params.append(cleaned)
-        cursor.execute(f"SELECT COUNT(*) FROM bench_share_search WHERE organisation_id = %s AND {where}", params)
-        count = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT share_id FROM bench_share_search WHERE organisation_id = %s AND {where} "
-            "ORDER BY sort_name, share_id LIMIT 25",
-            params,
-        )
-    ids = [row[0] for row in cursor.fetchall()]
-    if ids:
-        cursor.execute(_WHAT_IF_FETCH.format(ids=", ".join(["%s"] * len(ids))), ids)
-        ids = [row[0] for row in cursor.fetchall()]
-    return count, ids
+def _fetch_page(ids: list[int], cursor: Any) -> list[int]:
+    """The page's rows with everything the page shows, as the selector fetches them."""
+    if not ids:
+        return []
+    cursor.execute(_FETCH_SQL.format(ids=", ".join(["%s"] * len(ids))), ids)
+    return [row[0] for row in cursor.fetchall()]
 
 
 def _measure(run: Callable[[], Any]) -> tuple[float, Any]:
@@ -316,10 +228,14 @@ def _bench_engine(engine: str, options: argparse.Namespace) -> dict[str, Any]:
     from rvs.organisations.models import Organisation
     from rvs.results.models import Candidate, Result
     from rvs.results.selectors import result_by_ern, shared_results
-    from rvs.sharing.models import Share
+    from rvs.sharing import search_index
+    from rvs.sharing.models import Share, ShareSearch
 
-    if options.what_if:
-        _what_if_setup()
+    active_shares = Share.objects.filter(revoked_at__isnull=True).count()
+    if ShareSearch.objects.count() != active_shares:  # a database seeded before the index existed
+        log(f"  {engine}: indexing {active_shares:,} shares")
+        search_index.rebuild()
+    search_index.settle()
     organisation = Organisation.objects.get(memberships__user__email=PRIMARY_EMAIL)
     active = Share.objects.filter(organisation=organisation, revoked_at__isnull=True)
     rng = random.Random(options.seed)
@@ -342,14 +258,7 @@ def _bench_engine(engine: str, options: argparse.Namespace) -> dict[str, Any]:
                 cursor.execute(_ERN_SQL, [value])
                 rows = cursor.fetchall()
                 return len(rows), [rows[0][0]] if rows else []
-            search = _raw_search(kind, value, organisation.pk, cursor)
-            if search is None:
-                return 0, []
-            count_sql, page_sql, params = search
-            cursor.execute(count_sql, params)
-            count = cursor.fetchone()[0]
-            cursor.execute(page_sql, params)
-            return count, [row[0] for row in cursor.fetchall()]
+            return _raw_search(kind, value, organisation.pk, cursor)
 
     report: dict[str, Any] = {}
     for kind in KINDS:
@@ -366,7 +275,6 @@ def _bench_engine(engine: str, options: argparse.Namespace) -> dict[str, Any]:
             run_raw(kind, value)
         orm_ms: list[float] = []
         raw_ms: list[float] = []
-        what_if_ms: list[float] = []
         matches: list[int] = []
         started = time.perf_counter()
         for value in values:
@@ -379,14 +287,6 @@ def _bench_engine(engine: str, options: argparse.Namespace) -> dict[str, Any]:
             orm_ms.append(orm_time)
             raw_ms.append(raw_time)
             matches.append(orm_outcome[0])
-            if options.what_if and kind != "ern":
-                with connection.cursor() as cursor:
-                    what_if_time, what_if_outcome = _measure(
-                        functools.partial(_what_if, kind, value, organisation.pk, cursor)
-                    )
-                if what_if_outcome != orm_outcome:
-                    raise AssertionError(f"what-if {kind} {value!r}: {what_if_outcome} != {orm_outcome}")
-                what_if_ms.append(what_if_time)
         orm, raw = Timings(orm_ms), Timings(raw_ms)
         report[kind] = {
             "samples": len(orm_ms),
@@ -394,7 +294,6 @@ def _bench_engine(engine: str, options: argparse.Namespace) -> dict[str, Any]:
             "matches_max": max(matches),
             "orm": [orm.p50, orm.p95, orm.max],
             "raw": [raw.p50, raw.p95, raw.max],
-            "what_if": [Timings(what_if_ms).p50, Timings(what_if_ms).p95] if what_if_ms else None,
         }
         log(f"  {engine} {KINDS[kind]}: p95 {orm.p95:.2f} ms (raw {raw.p95:.2f} ms) over {len(orm_ms)} samples")
 
@@ -437,10 +336,6 @@ def _table(runs: list[dict[str, Any]]) -> str:
         "| raw SQL p50 | raw SQL p95 | raw SQL max | p95 selector / raw | p95 ≤ 20 ms |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|:-:|",
     ]
-    what_if = any(run["kinds"][kind].get("what_if") for run in runs for kind in KINDS)
-    if what_if:
-        lines[0] += " what-if p50 / p95 |"
-        lines[1] += "--:|"
     for kind, label in KINDS.items():
         for run in runs:
             row = run["kinds"][kind]
@@ -452,9 +347,6 @@ def _table(runs: list[dict[str, Any]]) -> str:
                 f"| {raw[0]:.2f} ms | {raw[1]:.2f} ms | {raw[2]:.2f} ms "
                 f"| {ratio:.1f}× | {'yes' if orm[1] <= TARGET_MS else '**no**'} |"
             )
-            if what_if:
-                numbers = row.get("what_if")
-                lines[-1] += f" {numbers[0]:.2f} / {numbers[1]:.2f} ms |" if numbers else " – |"
     return "\n".join(lines)
 
 
@@ -493,9 +385,6 @@ def main() -> int:
     parser.add_argument("--budget", type=float, default=60.0, help="seconds at most per kind and engine")
     parser.add_argument("--seed", type=int, default=1, help="seed for the data and the sampled values")
     parser.add_argument("--reseed", action="store_true", help="seed again even if the database has the right size")
-    parser.add_argument(
-        "--what-if", action="store_true", help="also time a denormalised search index built in the bench database"
-    )
     parser.add_argument("--no-write", action="store_true", help=f"do not update {RESULTS_FILE.name}")
     parser.add_argument("--child", choices=ENGINES, help=argparse.SUPPRESS)
     options = parser.parse_args()

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.db.models.query import FlatValuesListIterable, ModelIterable
 
 from rvs.core.normalise import fold, prefix_upper_bound, tokens
@@ -72,6 +72,34 @@ class SearchCriteria:
         return cls(**values)
 
 
+@dataclass(frozen=True)
+class _Index:
+    """A search answered from the organisation's search index (decision 0004).
+
+    ``rows`` are ``ShareSearch`` rows, or for a name search ``ShareNameToken`` rows: the words
+    carry the sort name, so counting and paging a common name ("Mar...") stays within the
+    word index instead of visiting every matching share. A share can match one word twice
+    ("an": Anna Andersson), hence ``DISTINCT`` there; other columns are read through ``share``.
+    """
+
+    rows: QuerySet[Any]
+    sort: str
+    by_word: bool
+
+    def _column(self, name: str) -> str:
+        if not self.by_word or name.lstrip("-") in ("share_id", "sort_name"):
+            return name
+        return f"-share__{name[1:]}" if name.startswith("-") else f"share__{name}"
+
+    def count(self) -> int:
+        return self.rows.values("share_id").distinct().count() if self.by_word else self.rows.count()
+
+    def values(self, column: str, k: slice) -> list[Any]:
+        ordering = [self._column(name) for name in INDEX_SORTS[self.sort]]
+        rows = self.rows.order_by(*ordering).values_list(self._column(column), flat=True)
+        return list((rows.distinct() if self.by_word else rows)[k])
+
+
 class SharedResults(QuerySet[Share]):
     """Shares found by a search: counted and paged from the organisation's search index.
 
@@ -84,7 +112,7 @@ class SharedResults(QuerySet[Share]):
     the same rows, without the short cut.
     """
 
-    _index: QuerySet[ShareSearch] | None = None
+    _index: _Index | None = None
 
     def _clone(self) -> Any:
         clone = super()._clone()  # type: ignore[misc]
@@ -128,20 +156,27 @@ class SharedResults(QuerySet[Share]):
         fields = getattr(self, "_fields", None)  # Django's own attribute, not in the stubs
         if self._index is not None and self._iterable_class is FlatValuesListIterable and fields in _FLAT:
             # "Every result of the search" (downloads): the ids straight from the index.
-            return self._index.values_list(_FLAT[fields], flat=True)[k]
+            return self._index.values(_FLAT[fields], k)
         if self._iterable_class is not ModelIterable or not self.query.select_related:
             return super().__getitem__(k)
-        if self._index is not None:
-            ids: Any = list(self._index.values_list("share_id", flat=True)[k])
-        else:
-            # Sort only (sort key, id) and keep the page's ids; then fetch the page's rows.
-            ids = QuerySet.__getitem__(self.select_related(None).values("pk"), k)
-        page = Share.objects.using(self.db).filter(pk__in=ids).order_by(*self.query.order_by)
-        page.query.select_related = self.query.select_related
         lookups = getattr(self, "_prefetch_related_lookups", ())  # Django's own attribute, not in the stubs
+        if self._index is not None:
+            # The page's ids in order from the index; their rows by primary key, put in that order.
+            ids = self._index.values("share_id", k)
+            rows = Share.objects.using(self.db).filter(pk__in=ids) if ids else Share.objects.none()
+            rows.query.select_related = self.query.select_related
+            by_id = {share.pk: share for share in rows}
+            page = [by_id[pk] for pk in ids if pk in by_id]
+            if lookups:
+                prefetch_related_objects(page, *lookups)
+            return page
+        # Sort only (sort key, id) and keep the page's ids; then fetch the page's rows.
+        page_ids = QuerySet.__getitem__(self.select_related(None).values("pk"), k)
+        queryset = Share.objects.using(self.db).filter(pk__in=page_ids).order_by(*self.query.order_by)
+        queryset.query.select_related = self.query.select_related
         if lookups:
-            page = page.prefetch_related(*lookups)
-        return page
+            queryset = queryset.prefetch_related(*lookups)
+        return queryset
 
 
 # values_list(<field>, flat=True) answered by the index: the share's field -> the index's column.
@@ -159,15 +194,14 @@ def _centre_ids(column: str, text: str) -> list[int]:
     return list(Centre.objects.filter(**{f"{column}__contains": fold(text)}).values_list("id", flat=True))
 
 
+def _words(organisation: Any, word: str) -> QuerySet[ShareNameToken]:
+    """The organisation's name words starting with ``word`` (a half-open range on the word index)."""
+    return ShareNameToken.objects.filter(organisation=organisation, token__gte=word, token__lt=prefix_upper_bound(word))
+
+
 def _conditions(organisation: Any, criteria: SearchCriteria) -> list[tuple[str, Any]] | None:
-    """The search as (lookup, value) filters on ``ShareSearch`` columns; None when nothing can match."""
+    """The search but the name as (lookup, value) filters on ``ShareSearch``; None when nothing can match."""
     conditions: list[tuple[str, Any]] = [("organisation", organisation)]
-    for token in tokens(criteria.name):
-        # Every word must match a word of the name, by prefix, in any order.
-        matching = ShareNameToken.objects.filter(
-            organisation=organisation, token__gte=token, token__lt=prefix_upper_bound(token)
-        )
-        conditions.append(("share_id__in", matching.values("share_id")))
     candidates = Candidate.objects.all()
     if criteria.date_of_birth:
         candidates = candidates.filter(date_of_birth=criteria.date_of_birth)
@@ -193,12 +227,9 @@ def _conditions(organisation: Any, criteria: SearchCriteria) -> list[tuple[str, 
     return conditions
 
 
-def _where(conditions: list[tuple[str, Any]], *, share_side: bool) -> Q:
-    """The conditions ANDed, on ``ShareSearch`` itself or on ``Share`` through its ``search`` row."""
+def _where(conditions: list[tuple[str, Any]]) -> Q:
     where = Q()
     for lookup, value in conditions:
-        if share_side:
-            lookup = lookup.replace("share_id", "id", 1) if lookup.startswith("share_id") else f"search__{lookup}"
         where &= Q(**{lookup: value})
     return where
 
@@ -209,10 +240,22 @@ def shared_results(*, organisation: Any, criteria: SearchCriteria, sort: str = D
     conditions = _conditions(organisation, criteria)
     if conditions is None:
         return SharedResults(Share).none()
-    index = ShareSearch.objects.filter(_where(conditions, share_side=False)).order_by(*INDEX_SORTS[sort])
-    shares = SharedResults(Share).filter(_where(conditions, share_side=True))
+    words = tokens(criteria.name)
+    if words:
+        # Driven by the first word's range; every further word must match a word of the same
+        # share (by prefix, in any order); other criteria through the word's index row.
+        rows: QuerySet[Any] = _words(organisation, words[0])
+        for word in words[1:]:
+            rows = rows.filter(share_id__in=_words(organisation, word).values("share_id"))
+        if len(conditions) > 1:
+            rows = rows.filter(_where([(f"share__{lookup}", value) for lookup, value in conditions[1:]]))
+        found = _Index(rows, sort, by_word=True)
+    else:
+        found = _Index(ShareSearch.objects.filter(_where(conditions)), sort, by_word=False)
+    # The shares whose index rows match: what a caller that narrows or reorders the search gets.
+    shares = SharedResults(Share).filter(pk__in=found.rows.values("share_id"))
     shares = shares.select_related("result__candidate", "result__exam", "result__centre").order_by(*SORTS[sort])
-    shares._index = index
+    shares._index = found
     return shares
 
 

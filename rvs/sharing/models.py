@@ -94,17 +94,24 @@ class ShareSearch(models.Model):
 
 
 class ShareNameToken(models.Model):
-    """One folded word of the candidate's name per active share: name search within an organisation."""
+    """One folded word of the candidate's name per active share: name search within an organisation.
+
+    The share's sort name rides along, so a name search counts and pages from this index alone
+    (organisation, word range, then name order) without visiting the shares it matched.
+    """
 
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     token = models.CharField(max_length=64)
+    sort_name = models.CharField(max_length=401)
     share = models.ForeignKey(ShareSearch, on_delete=models.CASCADE, related_name="tokens")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "token", "share"], name="share_name_token_unique")
+            models.UniqueConstraint(
+                fields=["organisation", "token", "sort_name", "share"], name="share_name_token_unique_sorted"
+            )
         ]
 
     def __str__(self) -> str:

@@ -44,9 +44,10 @@ def _insert_rows(where: str, params: list[int]) -> None:
             params,
         )
         cursor.execute(
-            f"INSERT INTO {_table(ShareNameToken)} (organisation_id, token, share_id) "  # noqa: S608 - models' tables
-            "SELECT s.organisation_id, t.token, s.id "
+            f"INSERT INTO {_table(ShareNameToken)} (organisation_id, token, sort_name, share_id) "  # noqa: S608 - models' tables
+            "SELECT s.organisation_id, t.token, c.sort_name, s.id "
             f"FROM {_table(Share)} s JOIN {_table(Result)} r ON r.id = s.result_id "
+            f"JOIN {_table(Candidate)} c ON c.id = r.candidate_id "
             f"JOIN {_table(CandidateNameToken)} t ON t.candidate_id = r.candidate_id "
             f"WHERE s.revoked_at IS NULL AND {where}",
             params,
