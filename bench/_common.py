@@ -9,6 +9,7 @@ drops a database whose size is wrong, and ``seed_if_needed`` (after it) migrates
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import statistics
 import sys
@@ -103,6 +104,17 @@ def seed_if_needed(needed: bool, results: int, seed: int) -> float | None:
     started = time.perf_counter()
     seed_demo(results=results, seed=seed, photos=False, progress=lambda line: log(f"  seeding: {line}"))
     return time.perf_counter() - started
+
+
+def raised_rate_limits(rule: str = "100000000/60") -> dict[str, str]:
+    """Every ``RVS_RATE_*`` limit of the settings set to ``rule``, for the environment of a server under load.
+
+    A benchmark measures the code path, not the limits; read from ``config/settings.py`` so a limit
+    added later is raised too (a new per-address limit turned a benchmark's requests into 429s).
+    """
+    text = (ROOT / "config" / "settings.py").read_text(encoding="utf-8")
+    limits = re.findall(r'"(RVS_RATE_[A-Z0-9_]+)",\s*"\d+/\d+"', text)  # those whose default is a rule
+    return {name: rule for name in sorted(set(limits))}
 
 
 def log(message: str) -> None:

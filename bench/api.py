@@ -47,7 +47,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import OUT, POSTGRES_SERVER, ROOT, Timings, log
+from bench._common import OUT, POSTGRES_SERVER, ROOT, Timings, log, raised_rate_limits
 
 ENGINES = ("sqlite", "postgres")
 POSTGRES_DATABASE = "rvs_bench_api"
@@ -71,11 +71,8 @@ def environment(engine: str, results: int) -> dict[str, str]:
             "DATABASE_URL": f"sqlite:///{sqlite_path(results)}"
             if engine == "sqlite"
             else f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}",
-            # The bench measures the code path, not the limits: raise every limit the endpoints hit.
-            "RVS_RATE_API_KEY": UNLIMITED,
-            "RVS_RATE_ERN_LOOKUP_USER": UNLIMITED,
-            "RVS_RATE_ERN_LOOKUP_ORG": UNLIMITED,
-            "RVS_RATE_ERN_MISS_USER": UNLIMITED,
+            # The bench measures the code path, not the limits: raise every limit (all RVS_RATE_*).
+            **raised_rate_limits(UNLIMITED),
             "LOG_LEVEL": "WARNING",
         }
     )

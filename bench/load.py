@@ -48,7 +48,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import OUT, POSTGRES_SERVER, ROOT, Timings, log
+from bench._common import OUT, POSTGRES_SERVER, ROOT, Timings, log, raised_rate_limits
 
 POSTGRES_DATABASE = "rvs_bench_load"
 RESULTS_FILE = ROOT / "bench" / "RESULTS.md"
@@ -81,11 +81,8 @@ def environment(options: argparse.Namespace) -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DATABASE_URL": f"{options.server}/{options.database}",
             "RVS_TASK_BACKEND": "db",
-            # Measured: the pages, not the limits. Every limit a user of the run could reach is raised.
-            "RVS_RATE_SEARCH_USER": UNLIMITED,
-            "RVS_RATE_ERN_LOOKUP_USER": UNLIMITED,
-            "RVS_RATE_ERN_LOOKUP_ORG": UNLIMITED,
-            "RVS_RATE_ERN_MISS_USER": UNLIMITED,
+            # Measured: the pages, not the limits (all users come from 127.0.0.1): every RVS_RATE_* raised.
+            **raised_rate_limits(UNLIMITED),
             "LOG_LEVEL": "WARNING",
         }
     )

@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from rvs.api import result_rows
 from rvs.api import serializers as s
 from rvs.api.problems import plain_problem, problem
 from rvs.core import access, ratelimit
@@ -38,7 +39,6 @@ from rvs.exams.models import Exam
 from rvs.requirements import selectors as requirement_selectors
 from rvs.requirements import services as requirement_services
 from rvs.results import selectors, services
-from rvs.results.models import ComponentScore, Result
 from rvs.results.selectors import SearchCriteria
 from rvs.sharing.models import Share
 
@@ -140,24 +140,6 @@ class SharePagination(CursorPagination):
         return cursor
 
 
-def _results_with_shares(shares: list[Share]) -> tuple[list[Result], dict[int, Share]]:
-    return [share.result for share in shares], {share.result_id: share for share in shares}
-
-
-def components_of(results: list[Result]) -> dict[int, list[dict[str, Any]]]:
-    """The component scores of a page of results, in one query, as the serializer shows them.
-
-    Not ``prefetch_related``: the selector fetches a page by a late row look-up that drops
-    prefetches (the components were read with one query per result), and plain rows cost a
-    fraction of model instances (bench/api.py).
-    """
-    components: dict[int, list[dict[str, Any]]] = {result.pk: [] for result in results}
-    rows = ComponentScore.objects.filter(result_id__in=list(components)).order_by("result_id", "position")
-    for result_id, code, label, score in rows.values_list("result_id", "code", "label", "score"):
-        components[result_id].append({"code": code, "label": label, "score": score})
-    return components
-
-
 def requirement_context(organisation: Any, public_id: uuid.UUID | None) -> dict[str, Any]:
     """What ``ResultSerializer.get_verdict`` needs for one of the organisation's requirements.
 
@@ -223,13 +205,15 @@ class SharedResultsView(ApiView):
         if data.get("requirement"):
             queryset = requirement_selectors.meeting(queryset, verdicts["requirement"])
         paginator = SharePagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        results, shares = _results_with_shares(list(page or []))
+        # The page as plain rows of the columns a result shows and its component scores, in one query
+        # (result_rows): model instances and a second query cost more than the rest (bench/api.py).
+        page = paginator.paginate_queryset(result_rows.page_values(queryset), request, view=self)
+        results, shares, components = result_rows.rows_of(list(page or []))
         context = {
             "request": request,
             "shares": shares,
             "include_photo": data.get("include") == "photo",
-            "components": components_of(results),
+            "components": components,
             **verdicts,
         }
         return paginator.get_paginated_response(s.ResultSerializer(results, many=True, context=context).data)

@@ -1,0 +1,58 @@
+"""The results list reads plain rows (rvs.api.result_rows): it must send what the serializer makes of models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient, APIRequestFactory
+
+from rvs.api.serializers import ResultSerializer
+from rvs.api.views import requirement_context
+from rvs.requirements.models import EntryRequirement
+from rvs.results.models import Result
+from rvs.sharing.models import Share
+from tests.factories import ShareFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _from_models(share: Share, context: dict[str, Any]) -> dict[str, Any]:
+    """What ResultSerializer makes of the share's model instances (as GET /results/{id}/ sends)."""
+    share = Share.objects.select_related("result__candidate", "result__exam", "result__centre").get(pk=share.pk)
+    return dict(ResultSerializer(share.result, context={**context, "shares": {share.result_id: share}}).data)
+
+
+def test_it_lists_exactly_what_the_serializer_makes_of_the_models(api_a: APIClient, org_a: Any) -> None:
+    with_photo = ShareFactory(
+        organisation=org_a, include_photo=True, first_viewed_at=timezone.now(), result__candidate__email=""
+    )
+    with_photo.result.photo.save("p.jpg", ContentFile(b"\xff\xd8\xff"), save=True)
+    photo_not_shared = ShareFactory(organisation=org_a, include_photo=False)
+    photo_not_shared.result.photo.save("q.jpg", ContentFile(b"\xff\xd8\xff"), save=True)
+    pending = ShareFactory(organisation=org_a, result__forced_status=Result.Status.PENDING)
+    withheld = ShareFactory(organisation=org_a, result__forced_status=Result.Status.WITHHELD)
+    weak = ShareFactory(organisation=org_a, result__scores={"writing": 150})
+    shares = [with_photo, photo_not_shared, pending, withheld, weak]
+    requirement = EntryRequirement.objects.create(organisation=org_a, name="Entry", min_component=160)
+    request = APIRequestFactory().get("/api/v1/results/", HTTP_HOST="testserver")
+    for params, context in (
+        ({}, {"request": request}),
+        ({"include": "photo"}, {"request": request, "include_photo": True}),
+        (
+            {"check": str(requirement.public_id)},
+            {"request": request, **requirement_context(org_a, requirement.public_id)},
+        ),
+    ):
+        listed = api_a.get(reverse("api:results"), params).json()["results"]
+        assert len(listed) == len(shares)
+        by_id = {result["id"]: result for result in listed}
+        for share in shares:
+            assert by_id[str(share.result.public_id)] == _from_models(share, context), params
+    with_photo_listed = api_a.get(reverse("api:results"), {"include": "photo"}).json()["results"]
+    urls = {result["id"]: result["photo_url"] for result in with_photo_listed}
+    assert urls[str(with_photo.result.public_id)].endswith(f"/api/v1/results/{with_photo.result.public_id}/photo/")
+    assert urls[str(photo_not_shared.result.public_id)] is None
