@@ -158,7 +158,7 @@ KWARGS_BY_NAME: dict[str, ObjectGetter] = {
     "result_id": lambda w: w.result.public_id,
     "ern": lambda w: w.result.ern,
     "uidb64": lambda w: urlsafe_base64_encode(force_bytes(w.member.pk)),
-    "token": lambda w: "set-password",  # Django's views swap the real token out of the URL first
+    "token": lambda w: "not-a-valid-token",  # public pages (set password, confirm email) that answer it themselves
     # the admin's own arguments: its site decides who may look
     "object_id": lambda w: w.org_a.pk,
     "content_type_id": lambda w: 1,
@@ -173,7 +173,7 @@ OTHER_PARTY = {
     ORG_USERS: "outsider", PRIMARY: "outsider", KEY_READ: "key_other", KEY_WRITE: "key_other",
     CANDIDATE: "candidate_other",
 }  # fmt: skip
-# Pages that are the only way in (and so take anyone signed in who is refused elsewhere) are sign-in pages.
+# Where a refused visitor may be redirected: the sign-in and second-factor pages, nowhere else.
 SIGN_IN_PATHS = ("/accounts/sign-in/", "/admin/login/", "/accounts/two-factor/", "/backoffice/two-factor/")
 
 
