@@ -95,7 +95,7 @@ class TestForgottenPassword:
         assert_same(known, unknown, member.email, "nobody.at.all@example.org")
 
     def test_it_takes_about_as_long_for_any_address(self, member: Any, settings: Any) -> None:
-        """Medians of interleaved tries; the bound is loose (100 ms) but a synchronous send would break it."""
+        """Medians of interleaved tries; the bound is loose, but a synchronous send (an SMTP wait) would break it."""
         settings.RATE_LIMITS = {
             **settings.RATE_LIMITS,
             "password_reset_ip": "1000/60",
@@ -108,7 +108,9 @@ class TestForgottenPassword:
                 self._ask(email, follow=False)
                 times[label].append(time.perf_counter() - start)
         known, unknown = statistics.median(times["known"]), statistics.median(times["unknown"])
-        assert abs(known - unknown) < 0.1, f"known {known * 1000:.1f} ms, unknown {unknown * 1000:.1f} ms"
+        # 100 ms, or half the faster median on a machine so loaded that requests take longer than that.
+        bound = max(0.1, min(known, unknown) / 2)
+        assert abs(known - unknown) < bound, f"known {known * 1000:.1f} ms, unknown {unknown * 1000:.1f} ms"
 
 
 class TestErnLookup:
