@@ -311,6 +311,8 @@ IMPORT_MAX_UNPACKED_BYTES = env_int("RVS_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 
 IMPORT_MAX_UNPACK_RATIO = env_int("RVS_IMPORT_MAX_UNPACK_RATIO", 200, minimum=2)
 IMPORT_MAX_PHOTOS_BYTES = env_int("RVS_IMPORT_MAX_PHOTOS_BYTES", 200 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_PHOTOS_UNPACKED_BYTES = env_int("RVS_IMPORT_MAX_PHOTOS_UNPACKED_BYTES", 400 * 1024 * 1024, minimum=1024)
+# Uploads checked but not imported (or failed) within this many hours lose their file (purge_imports).
+IMPORT_UPLOAD_MAX_AGE_HOURS = env_int("RVS_IMPORT_UPLOAD_MAX_AGE_HOURS", 72, minimum=1)
 # Downloads up to this many results are made at once; larger ones run as a background job.
 DOWNLOAD_STREAM_LIMIT = env_int("RVS_DOWNLOAD_STREAM_LIMIT", 200, minimum=1)
 DOWNLOAD_MAX_RESULTS = env_int("RVS_DOWNLOAD_MAX_RESULTS", 100_000, minimum=1)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rvs.backoffice import imports
+from rvs.backoffice import imports, purge
 from rvs.backoffice.models import ImportJob
 from rvs.backoffice.permissions import StaffPerm, staff_required
 from rvs.core.forms import apply_errors
@@ -48,6 +48,7 @@ def _limits() -> dict[str, int]:
         "max_megabytes": imports.max_bytes() // 1_000_000,
         "max_rows": imports.max_rows(),
         "max_photos_megabytes": imports.max_photos_bytes() // 1_000_000,
+        "upload_max_age_hours": int(purge.max_age().total_seconds() // 3600),
     }
 
 
@@ -76,7 +77,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 def job(request: HttpRequest, public_id: str) -> HttpResponse:
     import_job = _job(public_id)
     if request.headers.get("HX-Request"):
-        return render(request, "backoffice/_import_status.html", {"job": import_job})
+        return render(request, "backoffice/_import_status.html", {"job": import_job, **_limits()})
     context = {
         "job": import_job,
         "previous": imports.previous_import(import_job),

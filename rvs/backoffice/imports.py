@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django_tasks import task
 
+from rvs.backoffice import purge
 from rvs.backoffice.models import ImportJob
 from rvs.backoffice.permissions import StaffPerm, staff_can
 from rvs.core.audit import log_action
@@ -323,6 +324,7 @@ def import_upload(*, actor: Any, upload: UploadedFile, photos: UploadedFile | No
     that is read and has problems gives a job in status *invalid*, listing them.
     """
     _require(actor)
+    purge.schedule()  # uploads left unconfirmed before this one go after a while
     name = Path(upload.name or "results.csv").name
     if upload.size is None or upload.size > max_bytes():
         raise ValidationError(

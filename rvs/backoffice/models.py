@@ -40,6 +40,7 @@ class ImportJob(models.Model):
         RUNNING = "running", "Importing"
         DONE = "done", "Imported"
         FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired: not imported in time, file deleted"
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"

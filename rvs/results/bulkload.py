@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ _BLOCK = 5_000
 _IMPORT_TABLES = ("results_candidate", "results_candidatenametoken", "results_result", "results_componentscore")
 # COPY's text format: backslash, tab, newline and carriage return are escaped in values.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
 # uuid.UUID(int=..., version=4): the variant and version bits.
 _UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
 _UUID_SET = (0x8000 << 48) | (4 << 76)
@@ -62,12 +64,7 @@ class BackgroundWriter:
         self._thread.start()
 
     def _run(self) -> None:
-        import time
-
-        global WRITER_CPU
-        t0 = time.thread_time()
         while True:
-            WRITER_CPU = time.thread_time() - t0
             job = self._jobs.get()
             try:
                 if job is None:
@@ -161,7 +158,8 @@ def insert_rows(model: type[models.Model], fields: list[str], rows: Sequence[tup
 
 
 def copy_escape(value: str) -> str:
-    return value.translate(_COPY_ESCAPES)
+    # Most values hold none of the four characters: a search is cheaper than a translation.
+    return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
 
 
 def _copy_line(model_fields: list[models.Field[Any, Any]]) -> Callable[[tuple[Any, ...]], str]:

@@ -952,7 +952,9 @@ def results_import(
     for attempt in range(1, _WRITE_ATTEMPTS + 1):
         saved_photos: list[str] = []
         if progress is not None:
-            progress(PHASE_PARSE, 0, lines)  # announced before the transaction, so others can see it
+            # Announced before the transaction, so others can see them: what follows is inside it.
+            progress(PHASE_PARSE, 0, lines)
+            progress(PHASE_WRITE, 0, 0)
         try:
             report = _import(actor, data, base_dir, source, progress, max_bytes, lines, saved_photos)
             return report
