@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "rvs.core.middleware.RateLimitMiddleware",
+    "rvs.core.outage.OutageMiddleware",
     # Last, so it sees the outcome of authentication in every view.
     "axes.middleware.AxesMiddleware",
 ]
@@ -300,6 +301,16 @@ RATE_LIMITS = {
     "api_org": env_str("RVS_RATE_API_ORG", "1800/60"),
     "api_ip": env_str("RVS_RATE_API_IP", "1800/60"),
 }
+# With Redis unreachable these scopes refuse (503) instead of counting nothing: they stop guessing.
+RATE_LIMIT_FAIL_CLOSED = frozenset(
+    env_list(
+        "RVS_RATE_FAIL_CLOSED",
+        ["ern_lookup_user", "ern_lookup_org", "ern_lookup_ip", "ern_miss_user", "candidate_pair",
+         "candidate_signup_ip", "verify_ip", "staff_otp"],
+    )
+)  # fmt: skip
+if _unknown := sorted(RATE_LIMIT_FAIL_CLOSED - set(RATE_LIMITS)):
+    raise ImproperlyConfigured(f"RVS_RATE_FAIL_CLOSED names unknown rate limits: {', '.join(_unknown)}.")
 # How long an Exam Reference Number look-up lets the organisation open that result.
 ERN_GRANT_HOURS = env_int("RVS_ERN_GRANT_HOURS", 24 * 30, minimum=1)
 SEARCH_PAGE_SIZE = env_int("RVS_SEARCH_PAGE_SIZE", 25, minimum=5, maximum=100)

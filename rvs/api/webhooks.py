@@ -154,6 +154,9 @@ def _enqueue(delivery_id: int, run_after: dt.datetime | None = None) -> None:
             deliver_webhook.using(run_after=run_after).enqueue(delivery_id)
     except InvalidTaskError:
         logger.info("webhook delivery %s: retry left to the relay", delivery_id)
+    except Exception as exc:
+        # The queue (Redis) is down: the delivery row is committed and the relay sends it when due.
+        logger.warning("webhook delivery %s: could not be queued (%s)", delivery_id, type(exc).__name__)
 
 
 def payload(event: Event) -> bytes:

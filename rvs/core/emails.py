@@ -61,6 +61,9 @@ def _enqueue(email_id: str, run_after: dt.datetime | None = None) -> None:
     except InvalidTaskError:
         # A backend without deferred tasks: the relay (send_outbox) retries when due.
         logger.info("outbox %s: retry left to the relay", email_id)
+    except Exception as exc:
+        # The queue (Redis) is down: the row is committed and the relay sends it when due.
+        logger.warning("outbox %s: could not be queued (%s); the relay will send it", email_id, type(exc).__name__)
 
 
 def _claim(email_id: str) -> OutboxEmail | None:
