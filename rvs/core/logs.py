@@ -33,8 +33,6 @@ EXTRA_FIELDS = (
     "user_id",
     "api_key_id",
     "organisation_id",
-    "task",
-    "job",
 )
 
 

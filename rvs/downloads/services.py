@@ -304,49 +304,56 @@ def _disk_full(exc: BaseException | None) -> bool:
 
 
 def _enqueue(job_id: int) -> bool:
-    """Queue the job's task; False (logged) when the queue cannot be reached: the reaper retries."""
+    """Queue the job's task. When the queue cannot be reached (Redis down) the waiting job is
+    flagged (``lease_until`` = now) and the relay queues it on its next pass."""
     try:
         run_download.enqueue(job_id)
-    except Exception:
-        logger.warning("download job %s: could not be queued; the relay will queue it again", job_id, exc_info=True)
+    except Exception as exc:
+        logger.warning("download job %s: could not be queued (%s); the relay will queue it", job_id, type(exc).__name__)
+        DownloadJob.objects.filter(pk=job_id, status=DownloadJob.Status.PENDING).update(lease_until=timezone.now())
         return False
     return True
 
 
+def _stale() -> dt.timedelta:
+    """How long a queued job may wait before its task is taken for lost and queued again."""
+    return 10 * _lease()
+
+
 def downloads_reap() -> dict[str, int]:
-    """Find background downloads whose worker died or whose task was never queued, and act.
+    """Find background downloads whose worker died or whose task never reached the queue, and act.
 
     A running job whose lease lapsed is run again while it has runs left, otherwise it fails with
-    a reason shown in Download History. A waiting job not picked up within a lease is queued again
-    (its task may have been lost, e.g. Redis was down); taking a job is conditional, so a task
-    queued twice runs once. Called by ``manage.py send_outbox`` on each pass.
+    a reason shown in Download History. A waiting job is queued again when queueing it failed
+    (flagged by ``_enqueue``) or when it has waited ``10 × lease`` (its task may have been lost
+    with a process that died before queueing it); taking a job is conditional, so a task queued
+    twice runs once. Called by ``manage.py send_outbox`` on each pass.
     """
     now = timezone.now()
-    lease = _lease()
     counts = {"requeued": 0, "failed": 0}
     dead = DownloadJob.objects.filter(status=DownloadJob.Status.RUNNING, lease_until__lte=now, background=True)
     for job in dead:
+        still_dead = DownloadJob.objects.filter(pk=job.pk, status=DownloadJob.Status.RUNNING, lease_until__lte=now)
         if job.attempts >= settings.DOWNLOAD_MAX_ATTEMPTS:
             reason = (
                 "The file could not be prepared: the worker preparing it stopped "
                 f"{job.attempts} time(s). Please try again; if it fails again, contact us."
             )
-            failed = DownloadJob.objects.filter(pk=job.pk, status=DownloadJob.Status.RUNNING, lease_until__lte=now)
-            if failed.update(status=DownloadJob.Status.FAILED, error=reason, finished_at=now, lease_until=None):
+            if still_dead.update(status=DownloadJob.Status.FAILED, error=reason, finished_at=now, lease_until=None):
                 logger.warning("download %s failed: worker stopped %d time(s)", job.public_id, job.attempts)
                 _discard_files(job)
                 counts["failed"] += 1
             continue
-        requeued = DownloadJob.objects.filter(pk=job.pk, status=DownloadJob.Status.RUNNING, lease_until__lte=now)
-        if requeued.update(status=DownloadJob.Status.PENDING, progress=0, lease_until=now + lease):
+        if still_dead.update(status=DownloadJob.Status.PENDING, progress=0, lease_until=now + _stale()):
             logger.warning("download %s: worker stopped (run %d); running it again", job.public_id, job.attempts)
             _discard_files(job)
-            _enqueue(job.pk)
-            counts["requeued"] += 1
-    lost = DownloadJob.objects.filter(status=DownloadJob.Status.PENDING, background=True, created_at__lte=now - lease)
-    lost = lost.filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
-    for job_id in list(lost.values_list("pk", flat=True)[:500]):
-        if DownloadJob.objects.filter(pk=job_id, status=DownloadJob.Status.PENDING).update(lease_until=now + lease):
+            counts["requeued"] += _enqueue(job.pk)
+    waiting = DownloadJob.objects.filter(status=DownloadJob.Status.PENDING, background=True)
+    unqueued = waiting.filter(
+        Q(lease_until__lte=now) | Q(lease_until__isnull=True, created_at__lte=now - _stale())
+    ).values_list("pk", flat=True)
+    for job_id in list(unqueued[:500]):
+        if DownloadJob.objects.filter(pk=job_id, status=DownloadJob.Status.PENDING).update(lease_until=now + _stale()):
             counts["requeued"] += _enqueue(job_id)
     return counts
 

@@ -24,6 +24,7 @@ from rvs.downloads.models import DownloadJob
 from tests.conftest import client_for
 from tests.factories import ShareFactory
 from tests.faults.conftest import PrivateDb
+from tests.smtp import free_port
 
 RESULTS = 300
 WORKER_ENV = {"RVS_DOWNLOAD_STREAM_LIMIT": "1", "RVS_DOWNLOAD_LEASE_SECONDS": "8", "RVS_DOWNLOAD_MAX_ATTEMPTS": "2"}
@@ -199,8 +200,26 @@ class TestReaper:
     def test_it_queues_again_a_job_whose_task_was_lost(self, org_a: Any, member: Any, settings: Any) -> None:
         settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
         job = self._job(org_a, member)  # on_commit never runs in this test: the task is "lost"
-        assert services.downloads_reap()["requeued"] == 0  # too young to be called lost
-        with time_machine.travel(timezone.now() + dt.timedelta(minutes=3), tick=False):
-            assert services.downloads_reap()["requeued"] == 1
-            assert services.downloads_reap()["requeued"] == 0  # not again within a lease
+        assert services.downloads_reap()["requeued"] == 0  # it may simply be waiting in the queue
+        with time_machine.travel(timezone.now() + dt.timedelta(minutes=19), tick=False):
+            assert services.downloads_reap()["requeued"] == 0
+        with time_machine.travel(timezone.now() + dt.timedelta(minutes=21), tick=False):
+            assert services.downloads_reap()["requeued"] == 1  # waited ten leases: queued again
+            assert services.downloads_reap()["requeued"] == 0  # and not again for ten more
+        assert _queued() == [job.pk]
+
+    def test_it_queues_a_job_again_as_soon_as_queueing_it_failed(
+        self, org_a: Any, member: Any, settings: Any, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+        settings.RQ_QUEUES = {"default": {"URL": f"redis://127.0.0.1:{free_port()}/0"}}  # nothing listens
+        with django_capture_on_commit_callbacks(execute=True):
+            job = self._job(org_a, member)
+        job.refresh_from_db()
+        assert job.status == DownloadJob.Status.PENDING
+        assert job.lease_until is not None  # flagged: not queued
+        assert services.downloads_reap()["requeued"] == 0  # the queue is still down; flag kept
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+        assert services.downloads_reap()["requeued"] == 1  # the next pass, with the queue back
+        assert services.downloads_reap()["requeued"] == 0
         assert _queued() == [job.pk]
