@@ -9,10 +9,11 @@ import glob
 import logging
 import os
 import tempfile
-import time
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from typing import Any, BinaryIO
 
+from django import db
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -255,20 +256,18 @@ def download_run(job_id: int) -> None:
     if job is None:
         return
     total = max(len(job.result_ids), 1)
-    lease = _lease()
-    last = {"percent": 0, "renewed": time.monotonic()}
+    last = [0]
 
     def progress(done: int) -> None:
         percent = min(99, done * 100 // total)
-        # Renew at least three times per lease, so a slow but live worker is never taken for dead.
-        if percent >= last["percent"] + 2 or time.monotonic() - last["renewed"] > lease.total_seconds() / 3:
-            last["percent"], last["renewed"] = percent, time.monotonic()
-            _mine(job).update(progress=percent, lease_until=timezone.now() + lease)
+        if percent >= last[0] + 2:
+            last[0] = percent
+            _mine(job).update(progress=percent)
 
     out, path = _scratch_file(job)
     name = ""
     try:
-        with out:
+        with _lease_kept(job), out:
             included = download_render(job, out, progress)
             out.flush()
             out.seek(0)
@@ -285,11 +284,44 @@ def download_run(job_id: int) -> None:
             reason = "There was not enough disk space to write the file. Please try again later."
         else:
             reason = "The file could not be prepared. Please try again; if it fails again, contact us."
-        _mine(job).update(status=DownloadJob.Status.FAILED, error=reason, finished_at=timezone.now(), lease_until=None)
-        _discard_files(job)
+        now = timezone.now()
+        if _mine(job).update(status=DownloadJob.Status.FAILED, error=reason, finished_at=now, lease_until=None):
+            _discard_files(job)
+        elif name:  # no longer this run's job: remove only what this run stored
+            default_storage.delete(name)
     finally:
         if os.path.exists(path):
             os.unlink(path)
+
+
+@contextlib.contextmanager
+def _lease_kept(job: DownloadJob) -> Iterator[None]:
+    """Renew the job's lease from a thread three times per lease while the body runs.
+
+    Rendering reports progress, but some phases (zipping an XLSX, signing a large PDF) run long
+    without doing so; a thread keeps a live worker from being taken for dead. A killed worker's
+    thread dies with it, and the lease lapses.
+    """
+    stop = threading.Event()
+    lease = _lease()
+
+    def renew() -> None:
+        try:
+            while not stop.wait(lease.total_seconds() / 3):
+                if not _mine(job).update(lease_until=timezone.now() + lease):
+                    return  # reaped and given to another run: stop renewing
+        except Exception:
+            logger.exception("download %s: could not renew the lease", job.public_id)
+        finally:
+            db.connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=renew, name=f"download-{job.pk}-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def _disk_full(exc: BaseException | None) -> bool:

@@ -223,3 +223,34 @@ class TestReaper:
         assert services.downloads_reap()["requeued"] == 1  # the next pass, with the queue back
         assert services.downloads_reap()["requeued"] == 0
         assert _queued() == [job.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_the_lease_of_a_live_worker_through_a_long_silent_phase(
+    org_a: Any, member: Any, settings: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    """Zipping an XLSX or signing a large PDF reports no progress; the worker must not look dead."""
+    settings.RVS_SIGNING_KEY_FILE = str(tmp_path / "signing" / "key.pem")
+    settings.RVS_SIGNING_CERT_FILE = str(tmp_path / "signing" / "cert.pem")
+    settings.DOWNLOAD_STREAM_LIMIT = 1
+    settings.DOWNLOAD_LEASE_SECONDS = 1
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    shares = [ShareFactory(organisation=org_a) for _ in range(3)]
+    job = services.download_create(
+        actor=member, organisation=org_a, exporter="csv", result_ids=[s.result_id for s in shares]
+    )
+    render = services.download_render
+    reaped: list[dict[str, int]] = []
+
+    def long_silent_phase(job: DownloadJob, out: Any, progress: Any = None) -> int:
+        written = render(job, out, progress)
+        time.sleep(2.5)  # 2.5 leases without a progress call
+        reaped.append(services.downloads_reap())
+        return written
+
+    monkeypatch.setattr(services, "download_render", long_silent_phase)
+    services.download_run(job.pk)
+    assert reaped == [{"requeued": 0, "failed": 0}]
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (DownloadJob.Status.DONE, 1)
+    assert job.file
