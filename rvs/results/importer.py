@@ -48,7 +48,7 @@ from rvs.core import ern as ern_codec
 from rvs.core.audit import log_action
 from rvs.core.normalise import fold
 from rvs.exams.models import Exam
-from rvs.exams.scoring import CesScheme, Outcome, ScoreError, Status, compute, scheme_for
+from rvs.exams.scoring import CesScheme, Outcome, ScoreError, Status, compute, round_half_up, scheme_for
 from rvs.results import bulkload
 from rvs.results.models import Candidate, CandidateNameToken, Centre, ComponentScore, Result
 from rvs.results.services import secret_number_hash
@@ -551,8 +551,44 @@ class _Scoring:
         used = [component.code for component in scheme.components]
         self.used = [(SCORE_COLUMNS.index(code), code) for code in used]
         self.unused = [(index, column) for index, column in enumerate(SCORE_COLUMNS) if column not in used]
+        self.weighted = [(SCORE_COLUMNS.index(c.code), c.code, c.weight) for c in scheme.components]
+        self.weights = sum(component.weight for component in scheme.components)
+        # compute() of every component at the same score: the band of that overall score (see _plain).
+        self.bands: dict[int, Outcome] = {}
+
+    def _plain(self, scores: list[str]) -> Outcome | None:
+        """compute() for the common row, every score a whole number on the scale; None for any other.
+
+        The overall score is the weighted mean, rounded as compute() rounds it; what that overall
+        shows (status, grade, CEFR, label) is read off compute() itself, called once per overall
+        score with every component at that score, whose mean is that score. A test holds the two equal.
+        """
+        scheme = self.scheme
+        low, high = scheme.component_min, scheme.scale_max
+        values: dict[str, int | None] = {}
+        total = 0
+        for index, code, weight in self.weighted:
+            text = scores[index]
+            if not _DIGITS.fullmatch(text):
+                return None
+            value = int(text)
+            if not low <= value <= high:
+                return None
+            values[code] = value
+            total += weight * value
+        overall = round_half_up(total, self.weights)
+        band = self.bands.get(overall)
+        if band is None:
+            band = self.bands[overall] = compute(scheme, {code: overall for _, code, _ in self.weighted})
+        if band.status != Status.RESULT:
+            return band  # no score reported: no components either
+        return Outcome(band.status, overall, band.grade, band.cefr, band.label, values)
 
     def outcome(self, scores: list[str], status: str, fail: Callable[[str, str], None]) -> Outcome | None:
+        if not status:
+            plain = self._plain(scores)
+            if plain is not None and not any(scores[index] for index, _ in self.unused):
+                return plain
         ok = True
         for index, column in self.unused:
             if scores[index]:

@@ -5,12 +5,17 @@ The chunk size and the ORM limit are lowered so a few rows take the path a milli
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from rvs.exams.models import Exam
+from rvs.exams.scoring import ScoreError, compute, scheme_for
 from rvs.results import bulkload, importer
 from rvs.results.importer import ImportRejected, results_import
 from rvs.results.models import Candidate, CandidateNameToken, Centre, ComponentScore, Result
@@ -144,3 +149,27 @@ def test_the_foreign_key_checks_come_back_after_the_import(small_chunks: None) -
         assert cursor.fetchone()[0] == "origin"
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "off", "for the rest of this (test's) transaction only"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_plain_score_path_gives_what_compute_gives(data: Any) -> None:
+    exam = data.draw(st.sampled_from([exam for exam in Exam.objects.all() if exam.verifiable]))
+    exam_date = data.draw(st.sampled_from([dt.date(2015, 1, 1), dt.date(2020, 6, 1), dt.date(2025, 6, 14)]))
+    scheme = scheme_for(exam.scoring, exam_date)
+    if scheme is None:
+        return
+    scoring = importer._Scoring(scheme, exam.pk)
+    scores = [""] * len(importer.SCORE_COLUMNS)
+    values: dict[str, int] = {}
+    for component in scheme.components:
+        value = data.draw(st.integers(min_value=scheme.component_min - 5, max_value=scheme.scale_max + 5))
+        scores[importer.SCORE_COLUMNS.index(component.code)] = str(value)
+        values[component.code] = value
+    plain = scoring._plain(scores)
+    try:
+        expected = compute(scheme, values)
+    except ScoreError:
+        assert plain is None, "out of the scale: the full path reports it"
+        return
+    assert plain == expected
