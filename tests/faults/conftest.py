@@ -7,9 +7,11 @@ Subprocesses run ``manage.py`` against it with their own ``RVS_DATA_DIR`` and ``
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +19,9 @@ from typing import Any
 
 import psycopg
 import pytest
+import redis
+
+from tests.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PG = "postgres://postgres@127.0.0.1:5432"
@@ -58,12 +63,14 @@ class PrivateDb:
         return result.stdout
 
     def popen(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        """A process in its own group, so a test can kill it with its children (RQ's work horse)."""
         return subprocess.Popen(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
             env={**self.env, **(env or {})},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -73,6 +80,40 @@ class PrivateDb:
                 return list(connection.execute(sql.replace("?", "%s"), params).fetchall())
         with sqlite3.connect(self.root / "db.sqlite3", timeout=10) as connection:
             return list(connection.execute(sql, params).fetchall())
+
+
+class RedisServer:
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.folder = folder
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is needed (apt-get install redis-server)"
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def queued(self) -> int:
+        return int(redis.Redis(port=self.port, db=1).llen("rq:queue:default"))
 
 
 def create_database(name: str) -> None:

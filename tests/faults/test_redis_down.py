@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,43 +36,9 @@ from rvs.sharing.models import Share
 from rvs.sharing.services import share_create
 from tests.conftest import client_for
 from tests.factories import CandidateFactory, MembershipFactory, ResultFactory, ShareFactory
-from tests.smtp import free_port
+from tests.faults.conftest import RedisServer
 
 pytestmark = pytest.mark.django_db
-
-
-class RedisServer:
-    def __init__(self, folder: Path) -> None:
-        self.port = free_port()
-        self.folder = folder
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        assert binary, "redis-server is needed (apt-get install redis-server)"
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-    def queued(self) -> int:
-        return int(redis.Redis(port=self.port, db=1).llen("rq:queue:default"))
 
 
 @pytest.fixture

@@ -9,9 +9,12 @@ History.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import signal
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,11 +26,11 @@ from rvs.downloads import services
 from rvs.downloads.models import DownloadJob
 from tests.conftest import client_for
 from tests.factories import ShareFactory
-from tests.faults.conftest import PrivateDb
+from tests.faults.conftest import PrivateDb, RedisServer
 from tests.smtp import free_port
 
 RESULTS = 300
-WORKER_ENV = {"RVS_DOWNLOAD_STREAM_LIMIT": "1", "RVS_DOWNLOAD_LEASE_SECONDS": "8", "RVS_DOWNLOAD_MAX_ATTEMPTS": "2"}
+WORKER_ENV = {"RVS_DOWNLOAD_STREAM_LIMIT": "1", "RVS_DOWNLOAD_LEASE_SECONDS": "15", "RVS_DOWNLOAD_MAX_ATTEMPTS": "2"}
 
 SEED = f"""
 from rvs.accounts.models import User
@@ -68,18 +71,64 @@ def _fetch(db: PrivateDb, public_id: str) -> tuple[int, str, int, bool]:
     return int(status), head, int(size), preparing
 
 
+def _kill_tree(pid: int) -> None:
+    """SIGKILL a process this test started and every process below it, found by parent id in /proc."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(parents.get(current, []))
+    for member in tree:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(member, signal.SIGKILL)
+
+
 def _scratch_files(db: PrivateDb) -> list[str]:
     return sorted(p.name for p in db.tmp.glob("rvs-download-*"))
 
 
-def test_it_runs_the_job_again_after_its_worker_is_killed_and_never_serves_the_part(private_db: PrivateDb) -> None:
+WORKERS = {
+    # The embedded default: the database queue.
+    "db": (["db_worker", "--no-startup-delay", "--interval", "0.2", "--no-reload"],
+           ["db_worker", "--batch", "--no-startup-delay", "--no-reload"]),
+    # The scale-out shape: RQ on Redis; the job runs in a forked work horse, killed with its worker.
+    "rq": (["rqworker", "default", "--job-class", "django_tasks_rq.Job"],
+           ["rqworker", "default", "--burst", "--job-class", "django_tasks_rq.Job"]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("queue", ["db", "rq"])
+def test_it_runs_the_job_again_after_its_worker_is_killed_and_never_serves_the_part(
+    private_db: PrivateDb, tmp_path: Path, queue: str
+) -> None:
     db = private_db
-    out = db.manage("shell", stdin=SEED, env=WORKER_ENV)
+    env = dict(WORKER_ENV)
+    server = None
+    if queue == "rq":
+        server = RedisServer(tmp_path)
+        server.start()
+        env.update(REDIS_URL=f"redis://127.0.0.1:{server.port}/0", RVS_TASK_BACKEND="rq")
+    try:
+        _kill_and_recover(db, env, *WORKERS[queue])
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _kill_and_recover(db: PrivateDb, env: dict[str, str], work: list[str], finish: list[str]) -> None:
+    out = db.manage("shell", stdin=SEED, env=env)
     job_id_text, public_id, background = out.split("JOB", 1)[1].split()
     job_id = int(job_id_text)
     assert background == "True"
 
-    worker = db.popen("db_worker", "--no-startup-delay", "--interval", "0.2", "--no-reload", env=WORKER_ENV)
+    worker = db.popen(*work, env=env)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and _job(db, job_id)["progress"] < 10:
@@ -88,12 +137,12 @@ def test_it_runs_the_job_again_after_its_worker_is_killed_and_never_serves_the_p
         state = _job(db, job_id)
         assert state["status"] == "running", state
         assert 10 <= state["progress"] < 100, state
-        worker.send_signal(signal.SIGKILL)
+        _kill_tree(worker.pid)  # the worker and the work horse it forked (RQ gives it its own group)
         killed_at = time.monotonic()
         worker.wait(timeout=10)
     finally:
         if worker.poll() is None:
-            worker.kill()
+            _kill_tree(worker.pid)
             worker.wait()
 
     state = _job(db, job_id)
@@ -105,15 +154,15 @@ def test_it_runs_the_job_again_after_its_worker_is_killed_and_never_serves_the_p
     assert preparing
 
     # The relay runs before the lease lapses: the job is left alone (its worker might be alive).
-    db.manage("send_outbox", env=WORKER_ENV)
+    db.manage("send_outbox", env=env)
     assert _job(db, job_id)["status"] == "running"
-    time.sleep(max(0.0, killed_at + 8.5 - time.monotonic()))
-    assert "downloads: 1 queued again, 0 failed" in db.manage("send_outbox", env=WORKER_ENV)
+    time.sleep(max(0.0, killed_at + 15.5 - time.monotonic()))
+    assert "downloads: 1 queued again, 0 failed" in db.manage("send_outbox", env=env)
     state = _job(db, job_id)
     assert (state["status"], state["progress"]) == ("pending", 0), state
     assert _scratch_files(db) == []
 
-    db.manage("db_worker", "--batch", "--no-startup-delay", "--no-reload", env=WORKER_ENV)
+    db.manage(*finish, env=env)
     state = _job(db, job_id)
     assert (state["status"], state["attempts"]) == ("done", 2), state
     assert state["file"]
