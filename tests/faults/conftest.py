@@ -90,7 +90,11 @@ class RedisServer:
 
     def start(self) -> None:
         binary = shutil.which("redis-server")
-        assert binary, "redis-server is needed (apt-get install redis-server)"
+        if binary is None:
+            message = "redis-server is needed (apt-get install redis-server)"
+            if os.environ.get("CI") == "true":
+                pytest.fail(message)
+            pytest.skip(message)
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", str(self.folder)],
