@@ -48,8 +48,10 @@ KINDS = {
     "email": "Candidate Email Address",
     "exam_date": "Date of Exam",
     "ern": "Exam Reference Number",
+    "fuzzy": "Candidate Name written another way",
 }
 TARGET_MS = 20.0
+TARGETS_MS = {"fuzzy": 100.0}  # issue 8: names found however written, p95 within 100 ms
 PAGE = 25
 RESULTS_FILE = ROOT / "bench" / "RESULTS.md"
 START, END = "<!-- bench/search.py: start -->", "<!-- bench/search.py: end -->"
@@ -63,7 +65,6 @@ JOIN results_candidate c ON c.id = r.candidate_id
 JOIN exams_exam e ON e.id = r.exam_id
 JOIN results_centre ce ON ce.id = r.centre_id
 WHERE s.id IN ({ids})
-ORDER BY c.sort_name, s.id
 """
 _ERN_SQL = """
 SELECT r.*, c.*, e.*, ce.*
@@ -97,6 +98,8 @@ def _values(kind: str, share: Any, rng: random.Random) -> Any:
         else:
             text = candidate.first_name
         return text if rng.random() < 0.5 else fold(text)
+    if kind == "fuzzy":
+        return _written_another_way(candidate.first_name, candidate.last_name, rng)
     if kind == "date_of_birth":
         return candidate.date_of_birth
     if kind == "candidate_number":
@@ -119,7 +122,35 @@ def _values(kind: str, share: Any, rng: random.Random) -> Any:
     raise ValueError(kind)
 
 
+# Ways people write a name differently from the Statement of Results (issue 8 §3).
+_RESPELLINGS = [("u", "ue"), ("o", "oe"), ("ks", "x"), ("x", "ks"), ("ph", "f"), ("f", "ph"), ("c", "k"),
+                ("k", "c"), ("i", "y"), ("y", "i"), ("v", "w"), ("w", "v"), ("ll", "l"), ("l", "ll"),
+                ("ss", "s"), ("s", "ss"), ("kh", "h"), ("ch", "tch"), ("j", "dj"), ("mm", "m")]  # fmt: skip
+
+
+def _written_another_way(first_name: str, last_name: str, rng: random.Random) -> str:
+    """The candidate's name as an applicant form might give it: respelt, swapped, joined or shortened."""
+    from rvs.core.normalise import fold
+
+    given, family = fold(first_name).split(), fold(last_name).split()
+    style = rng.random()
+    if style < 0.6:  # one word respelt as another transliteration would have it
+        words = given[:1] + family
+        index = rng.randrange(len(words))
+        options = [(old, new) for old, new in _RESPELLINGS if old in words[index][1:]]
+        if options:
+            old, new = rng.choice(options)
+            words[index] = words[index][0] + words[index][1:].replace(old, new, 1)
+        return " ".join(words)
+    if style < 0.8:  # family name first
+        return " ".join(family + given)
+    if style < 0.9:  # family name written together, without spaces or hyphens
+        return " ".join([*given[:1], "".join(family)])
+    return " ".join(given[:1] + family[-1:])  # middle and extra names left out
+
+
 _MISSES: dict[str, Any] = {
+    "fuzzy": "Qwxzvy Zyxwvut",
     "name": "Zyxwvut",
     "date_of_birth": dt.date(1931, 2, 3),
     "candidate_number": "ZZZ000001",
@@ -134,7 +165,8 @@ _MISSES: dict[str, Any] = {
 def _criteria(kind: str, value: Any) -> Any:
     from rvs.results.selectors import SearchCriteria
 
-    return SearchCriteria(**{"exam_id" if kind == "exam" else kind: value})
+    field = {"exam": "exam_id", "fuzzy": "name"}.get(kind, kind)
+    return SearchCriteria(**{field: value})
 
 
 def _raw_search(kind: str, value: Any, organisation_id: int, cursor: Any) -> tuple[int, list[int]]:
@@ -145,28 +177,15 @@ def _raw_search(kind: str, value: Any, organisation_id: int, cursor: Any) -> tup
     """
     from django.db import connection
 
-    from rvs.core.normalise import fold, prefix_upper_bound, tokens
+    from rvs.core.normalise import fold
 
     def date(value: dt.date) -> Any:
         return value.isoformat() if connection.vendor == "sqlite" else value
 
     where = ""
     params: list[Any] = [organisation_id]
-    if kind == "name":
-        # The name words carry the sort name: count and page within the word index.
-        first, *others = tokens(value)
-        words = "FROM sharing_sharenametoken WHERE organisation_id = %s AND token >= %s AND token < %s"
-        params += [first, prefix_upper_bound(first)]
-        for token in others:  # every further word must match a word of the same share
-            words += (
-                " AND share_id IN (SELECT share_id FROM sharing_sharenametoken"
-                " WHERE organisation_id = %s AND token >= %s AND token < %s)"
-            )
-            params += [organisation_id, token, prefix_upper_bound(token)]
-        cursor.execute(f"SELECT COUNT(DISTINCT share_id) {words}", params)
-        count = cursor.fetchone()[0]
-        cursor.execute(f"SELECT DISTINCT sort_name, share_id {words} ORDER BY sort_name, share_id LIMIT {PAGE}", params)
-        return count, _fetch_page([row[1] for row in cursor.fetchall()], cursor)
+    if kind in ("name", "fuzzy"):
+        return _raw_name_search(value, organisation_id, cursor)
     elif kind in ("date_of_birth", "candidate_number", "email"):
         cleaned = value.strip().upper() if kind == "candidate_number" else value
         if kind == "email":
@@ -200,12 +219,63 @@ def _raw_search(kind: str, value: Any, organisation_id: int, cursor: Any) -> tup
     return count, _fetch_page([row[0] for row in cursor.fetchall()], cursor)
 
 
+def _raw_name_search(value: str, organisation_id: int, cursor: Any) -> tuple[int, list[int]]:
+    """A name search by hand: exact matches, then prefixes, then spelling variants (each tier
+    without the shares of the tiers before it), every tier counted and paged in the word index."""
+    from rvs.core.names import EXACT, VARIANT, query_terms
+    from rvs.core.normalise import prefix_upper_bound
+
+    terms = query_terms(value)
+
+    def matching(term: Any, tier: int) -> tuple[str, list[Any]]:
+        if tier == EXACT:
+            return "token = %s", [term.word]
+        condition, params = "token >= %s AND token < %s", [term.word, prefix_upper_bound(term.word)]
+        if tier == VARIANT and term.key:
+            condition, params = f"({condition} OR token = %s)", [*params, term.stored_key]
+        return condition, params
+
+    def shares_of(tier: int) -> tuple[str, list[Any]]:
+        condition, params = matching(terms[0], tier)
+        where, all_params = f"organisation_id = %s AND {condition}", [organisation_id, *params]
+        for term in terms[1:]:
+            condition, params = matching(term, tier)
+            where += (
+                " AND share_id IN (SELECT share_id FROM sharing_sharenametoken"
+                f" WHERE organisation_id = %s AND {condition})"
+            )
+            all_params += [organisation_id, *params]
+        return where, all_params
+
+    count = 0
+    ids: list[int] = []
+    previous: tuple[str, list[Any]] | None = None
+    for tier in (0, 1, 2):
+        where, params = shares_of(tier)
+        if previous is not None:
+            where += f" AND share_id NOT IN (SELECT share_id FROM sharing_sharenametoken WHERE {previous[0]})"
+            params = [*params, *previous[1]]
+        previous = shares_of(tier)
+        cursor.execute(f"SELECT COUNT(DISTINCT share_id) FROM sharing_sharenametoken WHERE {where}", params)
+        found = cursor.fetchone()[0]
+        count += found
+        if found and len(ids) < PAGE:
+            cursor.execute(
+                f"SELECT DISTINCT sort_name, share_id FROM sharing_sharenametoken WHERE {where} "
+                f"ORDER BY sort_name, share_id LIMIT {PAGE - len(ids)}",
+                params,
+            )
+            ids += [row[1] for row in cursor.fetchall()]
+    return count, _fetch_page(ids, cursor)
+
+
 def _fetch_page(ids: list[int], cursor: Any) -> list[int]:
-    """The page's rows with everything the page shows, as the selector fetches them."""
+    """The page's rows with everything the page shows, as the selector fetches them, in the page's order."""
     if not ids:
         return []
     cursor.execute(_FETCH_SQL.format(ids=", ".join(["%s"] * len(ids))), ids)
-    return [row[0] for row in cursor.fetchall()]
+    fetched = {row[0] for row in cursor.fetchall()}
+    return [pk for pk in ids if pk in fetched]
 
 
 def _measure(run: Callable[[], Any]) -> tuple[float, Any]:
@@ -333,19 +403,20 @@ def _machine() -> str:
 def _table(runs: list[dict[str, Any]]) -> str:
     lines = [
         "| search kind | engine | samples | matches p50 / max | selector p50 | selector p95 | selector max "
-        "| raw SQL p50 | raw SQL p95 | raw SQL max | p95 selector / raw | p95 ≤ 20 ms |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|:-:|",
+        "| raw SQL p50 | raw SQL p95 | raw SQL max | p95 selector / raw | target p95 | met |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|:-:|",
     ]
     for kind, label in KINDS.items():
         for run in runs:
             row = run["kinds"][kind]
             orm, raw = row["orm"], row["raw"]
             ratio = orm[1] / raw[1] if raw[1] else float("inf")
+            target = TARGETS_MS.get(kind, TARGET_MS)
             lines.append(
                 f"| {label} | {run['engine']} | {row['samples']} | {row['matches_p50']:,} / {row['matches_max']:,} "
                 f"| {orm[0]:.2f} ms | **{orm[1]:.2f} ms** | {orm[2]:.2f} ms "
                 f"| {raw[0]:.2f} ms | {raw[1]:.2f} ms | {raw[2]:.2f} ms "
-                f"| {ratio:.1f}× | {'yes' if orm[1] <= TARGET_MS else '**no**'} |"
+                f"| {ratio:.1f}× | {target:.0f} ms | {'yes' if orm[1] <= target else '**no**'} |"
             )
     return "\n".join(lines)
 

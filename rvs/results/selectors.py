@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import Case, Q, QuerySet, Value, When, prefetch_related_objects
 from django.db.models.query import FlatValuesListIterable, ModelIterable
 
-from rvs.core.normalise import fold, prefix_upper_bound, tokens
+from rvs.core import names
+from rvs.core.normalise import fold, prefix_upper_bound
 from rvs.results.models import Candidate, Centre, Result
 from rvs.sharing.models import Share, ShareNameToken, ShareSearch
 
@@ -100,6 +101,38 @@ class _Index:
         return list((rows.distinct() if self.by_word else rows)[k])
 
 
+@dataclass
+class _Tiers:
+    """A name search: exact matches first, then prefixes, then spelling variants (issue 8).
+
+    Each tier is an ``_Index`` in the page's sort order; the list is their concatenation, so a
+    page may span two tiers. Counts are read once (a paginator counts, then slices).
+    """
+
+    tiers: list[_Index]
+    _counts: list[int] | None = None
+
+    def counts(self) -> list[int]:
+        if self._counts is None:
+            self._counts = [tier.count() for tier in self.tiers]
+        return self._counts
+
+    def count(self) -> int:
+        return sum(self.counts())
+
+    def values(self, column: str, k: slice) -> list[Any]:
+        start, stop = k.start or 0, k.stop
+        found: list[Any] = []
+        offset = 0
+        for tier, size in zip(self.tiers, self.counts(), strict=True):
+            low = max(start - offset, 0)
+            high = size if stop is None else min(stop - offset, size)
+            if high > low:
+                found += tier.values(column, slice(low, high))
+            offset += size
+        return found
+
+
 class SharedResults(QuerySet[Share]):
     """Shares found by a search: counted and paged from the organisation's search index.
 
@@ -112,7 +145,7 @@ class SharedResults(QuerySet[Share]):
     the same rows, without the short cut.
     """
 
-    _index: _Index | None = None
+    _index: _Index | _Tiers | None = None
 
     def _clone(self) -> Any:
         clone = super()._clone()  # type: ignore[misc]
@@ -144,6 +177,17 @@ class SharedResults(QuerySet[Share]):
     def extra(self, *args: Any, **kwargs: Any) -> Any:
         return self._without_index(super().extra(*args, **kwargs))
 
+    def _fetch_all(self) -> None:
+        # Evaluated whole (a download of the search, ``list(...)``): in the index's order too,
+        # so a name search keeps exact matches first.
+        if self._index is not None and self._result_cache is None and not self.query.is_sliced:
+            fields = getattr(self, "_fields", None)  # Django's own attribute, not in the stubs
+            flat = self._iterable_class is FlatValuesListIterable and fields in _FLAT
+            if flat or (self._iterable_class is ModelIterable and self.query.select_related):
+                self._result_cache = self[0:None]
+                self._prefetch_done = True
+        super()._fetch_all()
+
     def count(self) -> int:
         if self._index is not None and self._result_cache is None:
             return self._index.count()
@@ -162,21 +206,19 @@ class SharedResults(QuerySet[Share]):
         lookups = getattr(self, "_prefetch_related_lookups", ())  # Django's own attribute, not in the stubs
         if self._index is not None:
             # The page's ids in order from the index; their rows by primary key, put in that order.
-            ids = self._index.values("share_id", k)
-            rows = Share.objects.using(self.db).filter(pk__in=ids) if ids else Share.objects.none()
-            rows.query.select_related = self.query.select_related
-            by_id = {share.pk: share for share in rows}
-            page = [by_id[pk] for pk in ids if pk in by_id]
-            if lookups:
-                prefetch_related_objects(page, *lookups)
-            return page
+            return self._rows_in_order(self._index.values("share_id", k), lookups)
         # Sort only (sort key, id) and keep the page's ids; then fetch the page's rows.
-        page_ids = QuerySet.__getitem__(self.select_related(None).values("pk"), k)
-        queryset = Share.objects.using(self.db).filter(pk__in=page_ids).order_by(*self.query.order_by)
-        queryset.query.select_related = self.query.select_related
+        page_ids = list(QuerySet.__getitem__(self.select_related(None).values_list("pk", flat=True), k))
+        return self._rows_in_order(page_ids, lookups)
+
+    def _rows_in_order(self, ids: list[int], lookups: Any) -> list[Share]:
+        rows = Share.objects.using(self.db).filter(pk__in=ids) if ids else Share.objects.none()
+        rows.query.select_related = self.query.select_related
+        by_id = {share.pk: share for share in rows}
+        page = [by_id[pk] for pk in ids if pk in by_id]
         if lookups:
-            queryset = queryset.prefetch_related(*lookups)
-        return queryset
+            prefetch_related_objects(page, *lookups)
+        return page
 
 
 # values_list(<field>, flat=True) answered by the index: the share's field -> the index's column.
@@ -194,9 +236,24 @@ def _centre_ids(column: str, text: str) -> list[int]:
     return list(Centre.objects.filter(**{f"{column}__contains": fold(text)}).values_list("id", flat=True))
 
 
-def _words(organisation: Any, word: str) -> QuerySet[ShareNameToken]:
-    """The organisation's name words starting with ``word`` (a half-open range on the word index)."""
-    return ShareNameToken.objects.filter(organisation=organisation, token__gte=word, token__lt=prefix_upper_bound(word))
+def _term_rows(organisation: Any, term: names.QueryTerm, tier: int) -> QuerySet[ShareNameToken]:
+    """The organisation's name terms one search word matches at ``tier`` or better: the word
+    itself (exact), any term it begins (prefix, a half-open range), or its variant key."""
+    rows = ShareNameToken.objects.filter(organisation=organisation)
+    if tier == names.EXACT:
+        return rows.filter(token=term.word)
+    where = Q(token__gte=term.word, token__lt=prefix_upper_bound(term.word))
+    if tier == names.VARIANT and term.key:
+        where |= Q(token=term.stored_key)
+    return rows.filter(where)
+
+
+def _name_rows(organisation: Any, terms: list[names.QueryTerm], tier: int) -> QuerySet[ShareNameToken]:
+    """Shares every search word matches at ``tier`` or better, driven by the first word's terms."""
+    rows = _term_rows(organisation, terms[0], tier)
+    for term in terms[1:]:  # the other words: any word of the same name, in any order
+        rows = rows.filter(share_id__in=_term_rows(organisation, term, tier).values("share_id"))
+    return rows
 
 
 def _conditions(organisation: Any, criteria: SearchCriteria) -> list[tuple[str, Any]] | None:
@@ -240,21 +297,41 @@ def shared_results(*, organisation: Any, criteria: SearchCriteria, sort: str = D
     conditions = _conditions(organisation, criteria)
     if conditions is None:
         return SharedResults(Share).none()
-    words = tokens(criteria.name)
-    if words:
-        # Driven by the first word's range; every further word must match a word of the same
-        # share (by prefix, in any order); other criteria through the word's index row.
-        rows: QuerySet[Any] = _words(organisation, words[0])
-        for word in words[1:]:
-            rows = rows.filter(share_id__in=_words(organisation, word).values("share_id"))
-        if len(conditions) > 1:
-            rows = rows.filter(_where([(f"share__{lookup}", value) for lookup, value in conditions[1:]]))
-        found = _Index(rows, sort, by_word=True)
+    terms = names.query_terms(criteria.name)
+    found: _Index | _Tiers
+    if terms:
+        # Exact matches first, then prefixes, then spelling variants; each tier leaves out the
+        # shares of the tiers before it. Other criteria through each term's share row.
+        others = _where([(f"share__{lookup}", value) for lookup, value in conditions[1:]])
+        tiers = []
+        better: QuerySet[ShareNameToken] | None = None
+        for tier in (names.EXACT, names.PREFIX, names.VARIANT):
+            rows = _name_rows(organisation, terms, tier).filter(others)
+            at_least = rows
+            if better is not None:
+                rows = rows.exclude(share_id__in=better.values("share_id"))
+            tiers.append(_Index(rows, sort, by_word=True))
+            better = at_least
+        found = _Tiers(tiers)
+        everything: QuerySet[Any] = at_least
     else:
-        found = _Index(ShareSearch.objects.filter(_where(conditions)), sort, by_word=False)
+        everything = ShareSearch.objects.filter(_where(conditions))
+        found = _Index(everything, sort, by_word=False)
     # The shares whose index rows match: what a caller that narrows or reorders the search gets.
-    shares = SharedResults(Share).filter(pk__in=found.rows.values("share_id"))
-    shares = shares.select_related("result__candidate", "result__exam", "result__centre").order_by(*SORTS[sort])
+    shares = SharedResults(Share).filter(pk__in=everything.values("share_id"))
+    ordering: list[Any] = list(SORTS[sort])
+    if isinstance(found, _Tiers):
+        # The same tiers first there too (a requirement's filter narrows a name search).
+        exact, strict = found.tiers[0].rows, _name_rows(organisation, terms, names.PREFIX)
+        shares = shares.alias(
+            name_tier=Case(
+                When(pk__in=exact.values("share_id"), then=Value(names.EXACT)),
+                When(pk__in=strict.values("share_id"), then=Value(names.PREFIX)),
+                default=Value(names.VARIANT),
+            )
+        )
+        ordering.insert(0, "name_tier")
+    shares = shares.select_related("result__candidate", "result__exam", "result__centre").order_by(*ordering)
     shares._index = found
     return shares
 

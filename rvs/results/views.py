@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from rvs.core import access, ratelimit
+from rvs.core import access, names, ratelimit
 from rvs.core.actors import actor_key
 from rvs.core.permissions import Perm, org_permission_required
 from rvs.downloads import selectors as download_selectors
@@ -78,6 +78,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _with_name_matches(page: Any, name: str) -> Any:
+    """Attach ``share.name_match``: how the candidate's name answers the searched name, and why."""
+    if not name:
+        return page
+    for share in page:
+        candidate = share.result.candidate
+        share.name_match = names.explain(name, candidate.first_name, candidate.last_name)
+    return page
+
+
 def _save_search(request: HttpRequest, criteria: SearchCriteria, form_data: dict[str, Any]) -> str:
     """Keep the criteria in the session so names and dates of birth never appear in URLs or logs."""
     saved: dict[str, Any] = request.session.get("searches", {})
@@ -132,7 +142,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "results/search.html",
         {
             "form": SearchForm(initial=saved["form"], organisation=organisation),
-            "page": _with_verdicts(_page(request, shares), requirement),
+            "page": _with_name_matches(_with_verdicts(_page(request, shares), requirement), criteria.name),
+            "name_query": criteria.name,
             "requirement": requirement,
             "query_key": request.GET["q"],
             "sort": sort,

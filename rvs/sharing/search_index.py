@@ -9,9 +9,10 @@ transaction as the change:
 * the exam catalogue is reordered: ``refresh_exam_positions``;
 * bulk writers (the demo seeder) and repairs: ``rebuild``.
 
-Every function rewrites the rows of its scope from the source tables with one
-``INSERT ... SELECT`` (the same statement, only the scope differs), so a refresh and a full
-rebuild cannot disagree on what a row holds; tests compare the two after mixed operations.
+Every function rewrites the rows of its scope from the source tables with the same statements
+(an ``INSERT ... SELECT`` for the share rows, the name terms of ``rvs.core.names`` for the
+words; only the scope differs), so a refresh and a full rebuild cannot disagree on what a row
+holds; tests compare the two after mixed operations.
 The importer needs no call: it only creates candidates and results, which no share points to yet.
 """
 
@@ -21,8 +22,9 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
+from rvs.core import names
 from rvs.exams.models import Exam
-from rvs.results.models import Candidate, CandidateNameToken, Result
+from rvs.results.models import Candidate, Result
 from rvs.sharing.models import Share, ShareNameToken, ShareSearch
 
 
@@ -43,15 +45,42 @@ def _insert_rows(where: str, params: list[int]) -> None:
             f"WHERE s.revoked_at IS NULL AND {where}",
             params,
         )
-        cursor.execute(
-            f"INSERT INTO {_table(ShareNameToken)} (organisation_id, token, sort_name, share_id) "  # noqa: S608 - models' tables
-            "SELECT s.organisation_id, t.token, c.sort_name, s.id "
+    _insert_terms(where, params)
+
+
+_BATCH = 5000
+
+
+def name_terms(first_name: str, last_name: str) -> set[str]:
+    """What a name is found by: its words, adjacent words written together and the words'
+    variant keys (``rvs.core.names``: Müller by Mueller and Muller, O'Brien by O Brien)."""
+    return names.index_terms(f"{first_name} {last_name}")
+
+
+def _insert_terms(where: str, params: list[int]) -> None:
+    """The name terms of the active shares ``where`` selects, computed here: the terms come from
+    ``rvs.core.names``, Python, so they cannot be copied by one ``INSERT ... SELECT``."""
+    insert = (
+        f"INSERT INTO {_table(ShareNameToken)} (organisation_id, token, sort_name, share_id) "  # noqa: S608 - a model's table
+        "VALUES (%s, %s, %s, %s)"
+    )
+    terms: dict[tuple[str, str], set[str]] = {}  # many people share a name
+    with connection.cursor() as reader, connection.cursor() as writer:
+        reader.execute(
+            "SELECT s.organisation_id, s.id, c.first_name, c.last_name, c.sort_name "  # noqa: S608 - models' tables
             f"FROM {_table(Share)} s JOIN {_table(Result)} r ON r.id = s.result_id "
             f"JOIN {_table(Candidate)} c ON c.id = r.candidate_id "
-            f"JOIN {_table(CandidateNameToken)} t ON t.candidate_id = r.candidate_id "
-            f"WHERE s.revoked_at IS NULL AND {where}",
+            f"WHERE s.revoked_at IS NULL AND {where} ORDER BY s.id",
             params,
         )
+        while shares := reader.fetchmany(_BATCH):
+            rows: list[tuple[int, str, str, int]] = []
+            for organisation_id, share_id, first_name, last_name, sort_name in shares:
+                name = (first_name, last_name)
+                if name not in terms:
+                    terms[name] = name_terms(first_name, last_name)
+                rows.extend((organisation_id, term, sort_name, share_id) for term in sorted(terms[name]))
+            writer.executemany(insert, rows)
 
 
 def _delete_rows(where: str, params: list[int]) -> None:

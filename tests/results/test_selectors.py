@@ -6,12 +6,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db.models import QuerySet
 
-from rvs.core.normalise import fold, prefix_upper_bound, tokens
+from rvs.core import names
+from rvs.core.normalise import fold
 from rvs.exams.models import Exam
 from rvs.organisations.models import Organisation
-from rvs.results.models import CandidateNameToken, Centre
+from rvs.results.models import Centre
 from rvs.results.selectors import SORTS, SearchCriteria, recent_shares, shared_results
 from rvs.sharing.models import Share
 from rvs.sharing.services import share_revoke
@@ -34,12 +34,10 @@ REFERENCE_SORTS = {
 }
 
 
-def reference(organisation: Organisation, criteria: SearchCriteria, sort: str) -> QuerySet[Share]:
-    """The search written on shares, results, candidates and centres, without the index."""
+def reference(organisation: Organisation, criteria: SearchCriteria, sort: str) -> list[int]:
+    """The search written on shares, results, candidates and centres, without the index; names
+    ranked by ``rvs.core.names.explain`` (exact, then prefix, then variant), each tier in ``sort`` order."""
     shares = Share.objects.filter(organisation=organisation, revoked_at__isnull=True)
-    for token in tokens(criteria.name):
-        matching = CandidateNameToken.objects.filter(token__gte=token, token__lt=prefix_upper_bound(token))
-        shares = shares.filter(result__candidate_id__in=matching.values("candidate_id"))
     if criteria.date_of_birth:
         shares = shares.filter(result__candidate__date_of_birth=criteria.date_of_birth)
     if criteria.candidate_number:
@@ -54,7 +52,15 @@ def reference(organisation: Organisation, criteria: SearchCriteria, sort: str) -
         shares = shares.filter(result__candidate__email=criteria.email.strip().lower())
     if criteria.exam_date:
         shares = shares.filter(result__exam_date=criteria.exam_date)
-    return shares.order_by(*REFERENCE_SORTS[sort])
+    ordered = list(shares.select_related("result__candidate").order_by(*REFERENCE_SORTS[sort]))
+    if not criteria.name:
+        return [share.pk for share in ordered]
+    ranked = []
+    for position, share in enumerate(ordered):
+        match = names.explain(criteria.name, share.result.candidate.first_name, share.result.candidate.last_name)
+        if match is not None:
+            ranked.append((match.tier, position, share.pk))
+    return [pk for *_, pk in sorted(ranked)]
 
 
 @pytest.fixture
@@ -93,6 +99,11 @@ CRITERIA = [
     SearchCriteria(name="MUELLER anna"),
     SearchCriteria(name="an"),
     SearchCriteria(name="Nobody"),
+    SearchCriteria(name="Muller"),
+    SearchCriteria(name="Soren Mueller"),
+    SearchCriteria(name="wojcik lukasz"),
+    SearchCriteria(name="Nguyen Zoe"),
+    SearchCriteria(name="mul", date_of_birth=dt.date(2000, 1, 1)),
     SearchCriteria(date_of_birth=dt.date(2000, 1, 2)),
     SearchCriteria(place_of_entry="krakow"),
     SearchCriteria(centre_name="british council"),
@@ -105,7 +116,7 @@ CRITERIA = [
 @pytest.mark.parametrize("sort", list(SORTS))
 @pytest.mark.parametrize("criteria", CRITERIA, ids=lambda c: repr({k: v for k, v in c.to_session().items() if v}))
 def test_it_answers_as_the_tables_do(shares: list[Share], org_a: Organisation, criteria: SearchCriteria, sort: str):
-    expected = list(reference(org_a, criteria, sort).values_list("id", flat=True))
+    expected = reference(org_a, criteria, sort)
     found = shared_results(organisation=org_a, criteria=criteria, sort=sort)
     assert found.count() == len(expected)
     assert [share.pk for share in found[0:4]] == expected[0:4]
@@ -130,8 +141,8 @@ def test_it_stays_a_queryset_callers_can_narrow(shares: list[Share], org_a: Orga
         result__exam=exam
     )
     expected = reference(org_a, SearchCriteria(name="anna", exam_id=exam.pk), "name")
-    assert narrowed.count() == expected.count() > 0
-    assert [s.pk for s in narrowed[0:10]] == [s.pk for s in expected[0:10]]
+    assert narrowed.count() == len(expected) > 0
+    assert sorted(s.pk for s in narrowed[0:10]) == sorted(expected[0:10])
     newest_first = shared_results(organisation=org_a, criteria=SearchCriteria()).order_by("-id")
     assert [s.pk for s in newest_first[0:3]] == list(
         Share.objects.filter(organisation=org_a, revoked_at=None).order_by("-id").values_list("id", flat=True)[:3]
