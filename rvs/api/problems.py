@@ -11,7 +11,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from rvs.core.ratelimit import RateLimited
+from rvs.core.ratelimit import STORE_ERRORS, RateLimited, RateLimitUnavailable
 
 PROBLEM_TYPE = "https://rvs.invalid/problems/"
 TITLES = {
@@ -24,6 +24,7 @@ TITLES = {
     409: "Not ready",
     415: "Unsupported media type",
     429: "Too many requests",
+    503: "Temporarily unavailable",
 }
 
 
@@ -73,6 +74,13 @@ def handler(exc: Exception, context: dict[str, Any]) -> Response | None:
         limited = problem(429, f"Too many requests; try again in {exc.retry_after} seconds.")
         limited["Retry-After"] = str(exc.retry_after)
         return limited
+    if isinstance(exc, RateLimitUnavailable | ConnectionError | TimeoutError) or (
+        isinstance(exc, STORE_ERRORS) and not isinstance(exc, OSError)
+    ):
+        # Redis is down (see rvs/core/outage.py): the same answer as the web pages, as a problem.
+        unavailable = problem(503, "This operation is unavailable at the moment; try again in a minute.")
+        unavailable["Retry-After"] = "60"
+        return unavailable
     if isinstance(exc, Http404):
         return problem(404, "No such resource, or not one your organisation can see.")
     if isinstance(exc, PermissionDenied):

@@ -25,9 +25,11 @@ import pytest
 import redis
 import time_machine
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from rvs.api import keys
 from rvs.core.emails import relay_due
 from rvs.core.models import AuditEntry, OutboxEmail
 from rvs.downloads import services as downloads
@@ -67,6 +69,7 @@ def _lookup(client: Any, ern: str) -> Any:
 def test_it_fails_closed_on_guessing_open_elsewhere_and_loses_nothing(
     redis_server: RedisServer,
     member: Any,
+    primary: Any,
     org_a: Any,
     caplog: pytest.LogCaptureFixture,
     django_capture_on_commit_callbacks: Any,
@@ -96,6 +99,14 @@ def test_it_fails_closed_on_guessing_open_elsewhere_and_loses_nothing(
         "first_language": "English",
     })  # fmt: skip
     assert sign_up.status_code == 503
+    _, key = keys.key_create(actor=primary, organisation=org_a, name="Admissions system", scope="read")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}").post(
+        reverse("api:verify"), {"ern": shares[1].result.ern}, content_type="application/json"
+    )
+    assert api.status_code == 503
+    assert api["Content-Type"] == "application/problem+json"
+    assert api["Retry-After"] == "60"
+    assert api.json()["title"] == "Temporarily unavailable"
 
     # Everything else fails open and says so in the log.
     caplog.set_level(logging.WARNING, logger="rvs.core.ratelimit")
