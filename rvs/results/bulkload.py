@@ -26,7 +26,13 @@ from django.db import connection, models
 # Rows per COPY write / executemany call in the writer.
 _BLOCK = 5_000
 # The tables the import writes: triggers on any of them keep the foreign-key checks on (see bulk_session).
-_IMPORT_TABLES = ("results_candidate", "results_candidatenametoken", "results_result", "results_componentscore")
+_IMPORT_TABLES = (
+    "results_candidate",
+    "results_candidatenametoken",
+    "results_centre",
+    "results_result",
+    "results_componentscore",
+)
 # COPY's text format: backslash, tab, newline and carriage return are escaped in values.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")

@@ -173,3 +173,19 @@ def test_the_plain_score_path_gives_what_compute_gives(data: Any) -> None:
         assert plain is None, "out of the scale: the full path reports it"
         return
     assert plain == expected
+
+
+def test_a_user_trigger_keeps_the_foreign_key_checks_on() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("session_replication_role is PostgreSQL's")
+    with bulkload.bulk_session() as replica:
+        assert replica, "the test database's role may skip them"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION rvs_test_noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER rvs_test_noop BEFORE INSERT ON results_centre FOR EACH ROW EXECUTE FUNCTION rvs_test_noop()"
+        )
+    with bulkload.bulk_session() as replica:
+        assert not replica, "a trigger someone relies on would not fire"
