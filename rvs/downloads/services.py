@@ -363,7 +363,8 @@ def downloads_reap() -> dict[str, int]:
     """
     now = timezone.now()
     counts = {"requeued": 0, "failed": 0}
-    dead = DownloadJob.objects.filter(status=DownloadJob.Status.RUNNING, lease_until__lte=now, background=True)
+    # Any job run through download_run holds a lease: background ones, and small API downloads run inline.
+    dead = DownloadJob.objects.filter(status=DownloadJob.Status.RUNNING, lease_until__lte=now)
     for job in dead:
         still_dead = DownloadJob.objects.filter(pk=job.pk, status=DownloadJob.Status.RUNNING, lease_until__lte=now)
         if job.attempts >= settings.DOWNLOAD_MAX_ATTEMPTS:

@@ -246,6 +246,21 @@ class TestReaper:
         assert response.status_code == 200
         assert b"".join(response.streaming_content).decode("utf-8-sig").count("\n") == 4
 
+    def test_it_runs_again_a_small_api_download_whose_process_died(
+        self, org_a: Any, member: Any, settings: Any
+    ) -> None:
+        """Small API downloads run inline in the request (no task); a process that died leaves them running."""
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+        settings.DOWNLOAD_STREAM_LIMIT = 200
+        job = self._job(org_a, member)
+        assert not job.background
+        start = timezone.now()
+        with time_machine.travel(start, tick=False) as clock:
+            assert services._claim(job.pk) is not None  # the request took it ... and its process died
+            clock.shift(dt.timedelta(seconds=121))
+            assert services.downloads_reap() == {"requeued": 1, "failed": 0}
+        assert _queued() == [job.pk]
+
     def test_it_queues_again_a_job_whose_task_was_lost(self, org_a: Any, member: Any, settings: Any) -> None:
         settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
         job = self._job(org_a, member)  # on_commit never runs in this test: the task is "lost"
