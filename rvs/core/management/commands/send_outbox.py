@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from rvs.api.webhooks import relay_due as relay_webhooks
+from rvs.backoffice.import_relay import imports_reap
 from rvs.core.emails import relay_due
 from rvs.downloads.services import downloads_reap
 
@@ -13,7 +14,7 @@ from rvs.downloads.services import downloads_reap
 class Command(BaseCommand):
     help = (
         "Deliver outbox emails and webhook deliveries that are due (retries), and run again background "
-        "downloads whose worker died. --loop keeps running."
+        "downloads and imports whose worker died or whose task was lost. --loop keeps running."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,10 +26,13 @@ class Command(BaseCommand):
             sent = relay_due()
             delivered = relay_webhooks()
             reaped = downloads_reap()
+            imports = imports_reap()
             if sent or delivered:
                 self.stdout.write(f"sent {sent} email(s), delivered {delivered} webhook(s)")
             if reaped["requeued"] or reaped["failed"]:
                 self.stdout.write(f"downloads: {reaped['requeued']} queued again, {reaped['failed']} failed")
+            if imports["requeued"] or imports["failed"]:
+                self.stdout.write(f"imports: {imports['requeued']} queued again, {imports['failed']} failed")
             if not options["loop"]:
                 return
             time.sleep(options["interval"])
