@@ -247,25 +247,31 @@ def _raw_name_search(value: str, organisation_id: int, cursor: Any) -> tuple[int
             all_params += [organisation_id, *params]
         return where, all_params
 
-    count = 0
-    ids: list[int] = []
-    previous: tuple[str, list[Any]] | None = None
+    # The tiers nest: count each as "this tier or better" less the one before; page a tier
+    # (without the shares of the tiers before it) only when the page reaches it.
+    counts, before = [], 0
     for tier in (0, 1, 2):
         where, params = shares_of(tier)
-        if previous is not None:
-            where += f" AND share_id NOT IN (SELECT share_id FROM sharing_sharenametoken WHERE {previous[0]})"
-            params = [*params, *previous[1]]
-        previous = shares_of(tier)
         cursor.execute(f"SELECT COUNT(DISTINCT share_id) FROM sharing_sharenametoken WHERE {where}", params)
-        found = cursor.fetchone()[0]
-        count += found
-        if found and len(ids) < PAGE:
-            cursor.execute(
-                f"SELECT DISTINCT sort_name, share_id FROM sharing_sharenametoken WHERE {where} "
-                f"ORDER BY sort_name, share_id LIMIT {PAGE - len(ids)}",
-                params,
-            )
-            ids += [row[1] for row in cursor.fetchall()]
+        total = cursor.fetchone()[0]
+        counts.append(total - before)
+        before = total
+    ids: list[int] = []
+    for tier in (0, 1, 2):
+        if not counts[tier] or len(ids) >= PAGE:
+            continue
+        where, params = shares_of(tier)
+        if tier:
+            previous, previous_params = shares_of(tier - 1)
+            where += f" AND share_id NOT IN (SELECT share_id FROM sharing_sharenametoken WHERE {previous})"
+            params = [*params, *previous_params]
+        cursor.execute(
+            f"SELECT DISTINCT sort_name, share_id FROM sharing_sharenametoken WHERE {where} "
+            f"ORDER BY sort_name, share_id LIMIT {PAGE - len(ids)}",
+            params,
+        )
+        ids += [row[1] for row in cursor.fetchall()]
+    count = sum(counts)
     return count, _fetch_page(ids, cursor)
 
 

@@ -106,15 +106,20 @@ class _Tiers:
     """A name search: exact matches first, then prefixes, then spelling variants (issue 8).
 
     Each tier is an ``_Index`` in the page's sort order; the list is their concatenation, so a
-    page may span two tiers. Counts are read once (a paginator counts, then slices).
+    page may span two tiers. The tiers nest (an exact word is its own prefix, a prefix match is
+    a fuzzy match), so each is counted as ``cumulative`` (that tier or better) less the one
+    before, without the exclusion; only a page that reaches a tier pays for it. Counts are read
+    once (a paginator counts, then slices).
     """
 
     tiers: list[_Index]
+    cumulative: list[_Index]
     _counts: list[int] | None = None
 
     def counts(self) -> list[int]:
         if self._counts is None:
-            self._counts = [tier.count() for tier in self.tiers]
+            totals = [rows.count() for rows in self.cumulative]
+            self._counts = [total - before for total, before in zip(totals, [0, *totals[:-1]], strict=True)]
         return self._counts
 
     def count(self) -> int:
@@ -303,16 +308,17 @@ def shared_results(*, organisation: Any, criteria: SearchCriteria, sort: str = D
         # Exact matches first, then prefixes, then spelling variants; each tier leaves out the
         # shares of the tiers before it. Other criteria through each term's share row.
         others = _where([(f"share__{lookup}", value) for lookup, value in conditions[1:]])
-        tiers = []
+        tiers, cumulative = [], []
         better: QuerySet[ShareNameToken] | None = None
         for tier in (names.EXACT, names.PREFIX, names.VARIANT):
             rows = _name_rows(organisation, terms, tier).filter(others)
             at_least = rows
+            cumulative.append(_Index(at_least, sort, by_word=True))
             if better is not None:
                 rows = rows.exclude(share_id__in=better.values("share_id"))
             tiers.append(_Index(rows, sort, by_word=True))
             better = at_least
-        found = _Tiers(tiers)
+        found = _Tiers(tiers, cumulative)
         everything: QuerySet[Any] = at_least
     else:
         everything = ShareSearch.objects.filter(_where(conditions))
