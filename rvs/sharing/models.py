@@ -105,7 +105,7 @@ class ShareNameToken(models.Model):
     )
     token = models.CharField(max_length=64)
     sort_name = models.CharField(max_length=401)
-    share = models.ForeignKey(ShareSearch, on_delete=models.CASCADE, related_name="tokens")
+    share = models.ForeignKey(ShareSearch, on_delete=models.CASCADE, related_name="tokens", db_index=False)
 
     class Meta:
         constraints = [
@@ -113,6 +113,8 @@ class ShareNameToken(models.Model):
                 fields=["organisation", "token", "sort_name", "share"], name="share_name_token_unique_sorted"
             )
         ]
+        # "Does this share also have a term matching the next word?" from the index alone.
+        indexes = [models.Index(fields=["share", "token"], name="share_name_token_share")]
 
     def __str__(self) -> str:
         return self.token
