@@ -6,6 +6,7 @@ The chunk size and the ORM limit are lowered so a few rows take the path a milli
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import uuid
 from typing import Any
 
@@ -115,11 +116,23 @@ def test_a_failed_background_write_is_raised_and_writes_nothing(small_chunks: No
         real(model, fields, rows)
 
     monkeypatch.setattr(bulkload, "insert_rows", failing)
+    interval = sys.getswitchinterval()
+    seen: list[float] = []
+    real_submit = bulkload.BackgroundWriter.submit
+
+    def submit(self: Any, job: Any) -> None:
+        seen.append(sys.getswitchinterval())
+        real_submit(self, job)
+
+    monkeypatch.setattr(bulkload.BackgroundWriter, "submit", submit)
     before = counts()
     with pytest.raises(Exception, match=r"(?i)check|constraint"):
         results_import(actor="test", data=csv_bytes(people(7)))
     assert counts() == before
     assert bulkload._current is None
+    assert sys.getswitchinterval() == interval, "the GIL's switch interval is given back"
+    assert seen
+    assert max(seen) <= bulkload.SWITCH_INTERVAL < interval
 
 
 def test_uuid4_hexes_are_version_4_uuids() -> None:
