@@ -9,7 +9,8 @@ kept while its size is right) and a task worker (``manage.py db_worker``) for ba
   loop: the dashboard, a search by one of the nine criteria of the search page (what a user would
   type, from results shared with their organisation, one miss in ten), one or two of the results
   found opened;
-- ``--exporters`` users (default 5) who search by a date of exam and download every result found
+- ``--exporters`` users (default 5) who search by a place of entry or a date of exam (``--export-min``
+  to ``--export-max`` results) and download every result found
   as PDF, XLSX or CSV: small downloads come back at once, larger ones are made in the background,
   polled as the job page does (``HX-Request``) until ready, then fetched.
 
@@ -81,6 +82,9 @@ def environment(options: argparse.Namespace) -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DATABASE_URL": f"{options.server}/{options.database}",
             "RVS_TASK_BACKEND": "db",
+            # Downloads above this many results are made in the background (the default is 200): lower,
+            # so that the run's downloads exercise both ways.
+            "RVS_DOWNLOAD_STREAM_LIMIT": str(options.stream_limit),
             # Measured: the pages, not the limits (all users come from 127.0.0.1): every RVS_RATE_* raised.
             **raised_rate_limits(UNLIMITED),
             "LOG_LEVEL": "WARNING",
@@ -155,6 +159,7 @@ def _child(options: argparse.Namespace) -> dict[str, Any]:
     from rvs.core.demo.organisations import DEMO_ORGANISATIONS, DEMO_PASSWORD
     from rvs.core.demo.seed import seed as seed_demo
     from rvs.organisations.models import Membership, Organisation
+    from rvs.results.forms import SearchForm
     from rvs.results.models import Result
     from rvs.results.selectors import SearchCriteria, shared_results
     from rvs.sharing.models import Share
@@ -203,21 +208,25 @@ def _child(options: argparse.Namespace) -> dict[str, Any]:
                 searches.append(["ern", share.result.ern_display])
                 continue
             value = _MISSES[kind] if rng.random() < 0.1 and _MISSES[kind] is not None else _values(kind, share, rng)
-            if value is not None:
+            # Only what the form accepts ("O'" is refused: a letter per word is too short to search by).
+            if value is not None and SearchForm({kind: _form_value(kind, value)}, organisation=organisation).is_valid():
                 searches.append([kind, _form_value(kind, value)])
-        # Downloads: every result of a date of exam, between --export-min and --export-max results.
-        dates = sorted({share.result.exam_date for share in shares})
-        rng.shuffle(dates)
-        export_dates = []
-        for day in dates[:60]:
-            found = shared_results(organisation=organisation, criteria=SearchCriteria(exam_date=day)).count()
+        # Downloads: every result of a search by place of entry or date of exam with --export-min to
+        # --export-max results, so that both small downloads (made at once) and background ones happen.
+        candidates = {("place_of_entry", share.result.centre.city) for share in shares[:40]}
+        candidates |= {("exam_date", share.result.exam_date.isoformat()) for share in shares[:40]}
+        exports = []
+        for kind, value in sorted(candidates):
+            given: dict[str, Any] = {kind: dt.date.fromisoformat(value) if kind == "exam_date" else value}
+            criteria = SearchCriteria(**given)
+            found = shared_results(organisation=organisation, criteria=criteria).count()
             if options.export_min <= found <= options.export_max:
-                export_dates.append([day.isoformat(), found])
+                exports.append([kind, value, found])
         plans[spec.slug] = {
             "name": organisation.name,
             "shares": shared,
             "searches": searches,
-            "export_dates": export_dates or [[shares[0].result.exam_date.isoformat(), 0]],
+            "exports": exports or [["exam_date", shares[0].result.exam_date.isoformat(), 0]],
         }
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -440,8 +449,8 @@ def _browse(user: User, plan: dict[str, Any]) -> None:
 
 def _export(user: User, plan: dict[str, Any], options: argparse.Namespace) -> None:
     while user.running():
-        day, _ = user.rng.choice(plan["export_dates"])
-        _, location = user.search("exam_date", day)
+        kind, value, _ = user.rng.choice(plan["exports"])
+        _, location = user.search(kind, value)
         user.think()
         key = location.split("q=", 1)[1]
         fmt = user.rng.choice(("pdf", "xlsx", "csv"))
@@ -469,6 +478,9 @@ def _export(user: User, plan: dict[str, Any], options: argparse.Namespace) -> No
                 raise Failed(f"a {fmt} download failed")
             if time.perf_counter() > ready_by:
                 raise Failed(f"a {fmt} download was not ready within {options.export_timeout:.0f} s")
+            if not user.running():
+                user.record.count_download(f"{fmt} unfinished at the end of the run")
+                return
         file, elapsed = user.request("GET", f"{job}file/", expect=(200,))
         if not file.content:
             raise Failed(f"a {fmt} download's file was empty")
@@ -557,11 +569,11 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
 
 def _passed_options(options: argparse.Namespace) -> list[str]:
     passed = [
-        "--results", str(options.results), "--seed", str(options.seed), "--users", str(options.users),
-        "--exporters", str(options.exporters), "--values", str(options.values), "--export-min",
-        str(options.export_min), "--export-max", str(options.export_max), "--server", options.server,
+        "--stream-limit", str(options.stream_limit), "--results", str(options.results), "--seed", str(options.seed),
+        "--users", str(options.users), "--exporters", str(options.exporters), "--values", str(options.values),
+        "--export-min", str(options.export_min), "--export-max", str(options.export_max), "--server", options.server,
         "--database", options.database,
-    ]  # fmt: skip
+]  # fmt: skip
     return [*passed, "--reseed"] if options.reseed else passed
 
 
@@ -658,7 +670,8 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-requests", type=int, default=100_000, help="stop after this many requests")
     parser.add_argument("--export-timeout", type=float, default=120.0, help="seconds a download may take")
     parser.add_argument("--export-min", type=int, default=20, help="fewest results in a download")
-    parser.add_argument("--export-max", type=int, default=400, help="most results in a download")
+    parser.add_argument("--export-max", type=int, default=300, help="most results in a download")
+    parser.add_argument("--stream-limit", type=int, default=60, help="RVS_DOWNLOAD_STREAM_LIMIT of the server")
     parser.add_argument("--values", type=int, default=400, help="search values drawn per organisation")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker")
