@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -244,6 +244,8 @@ class ResultDetailView(ApiView):
         result, share = access.result_for_organisation(self.organisation, result_id)
         verdicts = requirement_context(self.organisation, params.validated_data.get("check"))
         services.result_open(actor=request.auth, organisation=self.organisation, result=result, share=share)
+        if verdicts:  # the components and the verdict read the component scores once, not twice
+            prefetch_related_objects([result], "components")
         context = {
             "request": request,
             "shares": {result.pk: share} if share else {},

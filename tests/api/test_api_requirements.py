@@ -170,3 +170,15 @@ def test_it_refuses_a_malformed_id_and_both_parameters_with_clear_messages(
     one = api_a.get(reverse("api:result", args=[uuid.uuid4()]), {"check": "nope"})
     assert one.status_code == 400
     assert [error["field"] for error in one.json()["errors"]] == ["check"]
+
+
+def test_it_reads_one_results_component_scores_once_for_its_verdict(
+    api_a: APIClient, msc: EntryRequirement, intake: dict[str, Share]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("api:result", args=[intake["weak"].result.public_id])
+    with CaptureQueriesContext(connection) as queries:
+        assert api_a.get(url, {"check": str(msc.public_id)}).status_code == 200
+    assert sum("results_componentscore" in query["sql"] for query in queries.captured_queries) == 1
