@@ -235,8 +235,9 @@ def _raw_name_search(value: str, organisation_id: int, cursor: Any) -> tuple[int
             condition, params = f"({condition} OR token = %s)", [*params, term.stored_key]
         return condition, params
 
-    def other_words(tier: int) -> tuple[str, list[Any]]:
-        where, all_params = "", []
+    def shares_of(tier: int) -> tuple[str, list[Any]]:
+        condition, params = matching(terms[0], tier)
+        where, all_params = f"organisation_id = %s AND {condition}", [organisation_id, *params]
         for term in terms[1:]:
             condition, params = matching(term, tier)
             where += (
@@ -246,28 +247,12 @@ def _raw_name_search(value: str, organisation_id: int, cursor: Any) -> tuple[int
             all_params += [organisation_id, *params]
         return where, all_params
 
-    def shares_of(tier: int) -> tuple[str, list[Any]]:
-        condition, params = matching(terms[0], tier)
-        others, other_params = other_words(tier)
-        return f"organisation_id = %s AND {condition}{others}", [organisation_id, *params, *other_params]
-
     # The tiers nest: count each as "this tier or better" less the one before; page a tier
     # (without the shares of the tiers before it) only when the page reaches it.
     counts, before = [], 0
     for tier in (0, 1, 2):
         where, params = shares_of(tier)
-        sql = f"SELECT COUNT(DISTINCT share_id) FROM sharing_sharenametoken WHERE {where}"
-        if tier == VARIANT and terms[0].key:
-            # The first word's range and its key as a UNION of two index ranges, not one OR.
-            others, tail = other_words(tier)
-            word, key = terms[0].word, terms[0].stored_key
-            sql = (
-                "SELECT COUNT(*) FROM (SELECT share_id FROM sharing_sharenametoken WHERE organisation_id = %s "
-                f"AND token >= %s AND token < %s{others} UNION SELECT share_id FROM sharing_sharenametoken "
-                f"WHERE organisation_id = %s AND token = %s{others}) u"
-            )
-            params = [organisation_id, word, prefix_upper_bound(word), *tail, organisation_id, key, *tail]
-        cursor.execute(sql, params)
+        cursor.execute(f"SELECT COUNT(DISTINCT share_id) FROM sharing_sharenametoken WHERE {where}", params)
         total = cursor.fetchone()[0]
         counts.append(total - before)
         before = total

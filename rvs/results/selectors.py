@@ -86,8 +86,6 @@ class _Index:
     rows: QuerySet[Any]
     sort: str
     by_word: bool
-    # The same shares as distinct ids, when counting them another way is cheaper (a UNION).
-    count_rows: QuerySet[Any] | None = None
 
     def _column(self, name: str) -> str:
         if not self.by_word or name.lstrip("-") in ("share_id", "sort_name"):
@@ -95,8 +93,6 @@ class _Index:
         return f"-share__{name[1:]}" if name.startswith("-") else f"share__{name}"
 
     def count(self) -> int:
-        if self.count_rows is not None:
-            return self.count_rows.count()
         return self.rows.values("share_id").distinct().count() if self.by_word else self.rows.count()
 
     def values(self, column: str, k: slice) -> list[Any]:
@@ -257,25 +253,6 @@ def _term_rows(organisation: Any, term: names.QueryTerm, tier: int) -> QuerySet[
     return rows.filter(where)
 
 
-def _variant_union(organisation: Any, terms: list[names.QueryTerm], others: Q) -> QuerySet[Any] | None:
-    """The variant tier's shares as the UNION of the first word's range and its key: two index
-    ranges, where one ``range OR key`` condition costs PostgreSQL a bitmap heap scan (3x slower)."""
-    first = terms[0]
-    if not first.key:
-        return None
-    words = ShareNameToken.objects.filter(organisation=organisation)
-    parts = [
-        words.filter(token__gte=first.word, token__lt=prefix_upper_bound(first.word)),
-        words.filter(token=first.stored_key),
-    ]
-    ids = []
-    for part in parts:
-        for term in terms[1:]:
-            part = part.filter(share_id__in=_term_rows(organisation, term, names.VARIANT).values("share_id"))
-        ids.append(part.filter(others).values("share_id").order_by())
-    return ids[0].union(ids[1])
-
-
 def _name_rows(organisation: Any, terms: list[names.QueryTerm], tier: int) -> QuerySet[ShareNameToken]:
     """Shares every search word matches at ``tier`` or better, driven by the first word's terms."""
     rows = _term_rows(organisation, terms[0], tier)
@@ -336,8 +313,7 @@ def shared_results(*, organisation: Any, criteria: SearchCriteria, sort: str = D
         for tier in (names.EXACT, names.PREFIX, names.VARIANT):
             rows = _name_rows(organisation, terms, tier).filter(others)
             at_least = rows
-            union = _variant_union(organisation, terms, others) if tier == names.VARIANT else None
-            cumulative.append(_Index(at_least, sort, by_word=True, count_rows=union))
+            cumulative.append(_Index(at_least, sort, by_word=True))
             if better is not None:
                 rows = rows.exclude(share_id__in=better.values("share_id"))
             tiers.append(_Index(rows, sort, by_word=True))
