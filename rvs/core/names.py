@@ -100,18 +100,10 @@ def _words(text: str) -> list[str]:
     return [w[:MAX_TERM] for w in fold(text).split()]
 
 
-def _joined_runs(words: list[str]) -> list[str]:
-    runs = []
-    for size in range(2, JOIN_RUN + 1):
-        for start in range(len(words) - size + 1):
-            runs.append("".join(words[start : start + size])[:MAX_TERM])
-    return runs
-
-
 def index_terms(full_name: str) -> set[str]:
-    """Every term to store for a name: its words, joined runs of adjacent words, and their keys."""
-    words = _words(full_name)
-    plain = set(words) | set(_joined_runs(words))
+    """Every term to store for a name: its words, joined runs of adjacent words, a particle
+    joined to each later word, and the keys of them all."""
+    plain = {stored.term for stored in _stored_terms(_words(full_name))}
     keys = {KEY_PREFIX + key for key in (word_key(term) for term in plain) if key}
     return plain | keys
 
@@ -197,11 +189,18 @@ class _Stored:
 
 
 def _stored_terms(words: list[str]) -> list[_Stored]:
+    """A name's words, runs of adjacent words written together, and each particle joined to every
+    later word: a search joins "Van Nguyen" to vannguyen, which must find "Văn Minh Nguyễn" too
+    (Văn is a Vietnamese name that folds to the Dutch particle)."""
     terms = [_Stored(word, (i,)) for i, word in enumerate(words)]
     for size in range(2, JOIN_RUN + 1):
         for start in range(len(words) - size + 1):
             span = tuple(range(start, start + size))
             terms.append(_Stored("".join(words[start : start + size])[:MAX_TERM], span))
+    for i, word in enumerate(words):
+        if word in PARTICLES:
+            for j in range(i + 2, len(words)):
+                terms.append(_Stored((word + words[j])[:MAX_TERM], (i, j)))
     return terms
 
 

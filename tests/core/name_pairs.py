@@ -17,6 +17,7 @@ NAME_PAIRS: list[tuple[str, str, str, str]] = [
     # Vietnamese, Polish, Nordic, Czech, Turkish, Romanian, French, Spanish, Portuguese diacritics
     ("Nguyen Van An", "Văn An", "Nguyễn", "Vietnamese, family name first"),
     ("Tran Thi Mai", "Thị Mai", "Trần", "Vietnamese, family name first"),
+    ("Van Pham", "Văn Hùng", "Phạm", "Vietnamese Văn, not the Dutch particle, middle name left out"),
     ("Lukasz Wojcik", "Łukasz", "Wójcik", "Polish ł and ó"),
     ("Malgorzata Zielinska", "Małgorzata", "Zielińska", "Polish ł and ń"),
     ("Soren Orsted", "Søren", "Ørsted", "Danish ø"),
