@@ -55,9 +55,10 @@ def _secrets(api_key: str, token: str) -> dict[str, re.Pattern[str]]:
     year, month, day = DOB
     dates = [f"{year}-{month:02d}-{day:02d}", f"{day:02d}/{month:02d}/{year}", f"{day}.{month}.{year}",
              f"datetime.date({year}, {month}, {day})", f"{year}{month:02d}{day:02d}"]  # fmt: skip
+    # An API key is rvs_<prefix>_<secret>, and the secret itself may hold "_".
     literal = {
         "password": PASSWORD, "wrong password": WRONG_PASSWORD, "new password": NEW_PASSWORD,
-        "candidate password": CANDIDATE_PASSWORD, "API key": api_key, "API key secret": api_key.rsplit("_", 1)[1],
+        "candidate password": CANDIDATE_PASSWORD, "API key": api_key, "API key secret": api_key.split("_", 2)[2],
         "set-password token": token,
     }  # fmt: skip
     patterns = {name: re.compile(re.escape(value)) for name, value in literal.items()}
