@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rvs.core import ern as ern_codec
+from rvs.core import names
 from rvs.core.models import Event
 from rvs.downloads.exporters import EXPORTERS
 from rvs.downloads.models import DownloadJob
@@ -83,6 +84,19 @@ class VerdictSerializer(serializers.Serializer):
     )
 
 
+class NameMatchSerializer(serializers.Serializer):
+    """How the candidate's name answers the ``name`` searched for (issue 8), as on the search page."""
+
+    tier = serializers.ChoiceField(
+        choices=["exact", "prefix", "variant"],
+        help_text="exact: every word as written; prefix: a word begins a name; variant: a spelling or "
+        "transliteration variant (Mueller for Müller, Alexander for Александр). Sort by it for exact matches first.",
+    )
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text="Why it matched, in words (names swapped, middle name not given...)"
+    )
+
+
 class ResultSerializer(serializers.Serializer):
     """A result as the organisation may see it; ``share`` is null when found by ERN only."""
 
@@ -101,6 +115,7 @@ class ResultSerializer(serializers.Serializer):
     share = serializers.SerializerMethodField()
     photo_url = serializers.SerializerMethodField()
     verdict = serializers.SerializerMethodField()
+    name_match = serializers.SerializerMethodField()
 
     def to_representation(self, instance: Result) -> dict[str, Any]:
         """The declared fields' output, written out: DRF's walk over some 30 fields cost about as much as
@@ -136,6 +151,7 @@ class ResultSerializer(serializers.Serializer):
             "share": self.get_share(result),
             "photo_url": self.get_photo_url(result),
             "verdict": self.get_verdict(result),
+            "name_match": self.get_name_match(result),
         }
 
     def fields_walk(self, instance: Result) -> dict[str, Any]:
@@ -217,6 +233,16 @@ class ResultSerializer(serializers.Serializer):
             "met": verdict.met,
             "reasons": list(verdict.reasons),
         }
+
+    @extend_schema_field(NameMatchSerializer(allow_null=True, help_text="Null unless a name was searched for"))
+    def get_name_match(self, result: Result) -> dict[str, Any] | None:
+        query: str = self.context.get("name_query", "")
+        if not query:
+            return None
+        match = names.explain(query, result.candidate.first_name, result.candidate.last_name)
+        if match is None:  # found through another field of a stored name than these two (should not happen)
+            return None
+        return {"tier": match.label, "reasons": list(match.reasons)}
 
 
 class ResultPageSerializer(serializers.Serializer):

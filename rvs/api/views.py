@@ -166,7 +166,8 @@ class SharedResultsView(ApiView):
         description=(
             "The nine search fields of the web page as filters, newest share first, cursor-paginated. "
             "requirement=<id> keeps only the results that meet one of your entry requirements; check=<id> "
-            "keeps them all; either adds each result's verdict for that requirement."
+            "keeps them all; either adds each result's verdict for that requirement. With name=, each result "
+            "says how its name matched (name_match: exact, prefix or a spelling variant, and why)."
         ),
         parameters=[
             s.SearchParametersSerializer,
@@ -214,6 +215,7 @@ class SharedResultsView(ApiView):
             "shares": shares,
             "include_photo": data.get("include") == "photo",
             "components": components,
+            "name_query": criteria.name,
             **verdicts,
         }
         return paginator.get_paginated_response(s.ResultSerializer(results, many=True, context=context).data)

@@ -90,7 +90,8 @@ RESULT_RESPONSE = f"""\
     "include_photo": true
   }},
   "photo_url": "{BASE_URL}/api/v1/results/{EXAMPLE_RESULT_ID}/photo/",
-  "verdict": null
+  "verdict": null,
+  "name_match": null
 }}"""
 
 PAGE_RESPONSE = f"""\
@@ -102,6 +103,7 @@ PAGE_RESPONSE = f"""\
       "id": "{EXAMPLE_RESULT_ID}",
       "ern": "{EXAMPLE_ERN}",
       "candidate": {{"last_name": "Müller", "...": "..."}},
+      "name_match": {{"tier": "exact", "reasons": ["exact name"]}},
       "...": "the other fields of a result, as below"
     }}
   ]
@@ -612,6 +614,16 @@ PROBLEM_EXAMPLES: list[tuple[int, str, str]] = [
 ]
 
 CHANGELOG: list[tuple[str, str, list[str]]] = [
+    (
+        "1.2.0",
+        "2026-11-29",
+        [
+            "GET /results/?name= forgives how a name is written (Mueller finds Müller, Alexander finds "
+            "Александр, O Brien finds O'Brien, names in either order, middle names left out), and each result "
+            "carries name_match: its tier (exact, prefix, variant) and the reasons. Results have a new field, "
+            "name_match, null unless you search by name.",
+        ],
+    ),
     (
         "1.1.0",
         "2026-11-29",
