@@ -34,6 +34,12 @@ from rvs.core.normalise import fold
 KEY_PREFIX = "~"
 MAX_TERM = 64
 JOIN_RUN = 3  # stored names also index runs of 2..JOIN_RUN adjacent words written together
+# A search word looks for spelling variants only when it is spelled out (this many letters) or its
+# key has this many: the skeleton of a short start ("mr" for "mar", "ng" for "nguy") is shared by
+# hundreds of unrelated names, so its "variants" are noise that only costs time (bench/search.py);
+# such words still match by prefix. Tatyana (key "tn") is spelled out and keeps its variants.
+MIN_VARIANT_WORD = 5
+MIN_KEY = 3
 
 # Words that are often written apart from, or together with, the word after them.
 PARTICLES = frozenset(
@@ -139,7 +145,9 @@ def query_terms(text: str) -> list[QueryTerm]:
         joined.append(pending)
     seen: dict[str, QueryTerm] = {}
     for word in joined:
-        seen.setdefault(word, QueryTerm(word=word, key=word_key(word)))
+        key = word_key(word)
+        spelled_out = len(word) >= MIN_VARIANT_WORD or len(key) >= MIN_KEY
+        seen.setdefault(word, QueryTerm(word=word, key=key if spelled_out else ""))
     return list(seen.values())
 
 

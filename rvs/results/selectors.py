@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from django.db.models import Case, Q, QuerySet, Value, When, prefetch_related_objects
+from django.db.models import Case, Count, Q, QuerySet, Value, When, prefetch_related_objects
 from django.db.models.query import FlatValuesListIterable, ModelIterable
 
 from rvs.core import names
@@ -93,7 +93,12 @@ class _Index:
         return f"-share__{name[1:]}" if name.startswith("-") else f"share__{name}"
 
     def count(self) -> int:
-        return self.rows.values("share_id").distinct().count() if self.by_word else self.rows.count()
+        if not self.by_word:
+            return self.rows.count()
+        # COUNT(DISTINCT share_id), not COUNT(*) over a DISTINCT subquery: with the subquery SQLite
+        # drives a multi-word search from the IN list of the later words and took twice as long
+        # ("maria garcia" at 1M: 12.6 against 6.5 ms); PostgreSQL is no slower (bench/search.py).
+        return int(self.rows.aggregate(n=Count("share_id", distinct=True))["n"])
 
     def values(self, column: str, k: slice) -> list[Any]:
         ordering = [self._column(name) for name in INDEX_SORTS[self.sort]]

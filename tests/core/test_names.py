@@ -123,6 +123,14 @@ class TestKeys:
         assert {t for t in terms if t.startswith(KEY_PREFIX)} == {"~an", "~mlr", "~anmlr"}
         assert all("a" <= t < prefix_upper_bound("z") for t in terms if not t.startswith(KEY_PREFIX))
 
+    def test_short_starts_look_for_no_variants_but_spelled_out_names_do(self) -> None:
+        assert [t.key for t in query_terms("mar ngu nguy")] == ["", "", ""]  # skeletons mr, ng: noise
+        assert explain("mar", "Mira", "Smith") is None
+        assert [t.key for t in query_terms("Tatyana Petr")] == ["tn", "ptr"]
+        tatyana = explain("Tatyana", "Татьяна", "Волкова")
+        assert tatyana is not None
+        assert tatyana.tier == VARIANT
+
     def test_particles_join_the_next_word(self) -> None:
         assert [t.word for t in query_terms("Maria de la Cruz")] == ["maria", "delacruz"]
         assert [t.word for t in query_terms("Sean O Brien")] == ["sean", "obrien"]
