@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import sqlite3
 import statistics
 import sys
@@ -51,22 +52,22 @@ def _postgres_admin(statement: str) -> None:
         connection.execute(statement)
 
 
-def _seeded_rows(engine: str, results: int) -> int | None:
-    """How many results the engine's bench database holds (None: no database or no demo data)."""
+def _seeded_rows(engine: str, sqlite_file: Path, database: str) -> int | None:
+    """How many results a bench database holds (None: no database or no demo data)."""
     query = (
         "SELECT (SELECT COUNT(*) FROM results_result), "
         "(SELECT COUNT(*) FROM accounts_user WHERE email = 'primary@westbridge.example')"
     )
     try:
         if engine == "sqlite":
-            if not sqlite_path(results).exists():
+            if not sqlite_file.exists():
                 return None
-            with sqlite3.connect(sqlite_path(results)) as connection:
+            with sqlite3.connect(sqlite_file) as connection:
                 count, users = connection.execute(query).fetchone()
         else:
             import psycopg
 
-            with psycopg.connect(f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}") as connection:
+            with psycopg.connect(f"{POSTGRES_SERVER}/{database}") as connection:
                 row = connection.execute(query).fetchone()
                 assert row is not None
                 count, users = row
@@ -75,21 +76,51 @@ def _seeded_rows(engine: str, results: int) -> int | None:
     return int(count) if users else None
 
 
-def prepare_database(engine: str, results: int, reseed: bool) -> bool:
+def prepare_database(
+    engine: str, results: int, reseed: bool, *, sqlite_file: Path | None = None, database: str = POSTGRES_DATABASE
+) -> bool:
     """Before ``django.setup()``: keep a database already seeded with ``results`` rows, else start afresh.
 
-    Returns True when the database must be seeded.
+    Defaults to the search benchmark's databases; other benchmarks pass their own. Returns True when
+    the database must be seeded.
     """
+    sqlite_file = sqlite_file or sqlite_path(results)
     OUT.mkdir(parents=True, exist_ok=True)
-    if not reseed and _seeded_rows(engine, results) == results:
+    if not reseed and _seeded_rows(engine, sqlite_file, database) == results:
         return False
     if engine == "sqlite":
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{sqlite_path(results)}{suffix}").unlink(missing_ok=True)
+            Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
     else:
-        _postgres_admin(f"DROP DATABASE IF EXISTS {POSTGRES_DATABASE} WITH (FORCE)")
-        _postgres_admin(f"CREATE DATABASE {POSTGRES_DATABASE}")
+        _postgres_admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        _postgres_admin(f"CREATE DATABASE {database}")
     return True
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def gunicorn_command(port: int, *, workers: int, threads: int) -> list[str]:
+    """The benchmarks' web server: gunicorn with threads on loopback, quiet."""
+    return [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "config.wsgi:application",
+        "-k",
+        "gthread",
+        "-w",
+        str(workers),
+        "--threads",
+        str(threads),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--keep-alive",
+        "30",
+        "--log-level",
+        "warning",
+    ]
 
 
 def seed_if_needed(needed: bool, results: int, seed: int) -> float | None:

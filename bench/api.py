@@ -35,7 +35,6 @@ import random
 import re
 import resource
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -47,7 +46,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import OUT, POSTGRES_SERVER, ROOT, Timings, log, raised_rate_limits
+from bench._common import (
+    OUT,
+    POSTGRES_SERVER,
+    ROOT,
+    Timings,
+    free_port,
+    gunicorn_command,
+    log,
+    prepare_database,
+    raised_rate_limits,
+)
 
 ENGINES = ("sqlite", "postgres")
 POSTGRES_DATABASE = "rvs_bench_api"
@@ -84,44 +93,8 @@ def environment(engine: str, results: int) -> dict[str, str]:
 # --- Child: seed and make a key (Django is configured once per process) ---------------------------
 
 
-def _seeded_rows(engine: str, results: int) -> int | None:
-    query = (
-        "SELECT (SELECT COUNT(*) FROM results_result), "
-        "(SELECT COUNT(*) FROM accounts_user WHERE email = 'primary@westbridge.example')"
-    )
-    try:
-        if engine == "sqlite":
-            if not sqlite_path(results).exists():
-                return None
-            with sqlite3.connect(sqlite_path(results)) as connection:
-                count, users = connection.execute(query).fetchone()
-        else:
-            import psycopg
-
-            with psycopg.connect(f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}") as connection:
-                row = connection.execute(query).fetchone()
-                assert row is not None
-                count, users = row
-    except Exception:
-        return None
-    return int(count) if users else None
-
-
 def _prepare(engine: str, results: int, reseed: bool) -> bool:
-    """Before ``django.setup()``: keep a database seeded with ``results`` rows, else start afresh."""
-    OUT.mkdir(parents=True, exist_ok=True)
-    if not reseed and _seeded_rows(engine, results) == results:
-        return False
-    if engine == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{sqlite_path(results)}{suffix}").unlink(missing_ok=True)
-    else:
-        import psycopg
-
-        with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DATABASE} WITH (FORCE)")
-            connection.execute(f"CREATE DATABASE {POSTGRES_DATABASE}")
-    return True
+    return prepare_database(engine, results, reseed, sqlite_file=sqlite_path(results), database=POSTGRES_DATABASE)
 
 
 def _child(engine: str, options: argparse.Namespace) -> dict[str, Any]:
@@ -174,30 +147,9 @@ def _child(engine: str, options: argparse.Namespace) -> dict[str, Any]:
 # --- Parent: gunicorn and the load ------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _start_gunicorn(env: dict[str, str], options: argparse.Namespace) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "config.wsgi:application",
-        "-k",
-        "gthread",
-        "-w",
-        str(options.workers),
-        "--threads",
-        str(options.threads),
-        "-b",
-        f"127.0.0.1:{port}",
-        "--keep-alive",
-        "30",
-        "--log-level",
-        "warning",
-    ]
+    port = free_port()
+    command = gunicorn_command(port, workers=options.workers, threads=options.threads)
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     return process, f"http://127.0.0.1:{port}"
 

@@ -37,7 +37,6 @@ import random
 import re
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -49,7 +48,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import OUT, POSTGRES_SERVER, ROOT, Timings, log, raised_rate_limits
+from bench._common import OUT, POSTGRES_SERVER, ROOT, Timings, free_port, gunicorn_command, log, raised_rate_limits
 
 POSTGRES_DATABASE = "rvs_bench_load"
 RESULTS_FILE = ROOT / "bench" / "RESULTS.md"
@@ -244,30 +243,9 @@ def _child(options: argparse.Namespace) -> dict[str, Any]:
 # --- Parent: the server ------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _start_server(env: dict[str, str], options: argparse.Namespace) -> tuple[list[subprocess.Popen[bytes]], str]:
-    port = _free_port()
-    gunicorn = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "config.wsgi:application",
-        "-k",
-        "gthread",
-        "-w",
-        str(options.workers),
-        "--threads",
-        str(options.threads),
-        "-b",
-        f"127.0.0.1:{port}",
-        "--keep-alive",
-        "30",
-        "--log-level",
-        "warning",
-    ]
+    port = free_port()
+    gunicorn = gunicorn_command(port, workers=options.workers, threads=options.threads)
     worker = [sys.executable, "manage.py", "db_worker"]
     processes = [
         subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
