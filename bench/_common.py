@@ -25,6 +25,20 @@ POSTGRES_DATABASE = "rvs_bench"
 ENGINES = ("sqlite", "postgres")
 
 
+# The article's nine search fields, as the search page labels them: what the benchmarks search by.
+SEARCH_FIELDS = {
+    "name": "Candidate Name",
+    "date_of_birth": "Candidate Date of Birth",
+    "candidate_number": "Candidate ID Number",
+    "exam": "Exam Name",
+    "place_of_entry": "Exam Place of Entry",
+    "centre_name": "Exam Centre Name",
+    "email": "Candidate Email Address",
+    "exam_date": "Date of Exam",
+    "ern": "Exam Reference Number",
+}
+
+
 def sqlite_path(results: int) -> Path:
     # One file per size, so a quick run does not throw away the million-row database.
     return OUT / f"search-{results}.sqlite3"

@@ -48,7 +48,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import OUT, POSTGRES_SERVER, ROOT, Timings, free_port, gunicorn_command, log, raised_rate_limits
+from bench._common import (
+    OUT,
+    POSTGRES_SERVER,
+    ROOT,
+    SEARCH_FIELDS,
+    Timings,
+    free_port,
+    gunicorn_command,
+    log,
+    raised_rate_limits,
+)
 
 POSTGRES_DATABASE = "rvs_bench_load"
 RESULTS_FILE = ROOT / "bench" / "RESULTS.md"
@@ -58,17 +68,7 @@ TARGET_KINDS = ("search", "details")
 UNLIMITED = "100000000/60"
 USER_PREFIX = "load-"
 REQUEST_TIMEOUT = 30.0
-SEARCH_KINDS = (
-    "name",
-    "date_of_birth",
-    "candidate_number",
-    "exam",
-    "place_of_entry",
-    "centre_name",
-    "email",
-    "exam_date",
-    "ern",
-)
+SEARCH_KINDS = tuple(SEARCH_FIELDS)
 RESULT_LINK = re.compile(r'href="/results/([0-9a-f-]{36})/"')
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -561,17 +561,7 @@ KIND_ORDER = (
     "sign-in", "dashboard", "search", "details", "export (made at once)", "export (start)", "export (poll)",
     "export (file)",
 )  # fmt: skip
-CRITERIA = {
-    "name": "Candidate Name",
-    "date_of_birth": "Candidate Date of Birth",
-    "candidate_number": "Candidate ID Number",
-    "exam": "Exam Name",
-    "place_of_entry": "Exam Place of Entry",
-    "centre_name": "Exam Centre Name",
-    "email": "Candidate Email Address",
-    "exam_date": "Date of Exam",
-    "ern": "Exam Reference Number",
-}
+CRITERIA = SEARCH_FIELDS
 
 
 def _row(label: str, samples: list[float], target: bool) -> str:
