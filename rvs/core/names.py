@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rvs.core.normalise import fold
 
@@ -85,6 +86,7 @@ def variant(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65536)  # pure; explain() asks for the same stored words' keys on every page
 def word_key(word: str) -> str:
     """The key two spellings of a name share: the variant's consonant skeleton.
 
