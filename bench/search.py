@@ -218,59 +218,42 @@ def _raw_search(kind: str, value: Any, organisation_id: int, cursor: Any) -> tup
 
 
 def _raw_name_search(value: str, organisation_id: int, cursor: Any) -> tuple[int, list[int]]:
-    """A name search by hand: exact matches, then prefixes, then spelling variants (each tier
-    without the shares of the tiers before it), every tier counted and paged in the word index."""
-    from rvs.core.names import EXACT, VARIANT, query_terms
+    """A name search by hand: exact matches, then prefixes, then spelling variants, from the word
+    index. Each word's terms are an index range (the word itself exact, longer terms prefixes) and
+    its variant key; grouped by share, a share's tier is its weakest word's best. One query counts
+    by tier, one reads the page in (tier, name) order."""
+    from rvs.core.names import query_terms
     from rvs.core.normalise import prefix_upper_bound
 
     terms = query_terms(value)
-
-    def matching(term: Any, tier: int) -> tuple[str, list[Any]]:
-        if tier == EXACT:
-            return "token = %s", [term.word]
-        condition, params = "token >= %s AND token < %s", [term.word, prefix_upper_bound(term.word)]
-        if tier == VARIANT and term.key:
-            condition, params = f"({condition} OR token = %s)", [*params, term.stored_key]
-        return condition, params
-
-    def shares_of(tier: int) -> tuple[str, list[Any]]:
-        condition, params = matching(terms[0], tier)
-        where, all_params = f"organisation_id = %s AND {condition}", [organisation_id, *params]
-        for term in terms[1:]:
-            condition, params = matching(term, tier)
-            where += (
-                " AND share_id IN (SELECT share_id FROM sharing_sharenametoken"
-                f" WHERE organisation_id = %s AND {condition})"
-            )
-            all_params += [organisation_id, *params]
-        return where, all_params
-
-    # The tiers nest: count each as "this tier or better" less the one before; page a tier
-    # (without the shares of the tiers before it) only when the page reaches it.
-    counts, before = [], 0
-    for tier in (0, 1, 2):
-        where, params = shares_of(tier)
-        cursor.execute(f"SELECT COUNT(DISTINCT share_id) FROM sharing_sharenametoken WHERE {where}", params)
-        total = cursor.fetchone()[0]
-        counts.append(total - before)
-        before = total
-    ids: list[int] = []
-    for tier in (0, 1, 2):
-        if not counts[tier] or len(ids) >= PAGE:
-            continue
-        where, params = shares_of(tier)
-        if tier:
-            previous, previous_params = shares_of(tier - 1)
-            where += f" AND share_id NOT IN (SELECT share_id FROM sharing_sharenametoken WHERE {previous})"
-            params = [*params, *previous_params]
-        cursor.execute(
-            f"SELECT DISTINCT sort_name, share_id FROM sharing_sharenametoken WHERE {where} "
-            f"ORDER BY sort_name, share_id LIMIT {PAGE - len(ids)}",
-            params,
+    parts: list[str] = []
+    params: list[Any] = []
+    for number, term in enumerate(terms):
+        parts.append(
+            f"SELECT share_id, sort_name, {number} AS word, CASE WHEN token = %s THEN 0 ELSE 1 END AS tier"
+            " FROM sharing_sharenametoken WHERE organisation_id = %s AND token >= %s AND token < %s"
         )
-        ids += [row[1] for row in cursor.fetchall()]
-    count = sum(counts)
-    return count, _fetch_page(ids, cursor)
+        params += [term.word, organisation_id, term.word, prefix_upper_bound(term.word)]
+        if term.key:
+            parts.append(
+                f"SELECT share_id, sort_name, {number} AS word, 2 AS tier"
+                " FROM sharing_sharenametoken WHERE organisation_id = %s AND token = %s"
+            )
+            params += [organisation_id, term.stored_key]
+    union = " UNION ALL ".join(parts)
+    matched = (
+        f"SELECT share_id, sort_name, MIN(tier) AS tier FROM ({union}) t GROUP BY share_id, sort_name"
+        if len(terms) == 1
+        else "SELECT share_id, sort_name, MAX(tier) AS tier FROM ("
+        f"SELECT share_id, sort_name, word, MIN(tier) AS tier FROM ({union}) t GROUP BY share_id, sort_name, word"
+        f") w GROUP BY share_id, sort_name HAVING COUNT(*) = {len(terms)}"
+    )
+    cursor.execute(f"SELECT tier, COUNT(*) FROM ({matched}) m GROUP BY tier", params)
+    count = sum(n for _, n in cursor.fetchall())
+    if not count:
+        return 0, []
+    cursor.execute(f"SELECT share_id FROM ({matched}) m ORDER BY tier, sort_name, share_id LIMIT {PAGE}", params)
+    return count, _fetch_page([row[0] for row in cursor.fetchall()], cursor)
 
 
 def _fetch_page(ids: list[int], cursor: Any) -> list[int]:

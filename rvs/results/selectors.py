@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from django.db.models import Case, Count, Q, QuerySet, Value, When, prefetch_related_objects
+from django.db import connections
+from django.db.models import Case, Q, QuerySet, Value, When, prefetch_related_objects
 from django.db.models.query import FlatValuesListIterable, ModelIterable
 
 from rvs.core import names
@@ -75,56 +76,101 @@ class SearchCriteria:
 
 @dataclass(frozen=True)
 class _Index:
-    """A search answered from the organisation's search index (decision 0004).
-
-    ``rows`` are ``ShareSearch`` rows, or for a name search ``ShareNameToken`` rows: the words
-    carry the sort name, so counting and paging a common name ("Mar...") stays within the
-    word index instead of visiting every matching share. A share can match one word twice
-    ("an": Anna Andersson), hence ``DISTINCT`` there; other columns are read through ``share``.
-    """
+    """A search answered from the organisation's search index (decision 0004): ``rows`` are its
+    ``ShareSearch`` rows, counted as one index range and paged in the sort's order."""
 
     rows: QuerySet[Any]
     sort: str
-    by_word: bool
-
-    def _column(self, name: str) -> str:
-        if not self.by_word or name.lstrip("-") in ("share_id", "sort_name"):
-            return name
-        return f"-share__{name[1:]}" if name.startswith("-") else f"share__{name}"
 
     def count(self) -> int:
-        if not self.by_word:
-            return self.rows.count()
-        # COUNT(DISTINCT share_id), not COUNT(*) over a DISTINCT subquery: with the subquery SQLite
-        # drives a multi-word search from the IN list of the later words and took twice as long
-        # ("maria garcia" at 1M: 12.6 against 6.5 ms); PostgreSQL is no slower (bench/search.py).
-        return int(self.rows.aggregate(n=Count("share_id", distinct=True))["n"])
+        return self.rows.count()
 
     def values(self, column: str, k: slice) -> list[Any]:
-        ordering = [self._column(name) for name in INDEX_SORTS[self.sort]]
-        rows = self.rows.order_by(*ordering).values_list(self._column(column), flat=True)
-        return list((rows.distinct() if self.by_word else rows)[k])
+        return list(self.rows.order_by(*INDEX_SORTS[self.sort]).values_list(column, flat=True)[k])
+
+
+# The name search's SQL (``_NameSearch``), table names and numbers from the code, values as parameters.
+# One word's terms: its range (the word itself exact, any longer term a prefix match), its variant key.
+_WORD_RANGE = (
+    "SELECT share_id, sort_name, {word} AS word, CASE WHEN token = %s THEN {exact} ELSE {prefix} END AS tier"
+    " FROM {table} WHERE organisation_id = %s AND token >= %s AND token < %s"
+)
+_WORD_KEY = (
+    "SELECT share_id, sort_name, {word} AS word, {variant} AS tier"
+    " FROM {table} WHERE organisation_id = %s AND token = %s"
+)
+_ONE_WORD = "SELECT share_id, sort_name, MIN(tier) AS tier FROM ({terms}) terms GROUP BY share_id, sort_name"
+_EVERY_WORD = (
+    "SELECT share_id, sort_name, MAX(tier) AS tier FROM ("
+    "SELECT share_id, sort_name, word, MIN(tier) AS tier FROM ({terms}) terms GROUP BY share_id, sort_name, word"
+    ") words GROUP BY share_id, sort_name HAVING COUNT(*) = {words}"
+)
 
 
 @dataclass
-class _Tiers:
+class _NameSearch:
     """A name search: exact matches first, then prefixes, then spelling variants (issue 8).
 
-    Each tier is an ``_Index`` in the page's sort order; the list is their concatenation, so a
-    page may span two tiers. The tiers nest (an exact word is its own prefix, a prefix match is
-    a fuzzy match), so each is counted as ``cumulative`` (that tier or better) less the one
-    before, without the exclusion; only a page that reaches a tier pays for it. Counts are read
-    once (a paginator counts, then slices).
+    Every word of the search is matched against the organisation's name terms (``ShareNameToken``)
+    by index ranges alone: the word itself or any term it begins (one range, the exact term
+    telling itself apart inside it) and the word's variant key (one term). A share's tier is that
+    of its weakest word (each word at its best); a share matches when every word matched.
+
+    The ranges are read as a ``UNION ALL`` of index-only scans and grouped by share, in one pass
+    for the count (by tier) and one for a page, whatever the number of words. The plan cannot
+    turn into nested loops over two word ranges, which the planner chose from its (poor)
+    estimate of a prefix range's size; the plan of one range per word (decision 0004) took
+    100 ms for "Lukas Schneider" at 1M results on PostgreSQL. The list is the tiers one after
+    the other, each in the page's sort order; counts are read once (a paginator counts, then
+    slices).
     """
 
-    tiers: list[_Index]
-    cumulative: list[_Index]
+    db: str
+    organisation_id: int
+    terms: list[names.QueryTerm]
+    others: QuerySet[ShareSearch] | None
+    sort: str
     _counts: list[int] | None = None
+
+    def _matched(self) -> tuple[str, list[Any]]:
+        """SQL for (share_id, sort_name, tier) of every matching share, and its parameters."""
+        table = connections[self.db].ops.quote_name(ShareNameToken._meta.db_table)
+        branches: list[str] = []
+        params: list[Any] = []
+        for number, term in enumerate(self.terms):
+            branches.append(_WORD_RANGE.format(table=table, word=number, exact=names.EXACT, prefix=names.PREFIX))
+            params += [term.word, self.organisation_id, term.word, prefix_upper_bound(term.word)]
+            if term.key:
+                branches.append(_WORD_KEY.format(table=table, word=number, variant=names.VARIANT))
+                params += [self.organisation_id, term.stored_key]
+        terms = " UNION ALL ".join(branches)
+        if len(self.terms) == 1:
+            sql = _ONE_WORD.format(terms=terms)
+        else:  # each word at its best, the share at its weakest word; every word must match
+            sql = _EVERY_WORD.format(terms=terms, words=len(self.terms))
+        return sql, params
+
+    def _from(self, join: bool) -> tuple[str, list[Any]]:
+        """FROM and WHERE: the matching shares, narrowed by the search's other fields."""
+        matched, params = self._matched()
+        sql = f"FROM ({matched}) m"
+        if join:
+            table = connections[self.db].ops.quote_name(ShareSearch._meta.db_table)
+            sql += f" JOIN {table} s ON s.share_id = m.share_id"
+        if self.others is not None:
+            others, others_params = self.others.values("share_id").query.get_compiler(using=self.db).as_sql()
+            sql += f" WHERE m.share_id IN ({others})"
+            params += list(others_params)
+        return sql, params
 
     def counts(self) -> list[int]:
         if self._counts is None:
-            totals = [rows.count() for rows in self.cumulative]
-            self._counts = [total - before for total, before in zip(totals, [0, *totals[:-1]], strict=True)]
+            where, params = self._from(join=False)
+            counts = dict.fromkeys((names.EXACT, names.PREFIX, names.VARIANT), 0)
+            with connections[self.db].cursor() as cursor:
+                cursor.execute(f"SELECT m.tier, COUNT(*) {where} GROUP BY m.tier", params)
+                counts.update(cursor.fetchall())
+            self._counts = list(counts.values())
         return self._counts
 
     def count(self) -> int:
@@ -132,15 +178,26 @@ class _Tiers:
 
     def values(self, column: str, k: slice) -> list[Any]:
         start, stop = k.start or 0, k.stop
-        found: list[Any] = []
-        offset = 0
-        for tier, size in zip(self.tiers, self.counts(), strict=True):
-            low = max(start - offset, 0)
-            high = size if stop is None else min(stop - offset, size)
-            if high > low:
-                found += tier.values(column, slice(low, high))
-            offset += size
-        return found
+        if (stop is not None and stop <= start) or (self._counts is not None and start >= sum(self._counts)):
+            return []  # nothing there, or past the end of a search already counted
+        ordering = ["m.tier"]
+        for name in INDEX_SORTS[self.sort]:
+            bare = name.lstrip("-")
+            source = f"m.{bare}" if bare in ("sort_name", "share_id") else f"s.{bare}"
+            ordering.append(source + (" DESC" if name.startswith("-") else ""))
+        selected = f"m.{column}" if column == "share_id" else f"s.{column}"
+        join = any(part.startswith("s.") for part in [*ordering, selected])
+        where, params = self._from(join=join)
+        sql = f"SELECT {selected} {where} ORDER BY {', '.join(ordering)}"
+        if stop is not None:
+            sql += f" LIMIT {int(stop - start)}"
+        elif start and connections[self.db].vendor == "sqlite":
+            sql += " LIMIT -1"  # SQLite has no OFFSET without a LIMIT
+        if start:
+            sql += f" OFFSET {int(start)}"
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
 
 
 class SharedResults(QuerySet[Share]):
@@ -155,7 +212,7 @@ class SharedResults(QuerySet[Share]):
     the same rows, without the short cut.
     """
 
-    _index: _Index | _Tiers | None = None
+    _index: _Index | _NameSearch | None = None
 
     def _clone(self) -> Any:
         clone = super()._clone()  # type: ignore[misc]
@@ -308,32 +365,24 @@ def shared_results(*, organisation: Any, criteria: SearchCriteria, sort: str = D
     if conditions is None:
         return SharedResults(Share).none()
     terms = names.query_terms(criteria.name)
-    found: _Index | _Tiers
+    found: _Index | _NameSearch
     if terms:
-        # Exact matches first, then prefixes, then spelling variants; each tier leaves out the
-        # shares of the tiers before it. Other criteria through each term's share row.
-        others = _where([(f"share__{lookup}", value) for lookup, value in conditions[1:]])
-        tiers, cumulative = [], []
-        better: QuerySet[ShareNameToken] | None = None
-        for tier in (names.EXACT, names.PREFIX, names.VARIANT):
-            rows = _name_rows(organisation, terms, tier).filter(others)
-            at_least = rows
-            cumulative.append(_Index(at_least, sort, by_word=True))
-            if better is not None:
-                rows = rows.exclude(share_id__in=better.values("share_id"))
-            tiers.append(_Index(rows, sort, by_word=True))
-            better = at_least
-        found = _Tiers(tiers, cumulative)
-        everything: QuerySet[Any] = at_least
+        # Exact matches first, then prefixes, then spelling variants. Other criteria as a subquery
+        # on the organisation's ``ShareSearch`` rows.
+        everything: QuerySet[Any] = _name_rows(organisation, terms, names.VARIANT)
+        others = ShareSearch.objects.filter(_where(conditions)) if len(conditions) > 1 else None
+        if others is not None:
+            everything = everything.filter(share_id__in=others.values("share_id"))
+        found = _NameSearch(everything.db, organisation.pk, terms, others, sort)
     else:
         everything = ShareSearch.objects.filter(_where(conditions))
-        found = _Index(everything, sort, by_word=False)
+        found = _Index(everything, sort)
     # The shares whose index rows match: what a caller that narrows or reorders the search gets.
     shares = SharedResults(Share).filter(pk__in=everything.values("share_id"))
     ordering: list[Any] = list(SORTS[sort])
-    if isinstance(found, _Tiers):
+    if isinstance(found, _NameSearch):
         # The same tiers first there too (a requirement's filter narrows a name search).
-        exact, strict = found.tiers[0].rows, _name_rows(organisation, terms, names.PREFIX)
+        exact, strict = _name_rows(organisation, terms, names.EXACT), _name_rows(organisation, terms, names.PREFIX)
         shares = shares.alias(
             name_tier=Case(
                 When(pk__in=exact.values("share_id"), then=Value(names.EXACT)),

@@ -121,6 +121,7 @@ def test_it_answers_as_the_tables_do(shares: list[Share], org_a: Organisation, c
     assert found.count() == len(expected)
     assert [share.pk for share in found[0:4]] == expected[0:4]
     assert [share.pk for share in found[4:100]] == expected[4:100]
+    assert [share.pk for share in found[3:]] == expected[3:]
     assert list(found.values_list("result_id", flat=True)[:100]) == [
         Share.objects.get(pk=pk).result_id for pk in expected
     ]
