@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import array
 import base64
-import gc
 import hashlib
 import hmac
 import io
 import itertools
 import json
 import os
+import shutil
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -41,7 +41,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from rvs.downloads.signing import sign_pdf_file
+from rvs.downloads.signing import SIGNATURE_FIELD, EmbeddedSignature
 from rvs.exams.scoring import scheme_for
 from rvs.results.models import Result
 
@@ -256,9 +256,20 @@ def render_statements(
     each batch a document of its own in a temporary file, copied into ``out`` as one document with
     a page tree node per batch. What stays in memory grows by some 16 bytes a page (offsets).
     """
+    return _render(rows, out, progress=progress, photo_for=photo_for, signature=None)
+
+
+def _render(
+    rows: Iterable[Result],
+    out: BinaryIO,
+    *,
+    progress: Callable[[int], None],
+    photo_for: Callable[[Result], bool],
+    signature: EmbeddedSignature | None,
+) -> int:
     _register_fonts()
     issued = timezone.localdate().isoformat()
-    document = _Concatenation(out)
+    document = _Concatenation(out, signature)
     rows = iter(rows)
     while True:
         with tempfile.TemporaryFile(prefix="rvs-statements-") as part:
@@ -302,10 +313,14 @@ class _Concatenation:
 
     PAGES, CATALOG, INFO = 1, 2, 3
 
-    def __init__(self, out: BinaryIO) -> None:
+    def __init__(self, out: BinaryIO, signature: EmbeddedSignature | None = None) -> None:
         self.out = out
         self.position = 0
         self.offsets = array.array("Q", [0, 0, 0, 0])  # object 0 is the free list head; 1-3 come last
+        # Signed: a signature field (on the first page) and its signature dictionary, written last.
+        self.signature = signature
+        self._field = self._allocate() if signature else 0
+        self._unannotated = signature is not None  # the first page copied gets the field in its /Annots
         self.nodes: list[int] = []  # the page tree's nodes under the root, one per batch
         self.pages = 0
         self._parent = self.PAGES
@@ -314,7 +329,7 @@ class _Concatenation:
         # The JSON of [{"ern": ..., "digest": ...}, ...], deflated as it comes, kept on disk.
         self._entries = tempfile.TemporaryFile(prefix="rvs-statements-entries-")  # noqa: SIM115 - closed by finish()
         self._deflate = zlib.compressobj(6)
-        self._write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+        self._write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" if signature else b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 
     def embed(self, ern: str, digest: str) -> None:
         """A statement's ERN and digest, for the statements stream (see ``statement_entries``)."""
@@ -382,6 +397,14 @@ class _Concatenation:
             items = {key: self._copy(item, numbers, pending) for key, item in value.items() if key not in skip}
             if page:  # its parent is this batch's node in the page tree of the whole document
                 items[generic.NameObject("/Parent")] = generic.IndirectObject(self._parent, 0, None)
+                if self._unannotated:  # the signature field's widget (invisible) sits on the first page
+                    existing = items.get(generic.NameObject("/Annots"))
+                    if isinstance(existing, generic.IndirectObject):
+                        raise RuntimeError("a first page with indirect /Annots cannot carry the signature field")
+                    annotations = generic.ArrayObject(existing or [])
+                    annotations.append(generic.IndirectObject(self._field, 0, None))
+                    items[generic.NameObject("/Annots")] = annotations
+                    self._unannotated = False
             if isinstance(value, generic.StreamObject):
                 return generic.StreamObject(items, encoded_data=value.encoded_data)
             return generic.DictionaryObject(items)
@@ -418,20 +441,58 @@ class _Concatenation:
                 generic.NameObject(STATEMENTS_KEY): generic.IndirectObject(statements, 0, None),
             }
         )
+        if self.signature is not None:
+            catalog.update(self._write_signature_field())
         self._object(self.CATALOG, catalog)
         info = {key: value for key, value in (self.info or {}).items() if key != "/Keywords"}  # reportlab's empty one
         self._object(self.INFO, generic.DictionaryObject(info))
         start = self.position
-        table = io.BytesIO()
-        table.write(b"xref\n0 %d\n0000000000 65535 f \n" % len(self.offsets))
-        for offset in self.offsets[1:]:
-            table.write(b"%010d 00000 n \n" % offset)
+        self._write(b"xref\n0 %d\n0000000000 65535 f \n" % len(self.offsets))
+        for first in range(1, len(self.offsets), 4096):  # the table in pieces: 20 bytes an object
+            self._write(b"".join(b"%010d 00000 n \n" % offset for offset in self.offsets[first : first + 4096]))
         identifier = os.urandom(16).hex().encode()
-        table.write(
+        self._write(
             b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [ <%s> <%s> ] >>\nstartxref\n%d\n%%%%EOF\n"
             % (len(self.offsets), self.CATALOG, self.INFO, identifier, identifier, start)
         )
-        self._write(table.getvalue())
+        if self.signature is not None:
+            self.signature.sign(self.out, self.position)
+
+    def _write_signature_field(self) -> dict[generic.NameObject, generic.PdfObject]:
+        """The signature dictionary and its field (an invisible widget); the catalogue's entries for them.
+
+        The catalogue declares the PAdES extension level, as pyHanko's own signer does.
+        """
+        assert self.signature is not None
+        if self._unannotated:
+            raise RuntimeError("a signed document needs a page for its signature field")
+        number = self._allocate()
+        self.offsets[number] = self.position
+        head = b"%d 0 obj\n" % number
+        self._write(head + self.signature.dictionary(self.position + len(head)) + b"\nendobj\n")
+        name = generic.NameObject
+        field = generic.DictionaryObject(
+            {
+                name("/Type"): name("/Annot"),
+                name("/Subtype"): name("/Widget"),
+                name("/FT"): name("/Sig"),
+                name("/T"): generic.pdf_string(SIGNATURE_FIELD),
+                name("/V"): generic.IndirectObject(number, 0, None),
+                name("/F"): generic.NumberObject(132),  # print, locked
+                name("/Rect"): generic.ArrayObject([generic.NumberObject(0)] * 4),
+            }
+        )
+        self._object(self._field, field)
+        form = generic.DictionaryObject(
+            {
+                name("/Fields"): generic.ArrayObject([generic.IndirectObject(self._field, 0, None)]),
+                name("/SigFlags"): generic.NumberObject(3),
+            }
+        )
+        extension = generic.DictionaryObject(
+            {name("/BaseVersion"): name("/1.7"), name("/ExtensionLevel"): generic.NumberObject(2)}
+        )
+        return {name("/AcroForm"): form, name("/Extensions"): generic.DictionaryObject({name("/ESIC"): extension})}
 
 
 def _leaves(node: Any) -> Iterator[generic.IndirectObject]:
@@ -450,19 +511,30 @@ def render_signed_statements(
     progress: Callable[[int], None] = lambda done: None,
     photo_for: Callable[[Result], bool] = lambda result: False,
 ) -> int:
-    """Render into a temporary file and sign from it: the document is never held in memory whole.
+    """Render and sign in one pass: the signature is part of the document as it is written.
 
-    pyHanko still reads the whole cross-reference table to sign (two objects a page, some 200 bytes
-    each in its memory: about 40 MB at 100,000 pages, within the 250 MB budget of a worker); the
-    statements' entries are a stream it does not read (they were Keywords: 9 MB of text it read
-    and wrote again).
+    The document is written with its signature field and a placeholder for the signature, then
+    hashed from the file and the signature filled in (``signing.EmbeddedSignature``): nothing is
+    read back whole, so memory does not grow with the number of statements. (pyHanko's
+    incremental signer read the whole cross-reference table: some 40 MB at 100,000 pages.)
+    A write-only ``out`` gets a copy of the signed temporary file.
     """
-    with tempfile.TemporaryFile(prefix="rvs-statements-") as unsigned:
-        count = render_statements(rows, unsigned, progress=progress, photo_for=photo_for)
-        gc.collect()  # the batches' reportlab documents are cyclic garbage: free them before pyHanko reads
-        unsigned.seek(0)
-        sign_pdf_file(unsigned, out)
+    signature = EmbeddedSignature()
+    if _random_access(out):
+        return _render(rows, out, progress=progress, photo_for=photo_for, signature=signature)
+    with tempfile.TemporaryFile(prefix="rvs-statements-") as signed:
+        count = _render(rows, signed, progress=progress, photo_for=photo_for, signature=signature)
+        signed.seek(0)
+        shutil.copyfileobj(signed, out, 1 << 20)
     return count
+
+
+def _random_access(out: BinaryIO) -> bool:
+    """Can the document be signed in ``out`` itself: readable, seekable and empty?"""
+    try:
+        return out.readable() and out.seekable() and out.tell() == 0 and out.seek(0, os.SEEK_END) == 0
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def statement_entries(reader: PdfFileReader) -> list[dict[str, str]]:

@@ -7,8 +7,10 @@ embedded default signs out of the box; production installs a certificate from th
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
+import hashlib
 import io
 import os
 import shutil
@@ -22,9 +24,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
-from pyhanko.sign.signers.pdf_cms import SimpleSigner
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes, SimpleSigner
+
+SIGNATURE_FIELD = "StatementSignature"
+DIGEST_ALGORITHM = "sha256"
 
 
 def _paths() -> tuple[Path, Path]:
@@ -119,8 +125,8 @@ def sign_pdf_file(source: BinaryIO, out: BinaryIO) -> None:
     """
     writer = IncrementalPdfFileWriter(source)
     meta = signers.PdfSignatureMetadata(
-        field_name="StatementSignature",
-        reason="Statement of Results issued by " + settings.RVS_BRAND["board_name"],
+        field_name=SIGNATURE_FIELD,
+        reason=signature_reason(),
         location=settings.RVS_SITE_URL,
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
@@ -139,3 +145,91 @@ def _random_access(out: BinaryIO) -> bool:
         return out.readable() and out.seekable() and out.tell() == 0
     except (AttributeError, OSError, ValueError):
         return False
+
+
+def signature_reason() -> str:
+    return "Statement of Results issued by " + settings.RVS_BRAND["board_name"]
+
+
+def _signed_attributes(signing_time: dt.datetime) -> PdfCMSSignedAttributes:
+    return PdfCMSSignedAttributes(signing_time=signing_time)
+
+
+def _container(digest: bytes, signing_time: dt.datetime, *, dry_run: bool) -> bytes:
+    """The DER of a detached PAdES CMS signature over ``digest`` (what pyHanko's ``sign_pdf`` embeds)."""
+    container = asyncio.run(
+        signer().async_sign(
+            digest,
+            DIGEST_ALGORITHM,
+            dry_run=dry_run,
+            use_pades=True,
+            signed_attr_settings=_signed_attributes(signing_time),
+        )
+    )
+    return bytes(container.dump())
+
+
+class EmbeddedSignature:
+    """A PAdES signature written into a document as it is made, without pyHanko reading it back.
+
+    The document writer puts ``dictionary()`` in the file as an object (a ``/ByteRange`` and a
+    ``/Contents`` of zeros, with their offsets noted), a signature field pointing at it in the
+    catalogue's ``/AcroForm`` and a page's ``/Annots``; once the file is complete, ``sign(file)``
+    hashes everything but ``/Contents`` (read back in 1 MB pieces) and writes the byte range and
+    the CMS container into their places. The same result as ``sign_pdf_file`` (one signature, by
+    the service's key, covering the entire file), but memory does not grow with the document:
+    ``IncrementalPdfFileWriter`` reads the whole cross-reference table (two objects a page).
+    """
+
+    _RANGE_WIDTH = 48  # "[0 a b c]" padded with spaces: room for offsets of 10^14 bytes
+
+    def __init__(self) -> None:
+        self.signing_time = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        # pyHanko's size estimate: a dry-run container, plus half again (in hexadecimal digits, even).
+        estimate = len(_container(bytes(32), self.signing_time, dry_run=True)) * 2
+        self.hex_digits = estimate + 2 * (estimate // 4)
+        self.range_at = self.contents_at = -1
+
+    def dictionary(self, position: int) -> bytes:
+        """The signature dictionary's bytes (``/Type /Sig``) when written at offset ``position``."""
+        head = b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /M "
+        head += _pdf_string(generic.pdf_date(self.signing_time))
+        head += b" /Reason " + _pdf_string(signature_reason())
+        head += b" /Location " + _pdf_string(settings.RVS_SITE_URL) + b" /ByteRange "
+        self.range_at = position + len(head)
+        head += b"[0 0 0 0]".ljust(self._RANGE_WIDTH) + b" /Contents "
+        self.contents_at = position + len(head)
+        return head + b"<" + b"0" * self.hex_digits + b"> >>"
+
+    def sign(self, document: BinaryIO, end: int) -> None:
+        """Hash ``document`` (``end`` bytes) around ``/Contents``, sign, and fill in both placeholders."""
+        if self.contents_at < 0:
+            raise RuntimeError("the signature dictionary was never written")
+        gap_end = self.contents_at + self.hex_digits + 2  # the hexadecimal string with its < >
+        byte_range = b"[0 %d %d %d]" % (self.contents_at, gap_end, end - gap_end)
+        if len(byte_range) > self._RANGE_WIDTH:
+            raise RuntimeError("the document is too large for the byte range placeholder")
+        document.seek(self.range_at)
+        document.write(byte_range.ljust(self._RANGE_WIDTH))
+        digest = hashlib.sha256()
+        for start, stop in ((0, self.contents_at), (gap_end, end)):
+            document.seek(start)
+            left = stop - start
+            while left > 0:
+                piece = document.read(min(left, 1 << 20))
+                if not piece:
+                    raise RuntimeError("the document is shorter than the signed byte range")
+                digest.update(piece)
+                left -= len(piece)
+        container = _container(digest.digest(), self.signing_time, dry_run=False).hex().encode()
+        if len(container) > self.hex_digits:
+            raise RuntimeError("the signature is larger than the room reserved for it")
+        document.seek(self.contents_at + 1)
+        document.write(container)  # the rest of the reserved digits stay zeros, as pyHanko pads
+        document.seek(end)
+
+
+def _pdf_string(text: str) -> bytes:
+    buffer = io.BytesIO()
+    generic.pdf_string(text).write_to_stream(buffer)
+    return buffer.getvalue()

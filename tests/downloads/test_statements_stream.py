@@ -75,3 +75,60 @@ def test_a_signed_pdf_without_entries_is_not_a_statement() -> None:
     verdict = verify_statement_pdf(sign_pdf(buffer.getvalue()))
     assert not verdict.authentic
     assert verdict.reason == "This signed PDF is not a Statement of Results."
+
+
+class _WriteOnly(io.RawIOBase):
+    """A response-like sink: it can be written to, never read or sought."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        self.data += bytes(b)
+        return len(b)
+
+
+@pytest.mark.parametrize("sink", ["file", "write-only"])
+def test_the_signature_is_written_with_the_document_and_covers_all_of_it(
+    sink: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Signed as it is written (no pyHanko re-read), over several batches: one signature, whole file."""
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from rvs.downloads import pdf
+    from rvs.downloads.signing import SIGNATURE_FIELD, signing_certificate
+
+    monkeypatch.setattr(pdf, "BATCH_PAGES", 2)
+    results = [ResultFactory() for _ in range(5)]
+    ids = [r.pk for r in results]
+    if sink == "file":
+        with (tmp_path / "statements.pdf").open("w+b") as out:
+            assert render_signed_statements(results_in_order(ids), out) == 5
+        data = (tmp_path / "statements.pdf").read_bytes()
+    else:
+        writer = _WriteOnly()
+        assert render_signed_statements(results_in_order(ids), writer) == 5
+        data = bytes(writer.data)
+    reader = PdfFileReader(io.BytesIO(data), strict=True)
+    assert int(reader.root["/Pages"]["/Count"]) == 5
+    [signature] = reader.embedded_signatures
+    assert signature.field_name == SIGNATURE_FIELD
+    assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+    status = validate_pdf_signature(signature, ValidationContext(trust_roots=[signing_certificate()]))
+    assert status.intact
+    assert status.valid
+    assert status.trusted
+    assert status.coverage is not None
+    assert status.coverage.name == "ENTIRE_FILE"
+    verdict = verify_statement_pdf(data)
+    assert verdict.authentic
+    assert [check.ern for check in verdict.statements] == [r.ern for r in results]
+    # A byte changed anywhere outside the signature's own contents: not authentic.
+    for position in (20, data.index(b"/ByteRange") - 30, len(data) - 40):
+        altered = bytearray(data)
+        altered[position] ^= 1
+        assert not verify_statement_pdf(bytes(altered)).authentic
