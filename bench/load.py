@@ -496,6 +496,71 @@ def _run_user(
         user.close()
 
 
+class CpuMeter:
+    """CPU seconds used during the run, read from ``/proc`` (Linux) about once a second.
+
+    Per group: the web server (gunicorn's processes), the task worker, PostgreSQL (every ``postgres``
+    process: other databases' work too, if anything else uses the server meanwhile), and the whole
+    machine's busy time (everything, other people's work included), so a run shows where the cores
+    went. A process that starts during the run counts from zero; one that exits keeps its last reading.
+    """
+
+    def __init__(self, sessions: dict[str, int]) -> None:
+        self.sessions = {sid: name for name, sid in sessions.items()}
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.baseline: dict[int, float] = {}
+        self.latest: dict[int, tuple[str, float]] = {}
+        self.machine_start = self._machine()
+        self.machine_end = self.machine_start
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _machine(self) -> float:
+        """Busy seconds of all cores together since boot (``/proc/stat``: all but idle and iowait)."""
+        with open("/proc/stat", encoding="ascii") as stat:
+            values = [int(value) for value in stat.readline().split()[1:]]
+        return (sum(values[:8]) - values[3] - values[4]) / self.tick
+
+    def _sample(self, first: bool = False) -> None:
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", encoding="utf-8", errors="replace") as stat:
+                    text = stat.read()
+            except OSError:
+                continue
+            command = text[text.index("(") + 1 : text.rindex(")")]
+            rest = text[text.rindex(")") + 2 :].split()
+            group = self.sessions.get(int(rest[3])) or ("PostgreSQL" if command == "postgres" else None)
+            if group is None:
+                continue
+            pid, seconds = int(entry.name), (int(rest[11]) + int(rest[12])) / self.tick
+            if first:
+                self.baseline[pid] = seconds
+            self.latest[pid] = (group, seconds)
+
+    def _loop(self) -> None:
+        while not self.done.wait(1.0):
+            self._sample()
+
+    def start(self) -> None:
+        self._sample(first=True)
+        self.machine_start = self._machine()
+        self.thread.start()
+
+    def stop(self) -> dict[str, float]:
+        self.done.set()
+        self.thread.join()
+        self._sample()
+        self.machine_end = self._machine()
+        used: dict[str, float] = {}
+        for pid, (group, seconds) in self.latest.items():
+            used[group] = used.get(group, 0.0) + seconds - self.baseline.get(pid, 0.0)
+        used["machine"] = self.machine_end - self.machine_start
+        return used
+
+
 def _load(base: str, data: dict[str, Any], options: argparse.Namespace) -> tuple[Record, float, float]:
     record = Record(max_requests=options.max_requests)
     users = data["users"]
@@ -539,10 +604,14 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
     processes, base = _start_server(env, options)
     try:
         _wait_until_up(base, processes)
+        meter = CpuMeter({"web": processes[0].pid, "task worker": processes[1].pid})
+        meter.start()
         record, elapsed, client_cpu = _load(base, data, options)
+        cpu = meter.stop()
     finally:
         _stop(processes)
-    return {"data": data, "record": record, "elapsed": elapsed, "client_cpu": client_cpu}
+    cpu["load generator"] = client_cpu * elapsed
+    return {"data": data, "record": record, "elapsed": elapsed, "client_cpu": client_cpu, "cpu": cpu}
 
 
 def _passed_options(options: argparse.Namespace) -> list[str]:
@@ -573,6 +642,22 @@ def _row(label: str, samples: list[float], target: bool) -> str:
     )
 
 
+def _cpu_line(outcome: dict[str, Any], requests: int) -> str:
+    """Where the cores went during the run: seconds and share of one core per group."""
+    cpu, elapsed = outcome["cpu"], outcome["elapsed"]
+    parts = [
+        f"{name} {cpu[name]:.0f} s ({cpu[name] / elapsed:.0%})"
+        for name in ("web", "task worker", "PostgreSQL", "load generator")
+        if name in cpu
+    ]
+    cores = os.cpu_count() or 1
+    return (
+        f"- CPU during the run (share of one core): {', '.join(parts)}; the web server's "
+        f"{cpu['web'] * 1000 / max(requests, 1):.1f} ms per request on average (downloads made at once included); "
+        f"the whole machine was {cpu['machine'] / elapsed / cores:.0%} busy on {cores} cores (everything on it)."
+    )
+
+
 def summary(outcome: dict[str, Any], options: argparse.Namespace) -> str:
     from bench.api import _machine
 
@@ -597,6 +682,7 @@ def summary(outcome: dict[str, Any], options: argparse.Namespace) -> str:
         f"{roles.count('export')} exporting, each signed in with a session of their own: {organisations}.",
         f"- **{record.requests:,} requests in {elapsed:.0f} s: {record.requests / elapsed:.1f} requests/s**; "
         f"errors: **{len(record.errors)}**; downloads: {downloads}.",
+        _cpu_line(outcome, record.requests),
         "",
         "| page | count | p50 | p95 | max | p95 ≤ 250 ms |",
         "|---|--:|--:|--:|--:|:-:|",

@@ -10,7 +10,9 @@ def brand(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)  # None on API pages, where DRF has no anonymous user
     authenticated = bool(user is not None and user.is_authenticated)
     membership = getattr(user, "membership", None) if authenticated else None
-    candidate_account = getattr(user, "candidate_account", None) if authenticated else None
+    # An organisation's user is not a candidate: the base template shows one menu or the other, so
+    # a member's pages (most requests) skip looking for a candidate account.
+    candidate_account = getattr(user, "candidate_account", None) if authenticated and membership is None else None
     return {"brand": settings.RVS_BRAND, "current_membership": membership, "candidate_account": candidate_account}
 
 

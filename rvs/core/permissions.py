@@ -40,9 +40,23 @@ def membership_of(user: Any) -> Any:
     """The user's active membership in an active organisation, or None."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
-    membership = getattr(user, "membership", None)
+    membership = _membership_with_organisation(user)
     if membership is None or not membership.organisation.is_active:
         return None
+    return membership
+
+
+def _membership_with_organisation(user: Any) -> Any:
+    """``user.membership`` with its organisation, read in one query (every organisation page needs
+    both) and cached on the user as the accessor caches it, so later ``user.membership`` is free."""
+    accessor = getattr(type(user), "membership", None)
+    related = getattr(accessor, "related", None)
+    if related is None or related.is_cached(user):
+        return getattr(user, "membership", None)
+    membership = related.related_model.objects.select_related("organisation").filter(user=user).first()
+    related.set_cached_value(user, membership)
+    if membership is not None:
+        related.field.set_cached_value(membership, user)
     return membership
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 
 from rvs.core import ern as ern_codec
 from rvs.core.normalise import tokens
@@ -21,6 +22,21 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class _PlainChoices(ModelChoiceIterator):
+    """The choices from one ordinary query: Django's ``iterator()`` opens a server-side cursor on
+    PostgreSQL (DECLARE, FETCH, CLOSE: three round trips) for what are a few dozen rows."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class _ModelChoiceField(forms.ModelChoiceField):
+    iterator = _PlainChoices
+
+
 class SearchForm(forms.Form):
     """The nine search fields of the helpdesk article, labelled as there."""
 
@@ -36,7 +52,7 @@ class SearchForm(forms.Form):
         label="Candidate ID Number", required=False, max_length=32,
         help_text="As on the candidate's Confirmation of Entry.",
     )  # fmt: skip
-    exam = forms.ModelChoiceField(
+    exam = _ModelChoiceField(
         label="Exam Name", required=False, queryset=Exam.objects.filter(verifiable=True), empty_label="Any exam"
     )
     place_of_entry = forms.CharField(
@@ -57,7 +73,7 @@ class SearchForm(forms.Form):
         help_text="Top right of the Statement of Results. Finds any candidate's result, shared or not.",
     )  # fmt: skip
 
-    requirement = forms.ModelChoiceField(
+    requirement = _ModelChoiceField(
         label="Check against entry requirement", required=False, queryset=EntryRequirement.objects.none(),
         empty_label="No requirement", to_field_name="public_id",
     )  # fmt: skip
