@@ -203,6 +203,9 @@ class SharedResultsView(ApiView):
         )
         verdicts = requirement_context(self.organisation, data.get("requirement") or data.get("check"))
         queryset: QuerySet[Share] = selectors.shared_results(organisation=self.organisation, criteria=criteria)
+        # The cursor's order (newest share first), set before anything narrows the search so that a
+        # name search's tiers, which the cursor would replace, are never built (bench/api.py).
+        queryset = queryset.order_by(SharePagination.ordering)
         if data.get("requirement"):
             queryset = requirement_selectors.meeting(queryset, verdicts["requirement"])
         paginator = SharePagination()

@@ -79,6 +79,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 _VOWELS = re.compile(r"[aeiou]")
 
 
+@lru_cache(maxsize=65536)  # pure; explain() spells the same stored words again on every page
 def variant(word: str) -> str:
     """A folded word spelled the way the transliteration rules agree on (vowels kept)."""
     for pattern, replacement in _RULES:
@@ -153,6 +154,11 @@ def query_terms(text: str) -> list[QueryTerm]:
     return list(seen.values())
 
 
+@lru_cache(maxsize=1024)  # explain() is asked about one search for every row of a page
+def _query_terms(query: str) -> tuple[QueryTerm, ...]:
+    return tuple(query_terms(query))
+
+
 # Tiers: how the weakest search word matched.
 EXACT, PREFIX, VARIANT = 0, 1, 2
 TIER_LABELS = {EXACT: "exact", PREFIX: "prefix", VARIANT: "variant"}
@@ -220,7 +226,7 @@ def explain(query: str, first_name: str, last_name: str) -> Match | None:
     Every search word must match a stored word (or joined run): exactly, as its beginning, or
     as a spelling variant (same :func:`word_key`). ``None`` when some word matches nothing.
     """
-    terms = query_terms(query)
+    terms = _query_terms(query)
     given, family = _words(first_name), _words(last_name)
     words = given + family
     if not terms or not words:

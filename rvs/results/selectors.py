@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import Case, Q, QuerySet, Value, When, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 from django.db.models.query import FlatValuesListIterable, ModelIterable
 
 from rvs.core import names
@@ -213,36 +214,68 @@ class SharedResults(QuerySet[Share]):
     """
 
     _index: _Index | _NameSearch | None = None
+    # A name search's tiers (exact, then prefix, then variant matches first) for the joined query,
+    # added only when a caller leaves the index without choosing an order of its own (``_ranked``):
+    # building them costs more than the search when the index answers it (bench/api.py).
+    _tiers: tuple[Any, list[names.QueryTerm]] | None = None
 
     def _clone(self) -> Any:
         clone = super()._clone()  # type: ignore[misc]
         clone._index = self._index
+        clone._tiers = self._tiers
         return clone
+
+    def _ranked(self) -> Any:
+        """This queryset with a name search's tiers ahead of its order, as the index lists them."""
+        if self._tiers is None:
+            return self
+        organisation, terms = self._tiers
+        exact, strict = _name_rows(organisation, terms, names.EXACT), _name_rows(organisation, terms, names.PREFIX)
+        whole = self._chain()  # type: ignore[attr-defined]
+        whole.query.clear_limits()  # a slice taken without ``__getitem__`` (QuerySet's own): order, then slice
+        ranked = QuerySet.alias(
+            whole,
+            name_tier=Case(
+                When(pk__in=exact.values("share_id"), then=Value(names.EXACT)),
+                When(pk__in=strict.values("share_id"), then=Value(names.PREFIX)),
+                default=Value(names.VARIANT),
+            ),
+        )
+        ranked = QuerySet.order_by(ranked, "name_tier", *self.query.order_by)
+        ranked.query.set_limits(self.query.low_mark, self.query.high_mark)
+        ranked._tiers = None
+        return ranked
 
     def _without_index(self, clone: Any) -> Any:
         clone._index = None
         return clone
 
     def _filter_or_exclude(self, negate: bool, args: Any, kwargs: Any) -> Any:
-        return self._without_index(super()._filter_or_exclude(negate, args, kwargs))  # type: ignore[misc]
+        ranked = super(SharedResults, self._ranked())
+        return self._without_index(ranked._filter_or_exclude(negate, args, kwargs))  # type: ignore[attr-defined]
 
     def order_by(self, *field_names: Any) -> Any:
-        return self._without_index(super().order_by(*field_names))
+        clone = self._without_index(super().order_by(*field_names))
+        clone._tiers = None  # the caller's order replaces the search's
+        return clone
 
     def distinct(self, *field_names: Any) -> Any:
-        return self._without_index(super().distinct(*field_names))
+        return self._without_index(super(SharedResults, self._ranked()).distinct(*field_names))
 
     def reverse(self) -> Any:
-        return self._without_index(super().reverse())
+        return self._without_index(super(SharedResults, self._ranked()).reverse())
 
     def annotate(self, *args: Any, **kwargs: Any) -> Any:
-        return self._without_index(super().annotate(*args, **kwargs))
+        return self._without_index(super(SharedResults, self._ranked()).annotate(*args, **kwargs))
 
     def alias(self, *args: Any, **kwargs: Any) -> Any:
-        return self._without_index(super().alias(*args, **kwargs))
+        return self._without_index(super(SharedResults, self._ranked()).alias(*args, **kwargs))
 
     def extra(self, *args: Any, **kwargs: Any) -> Any:
-        return self._without_index(super().extra(*args, **kwargs))
+        return self._without_index(super(SharedResults, self._ranked()).extra(*args, **kwargs))
+
+    def iterator(self, *args: Any, **kwargs: Any) -> Any:
+        return super(SharedResults, self._ranked()).iterator(*args, **kwargs)
 
     def _fetch_all(self) -> None:
         # Evaluated whole (a download of the search, ``list(...)``): in the index's order too,
@@ -253,6 +286,8 @@ class SharedResults(QuerySet[Share]):
             if flat or (self._iterable_class is ModelIterable and self.query.select_related):
                 self._result_cache = self[0:None]
                 self._prefetch_done = True
+        if self._result_cache is None and self._tiers is not None:
+            self.query, self._tiers = self._ranked().query, None  # the joined query, in the tiers' order
         super()._fetch_all()
 
     def count(self) -> int:
@@ -261,21 +296,23 @@ class SharedResults(QuerySet[Share]):
         return super().count()
 
     def __getitem__(self, k: Any) -> Any:
-        plain_page = isinstance(k, slice) and k.step in (None, 1) and self._result_cache is None
-        if not plain_page:
+        if self._result_cache is not None:
             return super().__getitem__(k)
+        if not (isinstance(k, slice) and k.step in (None, 1)):
+            return QuerySet.__getitem__(self._ranked(), k)
         fields = getattr(self, "_fields", None)  # Django's own attribute, not in the stubs
         if self._index is not None and self._iterable_class is FlatValuesListIterable and fields in _FLAT:
             # "Every result of the search" (downloads): the ids straight from the index.
             return self._index.values(_FLAT[fields], k)
         if self._iterable_class is not ModelIterable or not self.query.select_related:
-            return super().__getitem__(k)
+            return QuerySet.__getitem__(self._ranked(), k)
         lookups = getattr(self, "_prefetch_related_lookups", ())  # Django's own attribute, not in the stubs
         if self._index is not None:
             # The page's ids in order from the index; their rows by primary key, put in that order.
             return self._rows_in_order(self._index.values("share_id", k), lookups)
         # Sort only (sort key, id) and keep the page's ids; then fetch the page's rows.
-        page_ids = list(QuerySet.__getitem__(self.select_related(None).values_list("pk", flat=True), k))
+        keys = self._ranked().select_related(None).values_list("pk", flat=True)
+        page_ids = list(QuerySet.__getitem__(keys, k))
         return self._rows_in_order(page_ids, lookups)
 
     def _rows_in_order(self, ids: list[int], lookups: Any) -> list[Share]:
@@ -369,30 +406,20 @@ def shared_results(*, organisation: Any, criteria: SearchCriteria, sort: str = D
     if terms:
         # Exact matches first, then prefixes, then spelling variants. Other criteria as a subquery
         # on the organisation's ``ShareSearch`` rows.
-        everything: QuerySet[Any] = _name_rows(organisation, terms, names.VARIANT)
         others = ShareSearch.objects.filter(_where(conditions)) if len(conditions) > 1 else None
-        if others is not None:
-            everything = everything.filter(share_id__in=others.values("share_id"))
-        found = _NameSearch(everything.db, organisation.pk, terms, others, sort)
+        found = _NameSearch(Share.objects.db, organisation.pk, terms, others, sort)
+        where, params = found._from(join=False)
+        matching: Any = RawSQL(f"SELECT m.share_id {where}", params)  # noqa: S611 - the search's own SQL
     else:
-        everything = ShareSearch.objects.filter(_where(conditions))
-        found = _Index(everything, sort)
+        index_rows = ShareSearch.objects.filter(_where(conditions))
+        found = _Index(index_rows, sort)
+        matching = index_rows.values("share_id")
     # The shares whose index rows match: what a caller that narrows or reorders the search gets.
-    shares = SharedResults(Share).filter(pk__in=everything.values("share_id"))
-    ordering: list[Any] = list(SORTS[sort])
-    if isinstance(found, _NameSearch):
-        # The same tiers first there too (a requirement's filter narrows a name search).
-        exact, strict = _name_rows(organisation, terms, names.EXACT), _name_rows(organisation, terms, names.PREFIX)
-        shares = shares.alias(
-            name_tier=Case(
-                When(pk__in=exact.values("share_id"), then=Value(names.EXACT)),
-                When(pk__in=strict.values("share_id"), then=Value(names.PREFIX)),
-                default=Value(names.VARIANT),
-            )
-        )
-        ordering.insert(0, "name_tier")
-    shares = shares.select_related("result__candidate", "result__exam", "result__centre").order_by(*ordering)
+    shares = SharedResults(Share).filter(pk__in=matching)
+    shares = shares.select_related("result__candidate", "result__exam", "result__centre").order_by(*SORTS[sort])
     shares._index = found
+    if terms:
+        shares._tiers = (organisation, terms)  # the same tiers first for a caller that narrows the search
     return shares
 
 
