@@ -40,6 +40,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -96,11 +98,46 @@ def sqlite_path(rows: int) -> Path:
     return OUT / f"import-{rows}.sqlite3"
 
 
-def _postgres_admin(statement: str) -> None:
+def _postgres_admin(statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     import psycopg
 
     with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(statement)
+        cursor = connection.execute(statement, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+@contextmanager
+def max_wal_size(value: str | None) -> Iterator[None]:
+    """``max_wal_size`` set to ``value`` on the server for the block (ALTER SYSTEM, reloaded), then put back.
+
+    The setting docs/operations.md recommends for large imports: no checkpoint in the middle of one, so
+    the pages it touches are not written to the WAL a second time, whole, after each checkpoint. It is
+    put back as it was (the server is shared: CI and other benchmarks run against it), also on Ctrl-C.
+    """
+    if not value:
+        yield
+        return
+    source, file_value = _postgres_admin(
+        "SELECT source, (SELECT setting FROM pg_file_settings WHERE name = 'max_wal_size' AND applied "
+        "AND sourcefile LIKE '%%postgresql.auto.conf') FROM pg_settings WHERE name = 'max_wal_size'"
+    )[0]
+    before = _postgres_admin("SHOW max_wal_size")[0][0]
+    _postgres_admin(f"ALTER SYSTEM SET max_wal_size = '{value}'")
+    _postgres_admin("SELECT pg_reload_conf()")
+    log(f"  max_wal_size = {value} for the run (was {before}, from {source})")
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        time.sleep(0.5)  # the reload reaches the server's processes asynchronously
+        yield
+    finally:
+        if file_value is None:
+            _postgres_admin("ALTER SYSTEM RESET max_wal_size")
+        else:
+            _postgres_admin(f"ALTER SYSTEM SET max_wal_size = '{file_value}'")
+        _postgres_admin("SELECT pg_reload_conf()")
+        signal.signal(signal.SIGTERM, previous)
+        time.sleep(0.5)
+        log(f"  max_wal_size back to {_postgres_admin('SHOW max_wal_size')[0][0]}")
 
 
 def fresh_database(engine: str, rows: int) -> str:
@@ -151,18 +188,36 @@ def _server_cpu() -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _wal() -> tuple[int, int] | None:
+    """(bytes of WAL written so far, checkpoints so far) of the PostgreSQL server; None on SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint, "
+            "(SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)"
+        )
+        wal, checkpoints = cursor.fetchone()
+    return int(wal), int(checkpoints)
+
+
 def _run_import(data: bytes, source: str) -> dict[str, Any]:
     from rvs.results.importer import results_import
 
-    server = _server_cpu()
+    server, wal = _server_cpu(), _wal()
     started, cpu = time.perf_counter(), time.process_time()
     report = results_import(actor="bench", data=data, source=source)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    server_after = _server_cpu()
+    server_after, wal_after = _server_cpu(), _wal()
     return {
         "seconds": seconds,
         "cpu_seconds": cpu,
         "server_cpu_seconds": None if server is None or server_after is None else server_after - server,
+        # Server-wide: another database's writes in the meantime count too (the machine is shared).
+        "wal_mb": None if wal is None or wal_after is None else (wal_after[0] - wal[0]) / 1e6,
+        "checkpoints": None if wal is None or wal_after is None else wal_after[1] - wal[1],
         "created": len(report.created),
         "unchanged": report.unchanged,
     }
@@ -188,7 +243,8 @@ def child(engine: str, path: Path, again: bool) -> dict[str, Any]:
             version = f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
             cursor.execute(
                 "SELECT name, current_setting(name) FROM pg_settings WHERE name IN "
-                "('shared_buffers', 'max_wal_size', 'synchronous_commit', 'full_page_writes') ORDER BY name"
+                "('shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'synchronous_commit', 'full_page_writes', "
+                "'wal_compression') ORDER BY name"
             )
             settings_text = ", ".join(f"{name}={value}" for name, value in cursor.fetchall())
     base_rss = _rss_mb()
@@ -295,6 +351,12 @@ def markdown(rows: int, size: int, digest: str, runs: list[dict[str, Any]], load
             f"{answer['version']}: {answer['results']:,} results, {answer['components']:,} component scores, "
             f"{answer['tokens']:,} name tokens written; {answer['base_rss_mb']:.0f} MB before reading the file"
             + (f"; server: {answer['server_settings']}" if answer["server_settings"] else "")
+            + (
+                f"; {answer['first']['wal_mb']:,.0f} MB of WAL and {answer['first']['checkpoints']} checkpoint(s) "
+                "on the server during the first import"
+                if answer["first"].get("wal_mb") is not None
+                else ""
+            )
             + "."
         )
     return "\n".join([*lines, "", *(f"- {note}" for note in notes)]) + "\n"
@@ -315,6 +377,11 @@ def main() -> int:
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated: sqlite,postgres")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated file (default 1)")
     parser.add_argument("--again", action="store_true", help="import the same file a second time (all unchanged)")
+    parser.add_argument(
+        "--max-wal-size",
+        default="",
+        help="PostgreSQL's max_wal_size for the run (ALTER SYSTEM, put back after), e.g. 8GB; default: leave it",
+    )
     parser.add_argument("--budget", type=float, default=1800, help="seconds at most per engine (default 1800)")
     parser.add_argument("--no-write", action="store_true", help=f"do not update {RESULTS_FILE.name}")
     parser.add_argument("--child", choices=ENGINES, help=argparse.SUPPRESS)
@@ -333,7 +400,8 @@ def main() -> int:
     runs, loads = [], []
     for engine in engines:
         before = _load()
-        answer, peak = run_child(engine, path, options.rows, options.again, options.budget)
+        with max_wal_size(options.max_wal_size if engine == "postgres" else None):
+            answer, peak = run_child(engine, path, options.rows, options.again, options.budget)
         loads.append(f"{engine} {before} → {_load()}")
         runs.append({"engine": engine, "answer": answer, "peak_mb": peak, "budget": options.budget})
     table = markdown(options.rows, path.stat().st_size, digest, runs, loads)

@@ -19,14 +19,14 @@ import queue
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
 from django.db import connection, models
 
-# Rows per COPY write / executemany call in the writer.
-_BLOCK = 5_000
+# Rows per COPY write / statement in the writer.
+BLOCK = 5_000
 # The tables the import writes: triggers on any of them keep the foreign-key checks on (see bulk_session).
 _IMPORT_TABLES = (
     "results_candidate",
@@ -37,7 +37,7 @@ _IMPORT_TABLES = (
 )
 # COPY's text format: backslash, tab, newline and carriage return are escaped in values.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
 # uuid.UUID(int=..., version=4): the variant and version bits.
 _UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
 _UUID_SET = (0x8000 << 48) | (4 << 76)
@@ -161,8 +161,8 @@ def insert_rows(model: type[models.Model], fields: list[str], rows: Sequence[tup
 
         def job() -> None:
             with raw.cursor() as cursor, cursor.copy(sql) as copy:
-                for start in range(0, len(rows), _BLOCK):
-                    copy.write("".join(map(line, rows[start : start + _BLOCK])))
+                for start in range(0, len(rows), BLOCK):
+                    copy.write("".join(map(line, rows[start : start + BLOCK])))
 
     else:
         # One statement per block, its rows as one JSON parameter: the driver releases the GIL for
@@ -172,8 +172,31 @@ def insert_rows(model: type[models.Model], fields: list[str], rows: Sequence[tup
         sql = f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_each(?)"  # noqa: S608 - a model's table
 
         def job() -> None:
-            for start in range(0, len(rows), _BLOCK):
-                raw.execute(sql, (json.dumps(rows[start : start + _BLOCK], default=str),))
+            for start in range(0, len(rows), BLOCK):
+                raw.execute(sql, (json.dumps(rows[start : start + BLOCK], default=str),))
+
+    if _current is None:
+        with connection.wrap_database_errors:
+            job()
+    else:
+        _current.submit(job)
+
+
+def copy_text(model: type[models.Model], fields: list[str], blocks: Callable[[], Iterable[str]]) -> None:
+    """COPY into ``model``'s table (PostgreSQL) the text ``blocks()`` gives: rows in COPY's text format, in the
+    order of ``fields``. ``blocks`` runs on the background writer when one is active, so the text is built there,
+    a block at a time while the server inserts the one before."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(cast(models.Field[Any, Any], meta.get_field(name)).column) for name in fields)
+    sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+    raw = connection.connection  # the job may run on the writer's thread: the same connection, not its own
+
+    def job() -> None:
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for text in blocks():
+                if text:
+                    copy.write(text)
 
     if _current is None:
         with connection.wrap_database_errors:
@@ -184,7 +207,7 @@ def insert_rows(model: type[models.Model], fields: list[str], rows: Sequence[tup
 
 def copy_escape(value: str) -> str:
     # Most values hold none of the four characters: a search is cheaper than a translation.
-    return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
+    return value.translate(_COPY_ESCAPES) if COPY_SPECIAL.search(value) else value
 
 
 def _copy_line(model_fields: list[models.Field[Any, Any]]) -> Callable[[tuple[Any, ...]], str]:

@@ -115,7 +115,20 @@ def test_a_failed_background_write_is_raised_and_writes_nothing(small_chunks: No
             rows = [(*values[:-1], -5) for values in rows]  # a negative score breaks a CHECK constraint
         real(model, fields, rows)
 
+    real_text = bulkload.copy_text
+
+    def failing_text(model: Any, fields: list[str], blocks: Any) -> None:
+        if model is ComponentScore:  # the same broken score in COPY's text (PostgreSQL)
+            real_blocks = blocks
+
+            def blocks() -> Any:
+                for text in real_blocks():
+                    yield "".join(f"{line.rsplit(chr(9), 1)[0]}\t-5\n" for line in text.splitlines())
+
+        real_text(model, fields, blocks)
+
     monkeypatch.setattr(bulkload, "insert_rows", failing)
+    monkeypatch.setattr(bulkload, "copy_text", failing_text)
     interval = sys.getswitchinterval()
     seen: list[float] = []
     real_submit = bulkload.BackgroundWriter.submit
