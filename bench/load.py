@@ -299,6 +299,9 @@ class Record:
 
     max_requests: int
     latencies: dict[str, list[float]] = field(default_factory=dict)
+    # (seconds since the start of the run, milliseconds) per page kind, for the p95 over time.
+    timeline: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    started: float = field(default_factory=time.perf_counter)
     by_criterion: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     requests: int = 0
@@ -315,6 +318,7 @@ class Record:
     def add(self, kind: str, milliseconds: float, criterion: str = "") -> None:
         with self.lock:
             self.latencies.setdefault(kind, []).append(milliseconds)
+            self.timeline.setdefault(kind, []).append((time.perf_counter() - self.started, milliseconds))
             if criterion:
                 self.by_criterion.setdefault(criterion, []).append(milliseconds)
 
@@ -658,6 +662,31 @@ def _cpu_line(outcome: dict[str, Any], requests: int) -> str:
     )
 
 
+def _over_time(record: Record, options: argparse.Namespace, step: float = 30.0) -> list[str]:
+    """p95 of the target pages per ``step`` seconds of the run: shows whether the slow tail is
+    spread over the run or bunched (the users sign in over the first ``--ramp`` seconds)."""
+    lines = [
+        "",
+        "| seconds into the run | sign-ins | requests | search p95 | details p95 | dashboard p95 |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    windows = max(1, int(-(-options.duration // step)))
+    for index in range(windows):
+        low, high = index * step, (index + 1) * step if index < windows - 1 else float("inf")
+
+        def within(kind: str, low: float = low, high: float = high) -> list[float]:
+            return [ms for at, ms in record.timeline.get(kind, []) if low <= at < high]
+
+        cells = []
+        for kind in ("search", "details", "dashboard"):
+            samples = within(kind)
+            cells.append(f"{Timings(samples).p95:.0f} ms" if samples else "–")
+        requests = sum(len(within(kind)) for kind in record.timeline)
+        label = f"{low:.0f}-{high:.0f}" if high != float("inf") else f"{low:.0f}-end"
+        lines.append(f"| {label} | {len(within('sign-in'))} | {requests:,} | {' | '.join(cells)} |")
+    return lines
+
+
 def summary(outcome: dict[str, Any], options: argparse.Namespace) -> str:
     from bench.api import _machine
 
@@ -695,6 +724,7 @@ def summary(outcome: dict[str, Any], options: argparse.Namespace) -> str:
     for criterion, label in CRITERIA.items():
         if criterion in record.by_criterion:
             lines.append(_row(label, record.by_criterion[criterion], True))
+    lines += _over_time(record, options)
     if record.errors:
         counted: dict[str, int] = {}
         for text in record.errors:

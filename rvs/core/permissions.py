@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.functional import LazyObject, empty
 
 
 class Perm(enum.StrEnum):
@@ -47,13 +48,27 @@ def membership_of(user: Any) -> Any:
 
 
 def _membership_with_organisation(user: Any) -> Any:
-    """``user.membership`` with its organisation, read in one query (every organisation page needs
-    both) and cached on the user as the accessor caches it, so later ``user.membership`` is free."""
+    """``user.membership`` with its organisation and whether the user has a confirmed TOTP device
+    (``has_totp``, for ``needs_second_factor``), read in one query: every organisation page needs
+    all three. Cached on the user as the accessor caches it, so later ``user.membership`` is free."""
+    from django.db.models import Exists, OuterRef
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    while isinstance(user, LazyObject):  # request.user (wrapped again by django-otp): the user itself
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
     accessor = getattr(type(user), "membership", None)
     related = getattr(accessor, "related", None)
     if related is None or related.is_cached(user):
         return getattr(user, "membership", None)
-    membership = related.related_model.objects.select_related("organisation").filter(user=user).first()
+    devices = TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)
+    membership = (
+        related.related_model.objects.select_related("organisation")
+        .annotate(has_totp=Exists(devices))
+        .filter(user=user)
+        .first()
+    )
     related.set_cached_value(user, membership)
     if membership is not None:
         related.field.set_cached_value(membership, user)
@@ -91,6 +106,9 @@ def needs_second_factor(request: HttpRequest, membership: Any) -> bool:
         return False
     if membership.organisation.require_two_factor:
         return True
+    has_totp = getattr(membership, "has_totp", None)  # read with the membership (membership_of)
+    if has_totp is not None:
+        return bool(has_totp)
     return TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
 
 
