@@ -55,9 +55,10 @@ def _membership_with_organisation(user: Any) -> Any:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     while isinstance(user, LazyObject):  # request.user (wrapped again by django-otp): the user itself
-        if user._wrapped is empty:
-            user._setup()
-        user = user._wrapped
+        lazy: Any = user  # _wrapped and _setup are LazyObject's own, not in the stubs
+        if lazy._wrapped is empty:
+            lazy._setup()
+        user = lazy._wrapped
     accessor = getattr(type(user), "membership", None)
     related = getattr(accessor, "related", None)
     if related is None or related.is_cached(user):
