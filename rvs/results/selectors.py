@@ -317,7 +317,9 @@ class SharedResults(QuerySet[Share]):
 
     def _rows_in_order(self, ids: list[int], lookups: Any) -> list[Share]:
         rows = Share.objects.using(self.db).filter(pk__in=ids) if ids else Share.objects.none()
-        rows.query.select_related = self.query.select_related
+        rows.query.select_related = related = self.query.select_related
+        if isinstance(related, dict) and "exam" in related.get("result", {}):
+            rows = rows.defer("result__exam__scoring")  # no page shows the scoring rules (JSON, 1.5 kB an exam)
         by_id = {share.pk: share for share in rows}
         page = [by_id[pk] for pk in ids if pk in by_id]
         if lookups:
