@@ -15,6 +15,7 @@ a requirement deleted since the template was made is left out.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import operator
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,9 @@ from rvs.exams.models import Exam
 from rvs.requirements.rules import Rule, evaluate
 from rvs.results.models import Candidate, Centre, ComponentScore, Result
 
-CHUNK = 1000
+# Results per query: 5,000 rows of cells are a few MB; PostgreSQL took 40 % longer per row in
+# chunks of 1,000 (each query scans and hashes the small tables again).
+CHUNK = 5000
 _SCORED = Result.Status.RESULT.value
 _STATUS_LABELS = dict(Result.Status.choices)
 _COMPONENTS = ("reading", "reading_and_writing", "use_of_english", "writing", "listening", "speaking")
@@ -50,11 +53,17 @@ class _Requirement:
 
 @dataclass
 class Table:
-    """A data file's header (column labels) and its rows of cells, in the template's order."""
+    """A data file's header (column labels) and its rows of cells, in the template's order.
+
+    ``rows`` are typed cells (numbers, text, None); ``text_rows()``, when not None, gives the same
+    cells as the text a CSV file holds ('' for None, numbers in decimal), made by the database:
+    only one of the two is read, and nothing is queried until it is.
+    """
 
     keys: list[str]
     header: list[str]
     rows: Iterator[tuple[Any, ...]]
+    text_rows: Callable[[], Iterator[tuple[str, ...]]] | None = None
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
@@ -99,7 +108,9 @@ def data_table(result_ids: Sequence[int], keys: Sequence[str], *, organisation: 
     requirements = _requirements(organisation, keys)
     columns = [key for key in keys if key in FIELDS or key in requirements]
     header = [FIELDS[key].label if key in FIELDS else requirements[key].label for key in columns]
-    return Table(columns, header, _rows(list(result_ids), columns, requirements))
+    ids = list(result_ids)
+    text = None if requirements else (lambda: _rows(ids, columns, requirements, text=True))
+    return Table(columns, header, _rows(ids, columns, requirements), text)
 
 
 def _picker(columns: list[str], requirements: dict[str, _Requirement]) -> Callable[[tuple[Any, ...]], Any] | None:
@@ -115,13 +126,15 @@ def _picker(columns: list[str], requirements: dict[str, _Requirement]) -> Callab
     return operator.itemgetter(*positions)
 
 
-def _select(vendor: str) -> str:
+def _select(vendor: str, *, text: bool = False) -> str:
     """One row per result: its id, then the cells in ``CELL_KEYS`` order, then what verdicts need.
 
     Dates come as ``YYYY-MM-DD`` text (what ``date.isoformat()`` gives), so no date objects are
     made only to be printed; a component's score is looked up by the unique (result, code) index,
     NULL when the result has no such component. Results that show no scores are blanked in Python
-    (``_unscored``). The ids are one array parameter (PostgreSQL) or one placeholder each (``{ids}``).
+    (``_unscored``). The ids are one parameter: an array (PostgreSQL) or a JSON array (SQLite, read
+    with ``json_each``: one placeholder per id made a long statement to convert and prepare).
+    ``text``: the numbers come as decimal text and NULL as '' (the cells of a CSV file).
     """
     result, candidate = Result._meta.db_table, Candidate._meta.db_table
     exam, centre, score = Exam._meta.db_table, Centre._meta.db_table, ComponentScore._meta.db_table
@@ -129,36 +142,41 @@ def _select(vendor: str) -> str:
     def iso(column: str) -> str:
         return f"to_char({column}, 'YYYY-MM-DD')" if vendor == "postgresql" else f"CAST({column} AS TEXT)"
 
+    def number(column: str) -> str:
+        if not text:
+            return column
+        return f"COALESCE({column}::text, '')" if vendor == "postgresql" else f"IFNULL(CAST({column} AS TEXT), '')"
+
     def first(column: str) -> str:  # the code point of the first character; NULL or 0 for ''
         return f"ascii({column})" if vendor == "postgresql" else f"unicode({column})"
 
     # Could any text cell run as a formula? One flag per row, so Python looks closer only then.
     # PostgreSQL text holds no NUL character, and its ascii('') is 0: NUL is looked for on SQLite only.
     codes = ", ".join(str(ord(ch)) for ch in TRIGGERS if vendor != "postgresql" or ch != "\0")
-    text = ("c.last_name", "c.first_name", "c.candidate_number", "c.email", "e.name", "ce.name", "ce.number",
+    text_columns = ("c.last_name", "c.first_name", "c.candidate_number", "c.email", "e.name", "ce.name", "ce.number",
             "ce.city", "ce.country", "r.cefr", "r.grade", "r.result_label", "r.ern")  # fmt: skip
-    formula_like = " OR ".join(f"{first(column)} IN ({codes})" for column in text)
+    formula_like = " OR ".join(f"{first(column)} IN ({codes})" for column in text_columns)
     statuses = " ".join(f"WHEN '{code}' THEN %s" for code in _STATUS_LABELS)
     if vendor == "postgresql":
         # One index range scan per result: left joins per code made PostgreSQL scan the whole table
         # once per code and chunk (hash joins), where SQLite looks each up in the index.
-        components = ", ".join(f"s.{code}" for code in _COMPONENTS)
+        components = ", ".join(number(f"s.{code}") for code in _COMPONENTS)
         pivot = ", ".join(f"MAX(x.score) FILTER (WHERE x.code = '{code}') AS {code}" for code in _COMPONENTS)
         joins = f"LEFT JOIN LATERAL (SELECT {pivot} FROM {score} x WHERE x.result_id = r.id) s ON TRUE"  # noqa: S608
         where = "r.id = ANY(%s)"
     else:
-        components = ", ".join(f"s{index}.score" for index in range(len(_COMPONENTS)))
+        components = ", ".join(number(f"s{index}.score") for index in range(len(_COMPONENTS)))
         joins = " ".join(
             f"LEFT JOIN {score} s{index} ON s{index}.result_id = r.id AND s{index}.code = '{code}'"
             for index, code in enumerate(_COMPONENTS)
         )
-        where = "r.id IN ({ids})"
+        where = "r.id IN (SELECT value FROM json_each(%s))"
     # Table names and codes come from the code; every value is a parameter.
     return (
         f"SELECT r.id, c.last_name, c.first_name, {iso('c.date_of_birth')}, "  # noqa: S608
         f"c.candidate_number, c.email, e.name, {iso('r.exam_date')}, ce.name, ce.number, ce.city, ce.country, "
         f"CASE r.status {statuses} END, "
-        "r.overall_score, r.cefr, CASE WHEN r.grade = '' THEN r.result_label ELSE r.grade END, "
+        f"{number('r.overall_score')}, r.cefr, CASE WHEN r.grade = '' THEN r.result_label ELSE r.grade END, "
         f"{components}, SUBSTR(r.ern, 1, 6) || '-' || SUBSTR(r.ern, 7, 6) || '-' || SUBSTR(r.ern, 13), "
         f"r.status, e.code, e.name, CASE WHEN {formula_like} THEN 1 ELSE 0 END "
         f"FROM {result} r JOIN {candidate} c ON c.id = r.candidate_id JOIN {exam} e ON e.id = r.exam_id "
@@ -170,24 +188,24 @@ _WIDTH = len(CELL_KEYS)
 assert not any(label.startswith(TRIGGERS) for label in _STATUS_LABELS.values())
 
 
-def _unscored(cells: tuple[Any, ...]) -> tuple[Any, ...]:
+def _unscored(cells: tuple[Any, ...], blank: Any = None) -> tuple[Any, ...]:
     """A result that shows no scores: no overall score, CEFR level, grade or component scores."""
-    return (*cells[:12], None, "", "", None, None, None, None, None, None, *cells[21:])
+    return (*cells[:12], blank, "", "", blank, blank, blank, blank, blank, blank, *cells[21:])
 
 
-def _rows(ids: list[int], columns: list[str], requirements: dict[str, _Requirement]) -> Iterator[tuple[Any, ...]]:
+def _rows(
+    ids: list[int], columns: list[str], requirements: dict[str, _Requirement], *, text: bool = False
+) -> Iterator[tuple[Any, ...]]:
     pick = _picker(columns, requirements)
-    sql = _select(connection.vendor)
+    sql = _select(connection.vendor, text=text)
+    blank = "" if text else None
     labels = list(_STATUS_LABELS.values())
     scored_label = _STATUS_LABELS[_SCORED]
     scores: dict[int, dict[str, int | None]] = {}
     names: dict[int, dict[str, str]] = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
-            if connection.vendor == "postgresql":
-                cursor.execute(sql, [*labels, list(chunk)])
-            else:
-                cursor.execute(sql.format(ids=", ".join(["%s"] * len(chunk))), [*labels, *chunk])
+            cursor.execute(sql, [*labels, list(chunk) if connection.vendor == "postgresql" else json.dumps(chunk)])
             by_id = {row[0]: row for row in cursor.fetchall()}
             if requirements:
                 scores, names = _components(chunk)
@@ -197,7 +215,7 @@ def _rows(ids: list[int], columns: list[str], requirements: dict[str, _Requireme
                     continue
                 cells = row[1 : _WIDTH + 1]
                 if cells[11] != scored_label:
-                    cells = _unscored(cells)
+                    cells = _unscored(cells, blank)
                 if row[-1]:  # some text starts like a formula: every cell through ``neutralise``
                     cells = tuple(n(cell) for cell in cells)
                 if requirements:
