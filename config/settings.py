@@ -314,6 +314,8 @@ if _unknown := sorted(RATE_LIMIT_FAIL_CLOSED - set(RATE_LIMITS)):
 # How long an Exam Reference Number look-up lets the organisation open that result.
 ERN_GRANT_HOURS = env_int("RVS_ERN_GRANT_HOURS", 24 * 30, minimum=1)
 SEARCH_PAGE_SIZE = env_int("RVS_SEARCH_PAGE_SIZE", 25, minimum=5, maximum=100)
+# Python's GIL switch interval in web processes (config/wsgi.py), in microseconds; 0 keeps Python's 5 ms.
+WEB_SWITCH_INTERVAL_US = env_int("RVS_WEB_SWITCH_INTERVAL_US", 500, minimum=0, maximum=100_000)
 IMPORT_MAX_ROWS = env_int("RVS_IMPORT_MAX_ROWS", 200_000, minimum=1)
 IMPORT_MAX_BYTES = env_int("RVS_IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 PHOTO_MAX_BYTES = env_int("RVS_PHOTO_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
