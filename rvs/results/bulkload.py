@@ -27,6 +27,7 @@ from django.db import connection, models
 
 # Rows per COPY write / statement in the writer.
 BLOCK = 5_000
+FIRST_BLOCK = 500
 # The tables the import writes: triggers on any of them keep the foreign-key checks on (see bulk_session).
 _IMPORT_TABLES = (
     "results_candidate",
@@ -68,6 +69,8 @@ class BackgroundWriter:
         self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
         self._error: BaseException | None = None
         self._cancelled = False
+        # The main thread's database connection (Django's are per thread), for the jobs to use.
+        self.raw = connection.connection
         self._thread = threading.Thread(target=self._run, name="results-import-writer", daemon=True)
         self._thread.start()
 
@@ -92,6 +95,10 @@ class BackgroundWriter:
                 raise error
 
     def submit(self, job: Callable[[], None]) -> None:
+        """Queue ``job``; on the writer's own thread (a job queueing more), run it at once instead."""
+        if threading.current_thread() is self._thread:
+            job()
+            return
         self._raise()
         self._jobs.put(job)
 
@@ -140,6 +147,34 @@ def background_writes() -> Iterator[BackgroundWriter]:
     writer.close(cancel=False)
 
 
+def in_background(job: Callable[[], None]) -> None:
+    """Run ``job`` on the writer when one is active (it may use the connection: the main thread waits with
+    ``drain`` before its next query), or now."""
+    if _current is None:
+        with connection.wrap_database_errors:
+            job()
+    else:
+        _current.submit(job)
+
+
+def blocks(count: int) -> Iterator[tuple[int, int]]:
+    """``(start, stop)`` of the blocks ``count`` rows are sent in: a small one first, so the server, idle
+    between two COPYs, gets rows to insert soon, then ``BLOCK`` at a time."""
+    start = 0
+    for stop in (min(count, FIRST_BLOCK), *range(FIRST_BLOCK + BLOCK, count + BLOCK, BLOCK)):
+        stop = min(stop, count)
+        if stop > start:
+            yield start, stop
+        start = stop
+
+
+def _raw_connection() -> Any:
+    """The driver's connection of the import: the main thread's, also when asked from the writer's thread."""
+    if _current is not None and threading.current_thread() is _current._thread:
+        return _current.raw
+    return connection.connection
+
+
 def drain() -> None:
     """Before a query of the main thread: let the writer finish (no-op without one)."""
     if _current is not None:
@@ -154,7 +189,7 @@ def insert_rows(model: type[models.Model], fields: list[str], rows: Sequence[tup
     table = quote(meta.db_table)
     model_fields = [cast(models.Field[Any, Any], meta.get_field(name)) for name in fields]
     columns = ", ".join(quote(field.column) for field in model_fields)
-    raw = connection.connection  # the job may run on the writer's thread: the same connection, not its own
+    raw = _raw_connection()  # the job may run on the writer's thread: the same connection, not its own
     if connection.vendor == "postgresql":
         line = _copy_line(model_fields)
         sql = f"COPY {table} ({columns}) FROM STDIN"
@@ -190,7 +225,7 @@ def copy_text(model: type[models.Model], fields: list[str], blocks: Callable[[],
     quote = connection.ops.quote_name
     columns = ", ".join(quote(cast(models.Field[Any, Any], meta.get_field(name)).column) for name in fields)
     sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
-    raw = connection.connection  # the job may run on the writer's thread: the same connection, not its own
+    raw = _raw_connection()  # the job may run on the writer's thread: the same connection, not its own
 
     def job() -> None:
         with raw.cursor() as cursor, cursor.copy(sql) as copy:
@@ -198,11 +233,7 @@ def copy_text(model: type[models.Model], fields: list[str], blocks: Callable[[],
                 if text:
                     copy.write(text)
 
-    if _current is None:
-        with connection.wrap_database_errors:
-            job()
-    else:
-        _current.submit(job)
+    in_background(job)
 
 
 def copy_escape(value: str) -> str:

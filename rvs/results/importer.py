@@ -1166,31 +1166,24 @@ def _write(plan: Plan, saved_photos: list[str], now: dt.datetime) -> None:
     bulkload.lock_referenced(Centre, sorted({cast(int, row.centre.centre_id) for row in rows}))
     bulkload.lock_referenced(Candidate, sorted({cast(int, row.person.candidate_id) for row in rows
                                                 if row.person.on_record}))  # fmt: skip
-    # Ids in the order of candidate numbers, results in the order of the unique (candidate, exam,
-    # date) index: inserts then walk those indexes instead of touching pages at random.
-    people = sorted(plan.new_people, key=lambda person: person.candidate_number)
-    for person, candidate_id in zip(people, _reserve_ids(Candidate, len(people)), strict=True):
-        person.candidate_id = candidate_id
-    ordered = sorted(rows, key=lambda row: (row.person.candidate_id, row.exam.id, row.exam_date))
-    result_ids = _reserve_ids(Result, len(ordered))
-    _assign_references(rows)
-    for row, result_id, public_hex in zip(ordered, result_ids, bulkload.uuid4_hexes(len(ordered)), strict=True):
-        row.result_id = result_id
-        row.public_hex = public_hex
-        row.photo_name = ""
-        if row.photo_path is not None:
-            # The suffix comes from the content: "face.html" holding a PNG is stored as .png.
-            name = default_storage.save(
-                f"photos/{row.public_id}{row.photo_suffix}", ContentFile(row.photo_path.read_bytes())
-            )
-            saved_photos.append(name)
-            row.photo_name = name
-    hashes = _secret_hashes(people)
-    if connection.vendor == "postgresql" and len(ordered) + len(people) > ORM_WRITE_LIMIT:
+    candidate_ids = _reserve_ids(Candidate, len(plan.new_people))
+    result_ids = _reserve_ids(Result, len(rows))
+    if connection.vendor == "postgresql" and len(rows) + len(plan.new_people) > ORM_WRITE_LIMIT:
         # Component scores get their ids here too: the server's nextval() per row is a tenth of their insert.
-        count = sum(len(row.scheme.components) for row in ordered if row.outcome.status == Status.RESULT)
-        _copy_chunk(people, hashes, ordered, _reserve_ids(ComponentScore, count), now)
+        count = sum(len(row.scheme.components) for row in rows if row.outcome.status == Status.RESULT)
+        score_ids = _reserve_ids(ComponentScore, count)
+
+        def prepare_and_copy() -> None:
+            people, hashes, ordered = _prepare(plan, candidate_ids, result_ids, saved_photos)
+            _copy_chunk(people, hashes, ordered, score_ids, now)
+
+        if any(row.photo_path is not None for row in rows):
+            prepare_and_copy()  # photos are saved by the main thread
+        else:
+            # The rest is Python (ids, ERNs, COPY text): on the writer, so the server works meanwhile.
+            bulkload.in_background(prepare_and_copy)
         return
+    people, hashes, ordered = _prepare(plan, candidate_ids, result_ids, saved_photos)
     _write_candidates(people, hashes, now)
     _insert(
         Result,
@@ -1250,6 +1243,35 @@ class _NameTokens:
         return part
 
 
+def _prepare(
+    plan: Plan, candidate_ids: range, result_ids: range, saved_photos: list[str]
+) -> tuple[list[Person], list[str], list[ParsedRow]]:
+    """Give the chunk's new people and rows their ids (reserved), ERNs, public ids and photos; returns the
+    people in the order of their ids with their Secret Number hashes, and the rows in the order of theirs.
+
+    Ids in the order of candidate numbers, results in the order of the unique (candidate, exam,
+    date) index: inserts then walk those indexes instead of touching pages at random.
+    """
+    people = sorted(plan.new_people, key=lambda person: person.candidate_number)
+    for person, candidate_id in zip(people, candidate_ids, strict=True):
+        person.candidate_id = candidate_id
+    rows = plan.new_rows
+    ordered = sorted(rows, key=lambda row: (row.person.candidate_id, row.exam.id, row.exam_date))
+    _assign_references(rows)
+    for row, result_id, public_hex in zip(ordered, result_ids, bulkload.uuid4_hexes(len(ordered)), strict=True):
+        row.result_id = result_id
+        row.public_hex = public_hex
+        row.photo_name = ""
+        if row.photo_path is not None:
+            # The suffix comes from the content: "face.html" holding a PNG is stored as .png.
+            name = default_storage.save(
+                f"photos/{row.public_id}{row.photo_suffix}", ContentFile(row.photo_path.read_bytes())
+            )
+            saved_photos.append(name)
+            row.photo_name = name
+    return people, _secret_hashes(people), ordered
+
+
 def _write_candidates(people: list[Person], hashes: list[str], now: dt.datetime) -> None:
     """Insert ``people`` (ids already given, in this order) and their name tokens."""
     name_part = _NameTokens()
@@ -1297,6 +1319,7 @@ def _copy_chunk(
         name_part = _NameTokens()
         special = bulkload.COPY_SPECIAL.search
         block: list[str] = []
+        limit = bulkload.FIRST_BLOCK
         for person, secret_hash in zip(people, hashes, strict=True):
             first, last, email = person.first_name, person.last_name, person.email
             (given, given_tokens), (family, family_tokens) = name_part(first), name_part(last)
@@ -1309,24 +1332,25 @@ def _copy_chunk(
                 f"{candidate_id}\t{person.candidate_number}\t{secret_hash}\t{first}\t{last}\t"
                 f"{f'{family} {given}'.strip()}\t{date_text(person.date_of_birth)}\t{email}\t{now_text}\t{now_text}\n"
             )
-            if len(block) == bulkload.BLOCK:
+            if len(block) == limit:
                 yield "".join(block)
-                block = []
+                block, limit = [], bulkload.BLOCK
         yield "".join(block)
+        # In the order of the (token, candidate) index, so the inserts walk it; sorted here, while the
+        # server still inserts the last candidates.
+        tokens.sort()
 
     def token_blocks() -> Iterator[str]:
-        # In the order of the (token, candidate) index, so the inserts walk it.
-        tokens.sort()
-        for start in range(0, len(tokens), bulkload.BLOCK):
-            yield "".join(tokens[start : start + bulkload.BLOCK])
+        for start, stop in bulkload.blocks(len(tokens)):
+            yield "".join(tokens[start:stop])
 
     bands: dict[tuple[Any, ...], str] = {}
     prefixes: dict[int, list[tuple[str, str]]] = {}
 
     def result_blocks() -> Iterator[str]:
-        for start in range(0, len(ordered), bulkload.BLOCK):
+        for start, stop in bulkload.blocks(len(ordered)):
             block = []
-            for row in ordered[start : start + bulkload.BLOCK]:
+            for row in ordered[start:stop]:
                 outcome = row.outcome
                 key = (outcome.status, outcome.overall, outcome.grade, outcome.cefr, outcome.label)
                 band = bands.get(key)
@@ -1344,9 +1368,9 @@ def _copy_chunk(
 
     def score_blocks() -> Iterator[str]:
         score_id = score_ids.start
-        for start in range(0, len(ordered), bulkload.BLOCK):
+        for start, stop in bulkload.blocks(len(ordered)):
             block = []
-            for row in ordered[start : start + bulkload.BLOCK]:
+            for row in ordered[start:stop]:
                 outcome = row.outcome
                 if outcome.status != Status.RESULT:
                     continue

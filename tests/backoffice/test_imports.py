@@ -24,7 +24,7 @@ from rvs.backoffice.models import ImportJob
 from rvs.core import ern as ern_codec
 from rvs.core.models import AuditEntry
 from rvs.core.normalise import tokens
-from rvs.results import importer
+from rvs.results import bulkload, importer
 from rvs.results.importer import COLUMNS, results_import
 from rvs.results.models import Candidate, CandidateNameToken, Centre, ComponentScore, Result
 from rvs.results.services import candidate_sort_name, name_tokens_for
@@ -667,13 +667,12 @@ def test_a_connection_killed_mid_import_leaves_nothing_and_a_rerun_imports_every
     rows = [row(candidate_id=f"ABC{n:06d}") for n in range(3000)]
     job = uploaded(client, csv_bytes(rows))
     assert job.status == ImportJob.Status.VALIDATED
-    real_insert = importer._insert
+    real_insert, real_copy = importer._insert, bulkload.copy_text
     killed: list[int] = []
 
-    def insert_then_kill(*args: Any, **kwargs: Any) -> None:
-        real_insert(*args, **kwargs)
+    def kill_once() -> None:
         if not killed:  # after the first rows are written, inside the import's transaction
-            pid = connection.connection.info.backend_pid
+            pid = bulkload._raw_connection().info.backend_pid
             settings_dict = connection.settings_dict
             with psycopg.connect(
                 dbname=settings_dict["NAME"], user=settings_dict["USER"], host=settings_dict["HOST"] or None,
@@ -682,6 +681,15 @@ def test_a_connection_killed_mid_import_leaves_nothing_and_a_rerun_imports_every
                 second.execute("SELECT pg_terminate_backend(%s)", [pid])
             killed.append(pid)
 
+    def insert_then_kill(*args: Any, **kwargs: Any) -> None:
+        real_insert(*args, **kwargs)
+        kill_once()
+
+    def copy_then_kill(*args: Any, **kwargs: Any) -> None:  # the rows as COPY text, perhaps on the writer thread
+        real_copy(*args, **kwargs)
+        kill_once()
+
+    monkeypatch.setattr(bulkload, "copy_text", copy_then_kill)
     monkeypatch.setattr(importer, "_insert", insert_then_kill)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
     imports.import_run(job.pk)
@@ -695,6 +703,7 @@ def test_a_connection_killed_mid_import_leaves_nothing_and_a_rerun_imports_every
     assert "Run the import again" in page
 
     monkeypatch.setattr(importer, "_insert", real_insert)
+    monkeypatch.setattr(bulkload, "copy_text", real_copy)
     client.post(reverse("backoffice:import_start", args=[job.public_id]))  # on_commit runs at once: no transaction
     job.refresh_from_db()
     assert (job.status, job.created, job.unchanged, job.attempts) == (ImportJob.Status.DONE, 3000, 0, 2)

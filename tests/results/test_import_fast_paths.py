@@ -1,0 +1,118 @@
+"""The import's fast paths give what the general code gives: ERNs, Secret Number hashes, scoring by version,
+the cyclic garbage collector left as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import os
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rvs.core import ern as ern_codec
+from rvs.exams.models import Exam
+from rvs.exams.scoring import compute, scheme_for
+from rvs.results import importer
+from rvs.results.importer import ImportRejected, Person, results_import
+from rvs.results.services import secret_number_hash
+from tests.results.test_importer import B2_SCORES, csv_bytes, row
+
+LENGTH = ern_codec.RANDOM_LENGTH
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(min_size=0, max_size=LENGTH * 5))
+def test_erns_from_bytes_are_what_from_random_makes_of_the_same_body(data: bytes) -> None:
+    made = importer.erns_from_bytes(data)
+    assert len(made) == len(data) // LENGTH
+    for index, ern in enumerate(made):
+        body = data[index * LENGTH : (index + 1) * LENGTH]
+        assert ern == ern_codec.from_random(importer._FixedBits(importer._body_bits(body)))
+        assert ern_codec.is_valid(ern)
+
+
+def test_the_column_tables_agree_with_from_random_and_many_draws_fresh_numbers() -> None:
+    assert importer._ern_byte_tables() is not None
+    made = importer.ErnMaker().many(5_000)
+    assert len(set(made)) == 5_000
+    assert all(ern_codec.is_valid(ern) for ern in made)
+    # Every character of the alphabet turns up in every position of the body.
+    assert all(len({ern[position] for ern in made}) == 32 for position in range(LENGTH))
+
+
+@settings(max_examples=100, deadline=None)
+@given(numbers=st.lists(st.from_regex(r"[A-Z0-9]{4,32}", fullmatch=True), min_size=1, max_size=5),
+       secret=st.from_regex(r"[0-9]{4}", fullmatch=True))  # fmt: skip
+def test_secret_hashes_are_secret_number_hash(numbers: list[str], secret: str) -> None:
+    people = [Person(2, number, secret, "A", "B", dt.date(2000, 1, 1), "") for number in numbers]
+    assert importer._secret_hashes(people) == [secret_number_hash(number, secret) for number in numbers]
+
+
+@pytest.mark.django_db
+def test_one_scoring_per_version_of_the_rules() -> None:
+    parser = importer._Parser(list(importer.COLUMNS), None)
+    for exam in Exam.objects.filter(verifiable=True):
+        for day in (dt.date(2014, 1, 1), dt.date(2019, 3, 2), dt.date(2020, 6, 1), dt.date(2025, 6, 14)):
+            scoring = parser.scoring(exam, day)
+            scheme = scheme_for(exam.scoring, day)
+            assert (scoring.scheme if scoring else None) == scheme
+            if scoring and scheme:
+                values = {component.code: scheme.scale_max for component in scheme.components}
+                scores = [""] * len(importer.SCORE_COLUMNS)
+                for code, value in values.items():
+                    scores[importer.SCORE_COLUMNS.index(code)] = str(value)
+                assert scoring.outcome(scores, "", lambda column, message: None) == compute(scheme, values)
+    schemes = {id(scoring) for scoring in parser.schemes.values() if scoring}
+    assert len(schemes) == len([scoring for scoring in parser.versions.values() if scoring])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_left_as_it_was(enabled: bool, monkeypatch: Any) -> None:
+    seen: list[bool] = []
+    real = importer._Checker.chunk
+
+    def chunk(self: Any, rows: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(self, rows)
+
+    monkeypatch.setattr(importer._Checker, "chunk", chunk)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        rows = [row(candidate_id=f"ABC{n:06d}", **B2_SCORES) for n in range(3)]
+        results_import(actor="test", data=csv_bytes(rows))
+        assert seen == [False], "off while importing"
+        assert gc.isenabled() is enabled
+        rows[1]["reading"] = "lots"
+        with pytest.raises(ImportRejected):
+            results_import(actor="test", data=csv_bytes(rows))
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+
+
+def test_many_reads_its_bytes_from_the_csprng(monkeypatch: Any) -> None:
+    calls: list[int] = []
+    real = os.urandom
+
+    def urandom(size: int) -> bytes:
+        calls.append(size)
+        return real(size)
+
+    monkeypatch.setattr(importer.os, "urandom", urandom)
+    importer.ErnMaker().many(7)
+    assert calls == [7 * LENGTH]
+
+
+@pytest.mark.parametrize("count", [0, 1, 499, 500, 501, 5_500, 5_501, 23_456])
+def test_blocks_cover_every_row_once_a_small_one_first(count: int) -> None:
+    from rvs.results import bulkload
+
+    bounds = list(bulkload.blocks(count))
+    assert [row for start, stop in bounds for row in range(start, stop)] == list(range(count))
+    assert all(stop - start <= bulkload.BLOCK for start, stop in bounds)
+    if count:
+        assert bounds[0][1] == min(count, bulkload.FIRST_BLOCK)
