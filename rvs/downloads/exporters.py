@@ -66,18 +66,17 @@ class CsvExporter(DataExporter):
     content_type = "text/csv; charset=utf-8"
 
     def render(self, table: Table, out: BinaryIO, *, progress: Progress) -> int:
-        """UTF-8 with a BOM, the lines ``csv.writer`` writes (minimal quoting, CRLF), 1,000 rows a write.
+        """UTF-8 with a BOM, what ``csv.writer`` writes (minimal quoting, CRLF), 1,000 rows a write.
 
-        From ``table.text_rows()`` (the cells as text) a row whose cells hold no comma, quote or
-        line break is joined with commas, which is what ``csv.writer`` writes for it; any other row
-        goes through ``csv.writer``. Without text rows, every row goes through ``csv.writer``.
+        The lines come ready from ``table.csv_lines()`` (``rows.data_table``); a table without them
+        (requirement columns) goes through ``csv.writer`` here.
         """
         buffer = io.StringIO()
         writer = csv.writer(buffer)  # None is written as an empty field
         writer.writerow(table.header)
         out.write(codecs.BOM_UTF8 + buffer.getvalue().encode())
         count = 0
-        if table.text_rows is None:
+        if table.csv_lines is None:
             while batch := list(itertools.islice(table.rows, 1000)):
                 buffer.seek(0)
                 buffer.truncate()
@@ -85,31 +84,13 @@ class CsvExporter(DataExporter):
                 out.write(buffer.getvalue().encode())
                 count += len(batch)
                 progress(count)
-            progress(count)
-            return count
-        rows, commas = table.text_rows(), len(table.header) - 1
-        while batch := list(itertools.islice(rows, 1000)):
-            lines = []
-            for cells in batch:
-                line = ",".join(cells)
-                # No cell with a comma, quote or line break (and not one empty cell, which csv quotes).
-                if (
-                    line.count(",") == commas
-                    and '"' not in line
-                    and "\n" not in line
-                    and "\r" not in line
-                    and (line or commas)
-                ):
-                    lines.append(line)
-                else:
-                    buffer.seek(0)
-                    buffer.truncate()
-                    writer.writerow(cells)
-                    lines.append(buffer.getvalue()[:-2])  # without its CRLF: the join adds it
-            lines.append("")
-            out.write("\r\n".join(lines).encode())
-            count += len(batch)
-            progress(count)
+        else:
+            lines = table.csv_lines()
+            while batch := list(itertools.islice(lines, 1000)):
+                count += len(batch)
+                batch.append("")
+                out.write("\r\n".join(batch).encode())
+                progress(count)
         progress(count)
         return count
 

@@ -119,18 +119,20 @@ def _csv_reference(header: list[str], rows: list[tuple[Any, ...]]) -> bytes:
 class TestCsvText:
     """CSV reads the cells as text made by the database and joins plain rows itself: same bytes as csv.writer."""
 
-    def test_the_text_cells_are_the_reference_cells_as_text(self) -> None:
+    def test_the_lines_are_the_reference_cells_as_csv_writer_writes_them(self) -> None:
         ids = [result.pk for result in _varied()]
-        for keys in (DEFAULT_FIELDS, ["writing", "ern"], ["overall_score"]):
+        for keys in (DEFAULT_FIELDS, ["writing", "ern"], ["overall_score"], ["first_name", "last_name"]):
             table = data_table(ids, keys)
-            assert table.text_rows is not None
-            expected = [tuple("" if cell is None else str(cell) for cell in row) for row in _reference(ids, keys)]
-            assert list(table.text_rows()) == expected
+            assert table.csv_lines is not None
+            expected = _csv_reference(["-"], _reference(ids, keys)).decode("utf-8-sig").split("\r\n")[1:-1]
+            assert list(table.csv_lines()) == expected, keys
 
     def test_cells_that_need_quoting_are_quoted_as_csv_writer_quotes_them(self) -> None:
         results = _varied()
         results += [
             ResultFactory(candidate__last_name='O"Brien', candidate__first_name="Anne, Marie"),
+            ResultFactory(candidate__last_name="Smith,-Jones", candidate__first_name="Ann,=1"),
+            ResultFactory(candidate__last_name="Tab\tinside", candidate__email="a@b.example"),
             ResultFactory(candidate__last_name="Line\nbreak", centre=CentreFactory(name="Carriage\rreturn")),
             ResultFactory(candidate__last_name="-1,5", candidate__email=""),
             ResultFactory(candidate__first_name=" spaced "),
@@ -148,7 +150,7 @@ class TestCsvText:
         ids = [result.pk for result in _varied()]
         keys = ["last_name", requirement_key(requirement), "grade"]
         table = data_table(ids, keys, organisation=org_a)
-        assert table.text_rows is None
+        assert table.csv_lines is None
         ours = io.BytesIO()
         EXPORTERS["csv"].render(table, ours, progress=lambda done: None)
         lines = list(csv.reader(io.StringIO(ours.getvalue().decode("utf-8-sig"))))
