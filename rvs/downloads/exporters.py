@@ -86,10 +86,10 @@ class CsvExporter(DataExporter):
                 progress(count)
         else:
             lines = table.csv_lines()
-            while batch := list(itertools.islice(lines, 1000)):
-                count += len(batch)
-                batch.append("")
-                out.write("\r\n".join(batch).encode())
+            while block := list(itertools.islice(lines, 1000)):
+                count += len(block)
+                block.append("")
+                out.write("\r\n".join(block).encode())
                 progress(count)
         progress(count)
         return count

@@ -197,17 +197,6 @@ def _unscored(cells: tuple[Any, ...], blank: Any = None) -> tuple[Any, ...]:
     return (*cells[:12], blank, "", "", blank, blank, blank, blank, blank, blank, *cells[21:])
 
 
-# SQLite reads the pages of a data file's results through a memory map rather than a read()
-# call and a copy each (a tenth of the read time of 10,000 results from a database of 100,000):
-# set on the connection as a data file is read, it stays on that connection.
-SQLITE_MMAP_BYTES = 256 << 20
-
-
-def _prepare(cursor: Any) -> None:
-    if connection.vendor == "sqlite":
-        cursor.execute(f"PRAGMA mmap_size = {SQLITE_MMAP_BYTES}")
-
-
 def _ids_parameter(chunk: Sequence[int]) -> Any:
     return list(chunk) if connection.vendor == "postgresql" else json.dumps(list(chunk))
 
@@ -220,7 +209,6 @@ def _rows(ids: list[int], columns: list[str], requirements: dict[str, _Requireme
     scores: dict[int, dict[str, int | None]] = {}
     names: dict[int, dict[str, str]] = {}
     with connection.cursor() as cursor:
-        _prepare(cursor)
         for chunk in _chunks(ids):
             cursor.execute(sql, [*labels, _ids_parameter(chunk)])
             by_id = {row[0]: row for row in cursor.fetchall()}
@@ -261,7 +249,6 @@ def _csv_lines(ids: list[int], columns: list[str]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     with connection.cursor() as cursor:
-        _prepare(cursor)
         for chunk in _chunks(ids):
             cursor.execute(sql, [*labels, _ids_parameter(chunk)])
             by_id = {row[0]: row for row in cursor.fetchall()}
