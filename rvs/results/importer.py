@@ -1639,4 +1639,8 @@ def _converter(model_field: Any) -> Callable[[Any], Any] | None:
     if isinstance(model_field, models.DateTimeField) and connection.vendor != "postgresql":
         # One timestamp for the whole write: convert it once.
         return functools.lru_cache(maxsize=4)(functools.partial(model_field.get_db_prep_save, connection=connection))
+    if isinstance(model_field, models.DateField) and connection.vendor == "sqlite":
+        # As Django stores a date on SQLite (YYYY-MM-DD), printed once per date here rather than by the
+        # JSON encoder's fallback, a Python call per value on the writer's thread.
+        return functools.lru_cache(maxsize=65536)(str)
     return None
