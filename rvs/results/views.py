@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from rvs.core import access, names, ratelimit
 from rvs.core.actors import actor_key
@@ -114,11 +115,23 @@ def search(request: HttpRequest) -> HttpResponse:
             request.session["searches"][key]["requirement"] = str(requirement.public_id) if requirement else ""
             request.session["searches"][key]["meets_only"] = bool(form.cleaned_data.get("meets_only"))
             request.session.modified = True
-            return redirect(f"{reverse('results:search')}?q={key}")
+            address = f"{reverse('results:search')}?q={key}"
+            if request.htmx:  # type: ignore[attr-defined]
+                # The page's script sent the form (decision 0007): the results at once, in one request,
+                # and the address bar shows /search/?q=<key> as after the redirect below.
+                return push_url(_results(request, key, request.session["searches"][key], "name"), address)
+            return redirect(address)
         return render(request, "results/search.html", {"form": form}, status=400)
-    saved = request.session.get("searches", {}).get(request.GET.get("q", ""))
+    key = request.GET.get("q", "")
+    saved = request.session.get("searches", {}).get(key)
     if saved is None:
         return render(request, "results/search.html", {"form": SearchForm(organisation=organisation)})
+    return _results(request, key, saved, request.GET.get("sort", "name"))
+
+
+def _results(request: HttpRequest, key: str, saved: dict[str, Any], sort: str) -> HttpResponse:
+    """A page of the saved search ``key``: the form as filled in, the results, the download form."""
+    organisation = request.organisation  # type: ignore[attr-defined]
     # Each page of results runs the search: limited per user, per organisation and per address.
     ratelimit.hit_all(
         {
@@ -127,7 +140,6 @@ def search(request: HttpRequest) -> HttpResponse:
             "search_ip": request.META.get("REMOTE_ADDR", ""),
         }
     )
-    sort = request.GET.get("sort", "name")
     if sort not in SORTS:
         sort = "name"
     criteria = SearchCriteria.from_session(saved["criteria"])
@@ -145,10 +157,14 @@ def search(request: HttpRequest) -> HttpResponse:
             "page": _with_name_matches(_with_verdicts(_page(request, shares), requirement), criteria.name),
             "name_query": criteria.name,
             "requirement": requirement,
-            "query_key": request.GET["q"],
+            "query_key": key,
             "sort": sort,
             "columns": COLUMNS,
             "download_templates": _templates(request),
+            # Where "back" from a download goes: this page's address, also when it answered the form's POST.
+            "results_url": request.get_full_path()
+            if request.method == "GET"
+            else f"{reverse('results:search')}?q={key}",
         },
     )
 
@@ -173,6 +189,8 @@ def _lookup(request: HttpRequest, form: SearchForm, ern: str) -> HttpResponse:
             ),
         )
         return render(request, "results/search.html", {"form": form}, status=404)
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponseClientRedirect(reverse("results:detail", args=[result.public_id]))
     return redirect("results:detail", public_id=result.public_id)
 
 

@@ -296,3 +296,53 @@ class TestDetails:
     def test_it_audits_each_view(self, member_client: Client, member: Any, share_a: Share) -> None:
         member_client.get(reverse("results:detail", args=[share_a.result.public_id]))
         assert AuditEntry.objects.filter(action="result.viewed", actor=member).count() == 1
+
+
+class TestSearchSentByHtmx:
+    """With JavaScript the form is sent by htmx: the results in that one request (decision 0007)."""
+
+    def test_it_answers_the_post_with_the_results_and_the_address_of_the_saved_search(
+        self, member_client: Client, org_a: Any
+    ) -> None:
+        ShareFactory(organisation=org_a, result__candidate__last_name="Wójcik", result__candidate__first_name="Ewa")
+        response = member_client.post(
+            reverse("results:search"), {"name": "wojcik", "date_of_birth": ""}, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Wójcik, Ewa" in page
+        address = response["HX-Push-Url"]
+        key = re.fullmatch(r"/search/\?q=([\w-]+)", address).group(1)  # type: ignore[union-attr]
+        assert "wojcik" not in address
+        assert f'<input type="hidden" name="q" value="{key}">' in page
+        assert f'<input type="hidden" name="back" value="{address}">' in page  # a download comes back here
+        # The pushed address is the saved search: reloading it (or coming back to it) shows the same page.
+        again = member_client.get(address)
+        assert again.status_code == 200
+        assert "Wójcik, Ewa" in again.content.decode()
+
+    def test_a_search_sent_by_htmx_counts_against_the_search_limits_once(
+        self, member_client: Client, org_a: Any, settings: Any
+    ) -> None:
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, "search_user": "2/60"}
+
+        def search() -> int:
+            return member_client.post(reverse("results:search"), {"name": "ann"}, HTTP_HX_REQUEST="true").status_code
+
+        assert [search(), search(), search()] == [200, 200, 429]
+
+    def test_an_ern_found_sends_the_browser_to_the_result(self, member_client: Client, org_a: Any) -> None:
+        share = ShareFactory(organisation=org_a)
+        response = member_client.post(reverse("results:search"), {"ern": share.result.ern}, HTTP_HX_REQUEST="true")
+        assert response["HX-Redirect"] == reverse("results:detail", args=[share.result.public_id])
+
+    def test_errors_come_back_as_before(self, member_client: Client) -> None:
+        response = member_client.post(reverse("results:search"), {"name": ""}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 400
+        assert "Fill in at least one field" in response.content.decode()
+        assert "HX-Push-Url" not in response
+
+    def test_without_javascript_it_still_redirects(self, member_client: Client) -> None:
+        response = member_client.post(reverse("results:search"), {"name": "ann"})
+        assert response.status_code == 302
+        assert response["Location"].startswith("/search/?q=")
