@@ -2,10 +2,11 @@
 
 Uses ``bench/load.py``'s database (``rvs_bench_load``, seeded by a load run), its users and search
 values, and Django's test client (the whole middleware stack, sessions in the database, templates)
-to time each page kind the load users request: the dashboard, a search (form POST, then the
-results page), a result's details. Per page it reports the requests' process CPU time (this
-process only: Python, templates, the driver; PostgreSQL's own work is not in it), wall time, and
-the number and time of the SQL queries. ``--profile KIND`` prints a cProfile of that kind.
+to time each page kind the load users request: the dashboard, a search as the page's script
+sends it (one request), the same without JavaScript (form POST, then the results page), a result's
+details. Per page it reports the requests' process CPU time (this process only: Python, templates,
+the driver; PostgreSQL's own work is not in it), wall time, and the number and time of the SQL
+queries. ``--profile KIND`` prints a cProfile of that kind.
 
 Not a load test: figures are one request at a time, so they are little affected by what else runs
 on the machine (CPU time less than wall time). Use it to see where a page's CPU goes.
@@ -31,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import load
 
-KINDS = ("dashboard", "search-post", "search-page", "details")
+KINDS = ("dashboard", "search", "search-post", "search-page", "details")
 
 
 def main() -> int:
@@ -77,6 +78,8 @@ def main() -> int:
             return client.get(f"/results/{rng.choice(links[plan['name']])}/")
         searches = [s for s in plan["searches"] if s[0] != "ern"] if kind == "search-page" else plan["searches"]
         field, value = rng.choice(searches)
+        if kind == "search":  # as the page's script sends it (htmx): one request, the results in the answer
+            return client.post("/search/", {field: value, "sort": "name"}, headers={"HX-Request": "true"})
         posted = client.post("/search/", {field: value, "sort": "name"})
         if kind == "search-post":
             return posted
