@@ -13,14 +13,15 @@ its own, so the writer is idle whenever the main thread touches the database.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import queue
 import re
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from typing import Any, cast
 
 from django.db import connection, models
@@ -200,15 +201,23 @@ def insert_rows(model: type[models.Model], fields: list[str], rows: Sequence[tup
                     copy.write("".join(map(line, rows[start : start + BLOCK])))
 
     else:
-        # One statement per block, its rows as one JSON parameter: the driver releases the GIL for
-        # each step, and one step per block (not per row, as executemany takes) is what lets the
-        # parsing thread and SQLite's B-tree work run side by side. Dates print as Django stores them.
-        values = ", ".join(f"value ->> {index}" for index in range(len(fields)))
-        sql = f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_each(?)"  # noqa: S608 - a model's table
+        # One statement per block of rows, all their values as its parameters (INSERT ... VALUES (...),
+        # (...), ...): the driver binds them in C and releases the GIL for the step, so the parsing
+        # thread and SQLite's B-tree work run side by side; one step per block, not per row as
+        # executemany takes (each step needs the GIL back). Values are what the driver takes (dates
+        # printed as Django stores them: importer._converter).
+        width = len(fields)
+        size = max(1, min(BLOCK, raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width))
+        row_marks = "(" + ", ".join(["?"] * width) + ")"
+
+        def statement(count: int) -> str:
+            return f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_marks] * count)}"  # noqa: S608
 
         def job() -> None:
-            for start in range(0, len(rows), BLOCK):
-                raw.execute(sql, (json.dumps(rows[start : start + BLOCK], default=str),))
+            full = statement(size)
+            for start in range(0, len(rows), size):
+                block = rows[start : start + size]
+                raw.execute(full if len(block) == size else statement(len(block)), list(chain.from_iterable(block)))
 
     if _current is None:
         with connection.wrap_database_errors:
