@@ -5,6 +5,10 @@ from typing import Any
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.forms.renderers import DjangoTemplates
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeData
 
 from rvs.core import ern as ern_codec
 from rvs.core.normalise import tokens
@@ -20,6 +24,81 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _text(value: Any) -> str:
+    """``{{ value }}``: localised, then escaped unless already safe."""
+    return str(conditional_escape(value if isinstance(value, str) else localize(value)))
+
+
+def _formatted(value: Any) -> str:
+    """``{{ value|stringformat:'s' }}`` (the filter keeps a safe value safe)."""
+    text = "%s" % (str(value) if isinstance(value, tuple) else value,)  # noqa: UP031 - the filter's own formatting
+    return text if isinstance(value, SafeData) else str(escape(text))
+
+
+def _attrs(attrs: dict[str, Any]) -> str:
+    """``django/forms/widgets/attrs.html``."""
+    return "".join(
+        f" {_text(name)}" if value is True else f' {_text(name)}="{_formatted(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _input(widget: dict[str, Any]) -> str:
+    """``django/forms/widgets/input.html`` (text, date, email, checkbox...)."""
+    value = f' value="{_formatted(widget["value"])}"' if widget["value"] != None else ""  # noqa: E711 - the template's test
+    return f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
+
+
+def _option(option: dict[str, Any]) -> str:
+    """``django/forms/widgets/select_option.html``."""
+    return f'<option value="{_formatted(option["value"])}"{_attrs(option["attrs"])}>{_text(option["label"])}</option>\n'
+
+
+def _select(widget: dict[str, Any]) -> str | None:
+    """``django/forms/widgets/select.html``; None if an option has a template of its own."""
+    parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _ in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{_text(group_name)}">')
+        for option in group_choices:
+            if option["template_name"] != _OPTION:
+                return None
+            parts.append(f"\n  {_option(option)}")
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+_OPTION = "django/forms/widgets/select_option.html"
+_INPUTS = frozenset(
+    f"django/forms/widgets/{name}.html" for name in ("input", "text", "date", "email", "checkbox", "number")
+)
+
+
+class _WidgetRenderer(DjangoTemplates):
+    """Django's form renderer, with the search form's widgets written out in Python (stripped, as
+    Django's renderer strips what a template gives).
+
+    The search page renders eleven widgets, two of them lists of options, on every search: through
+    Django's widget templates that was about 2.5 ms of the page's CPU (``bench/profile_pages.py``),
+    a template and an include per widget and per option. These functions give the same markup
+    (``tests/results/test_page_cost.py`` compares them); any other template goes to Django's.
+    """
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        widget = context.get("widget")
+        if isinstance(widget, dict) and widget.get("template_name") == template_name:
+            if template_name in _INPUTS:
+                return _input(widget)
+            if template_name == "django/forms/widgets/select.html":
+                made = _select(widget)
+                if made is not None:
+                    return made
+        return str(super().render(template_name, context, request))
 
 
 class _PlainChoices(ModelChoiceIterator):
@@ -39,6 +118,8 @@ class _ModelChoiceField(forms.ModelChoiceField):
 
 class SearchForm(forms.Form):
     """The nine search fields of the helpdesk article, labelled as there."""
+
+    default_renderer = _WidgetRenderer()
 
     name = forms.CharField(
         label="Candidate Name", required=False, max_length=200,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from django.db import connection
@@ -139,3 +140,43 @@ def test_the_rows_are_the_markup_the_template_made_escaped_the_same_way(org_a: A
         assert squeeze(made) == squeeze(old_rows.render(context, request) + ids)
     assert "&lt;script&gt;" in made
     assert "<script>" not in made
+
+
+def test_the_search_forms_widgets_are_the_markup_djangos_templates_make(org_a: Any) -> None:
+    """``SearchForm`` renders its widgets in Python (``_WidgetRenderer``): the same HTML as Django's."""
+    from django.forms.renderers import DjangoTemplates
+
+    from rvs.requirements.models import EntryRequirement
+    from rvs.results.forms import SearchForm
+
+    for index, name in enumerate(["IELTS-like <b>", 'Quote "x" & y']):
+        EntryRequirement.objects.create(organisation=org_a, name=name, min_overall=160 + index)
+    forms = [
+        SearchForm(organisation=org_a),
+        SearchForm(
+            initial={"name": "O'Brien <x>", "date_of_birth": "2000-05-17", "meets_only": True}, organisation=org_a
+        ),
+        SearchForm({"name": "a", "email": "not-an-email", "exam_date": "2999-01-01", "exam": "1"}, organisation=org_a),
+        SearchForm({"ern": "??", "meets_only": "on", "requirement": "nope"}, organisation=org_a),
+        SearchForm({}, organisation=org_a),
+    ]
+    django_renderer = DjangoTemplates()
+    compared = 0
+    for form in forms:
+        if form.is_bound:
+            form.is_valid()
+        for field in form:
+            widget, value = field.field.widget, field.value()
+            for extra in ({}, {"aria-describedby": f"{field.auto_id}_hint", "aria-invalid": "true", "required": True}):
+                attrs = field.build_widget_attrs({"id": field.auto_id, **extra})
+                fast = widget.render(field.html_name, value, attrs=attrs, renderer=form.renderer)
+                slow = widget.render(field.html_name, value, attrs=attrs, renderer=django_renderer)
+                assert str(fast) == str(slow), (field.name, str(fast), str(slow))
+                compared += 1
+        assert str(form["exam"]).count("<option") == 1 + form.fields["exam"].queryset.count()
+    assert compared == 2 * 11 * len(forms)
+    assert "&lt;b&gt;" in str(forms[0]["requirement"])
+    with patch.object(DjangoTemplates, "render", side_effect=AssertionError("a widget went to Django's templates")):
+        for form in forms:
+            for field in form:
+                field.field.widget.render(field.html_name, field.value(), renderer=form.renderer)
