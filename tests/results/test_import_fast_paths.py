@@ -116,3 +116,36 @@ def test_blocks_cover_every_row_once_a_small_one_first(count: int) -> None:
     assert all(stop - start <= bulkload.BLOCK for start, stop in bounds)
     if count:
         assert bounds[0][1] == min(count, bulkload.FIRST_BLOCK)
+
+
+@pytest.mark.django_db
+def test_the_bulk_path_stores_what_the_report_gives(monkeypatch: Any) -> None:
+    """Ids, public ids, ERNs, dates, timestamps, a status without a score and text with tabs and backslashes,
+    as each engine's bulk path writes them (COPY's binary and text formats on PostgreSQL)."""
+    from rvs.results.models import Candidate, ComponentScore, Result
+
+    monkeypatch.setattr(importer, "ORM_WRITE_LIMIT", 0)
+    monkeypatch.setattr(importer, "_STREAM_CHUNK", 2)
+    rows = [row(candidate_id=f"ABC{n:06d}", **B2_SCORES) for n in range(5)]
+    rows[1] = row(candidate_id="ABC000001", status="Pending")
+    rows[2]["first_name"], rows[2]["last_name"] = "Tab\tand \\ back", "Ünïcode-ő"
+    rows[3]["date_of_birth"], rows[3]["exam_date"] = "2000-01-01", "2019-12-31"
+    rows[4]["reference_number"] = importer.ErnMaker()()
+    report = results_import(actor="test", data=csv_bytes(rows))
+    assert len(report.created) == 5
+    for line, made in report.created:
+        stored = Result.objects.select_related("candidate").get(pk=made.pk)
+        for name in ("public_id", "ern", "exam_date", "status", "overall_score", "grade", "cefr", "result_label",
+                     "photo", "created_at", "updated_at", "candidate_id", "exam_id", "centre_id"):  # fmt: skip
+            assert getattr(stored, name) == getattr(made, name), (line, name)
+        candidate = made.candidate
+        for name in ("candidate_number", "first_name", "last_name", "date_of_birth", "email"):
+            assert getattr(stored.candidate, name) == getattr(candidate, name), (line, name)
+        assert stored.candidate.created_at == stored.created_at
+        assert stored.candidate.secret_hash == secret_number_hash(candidate.candidate_number, "0421")
+    assert Result.objects.get(candidate__candidate_number="ABC000001").overall_score is None
+    assert Result.objects.get(ern=rows[4]["reference_number"])
+    assert Candidate.objects.get(candidate_number="ABC000002").first_name == "Tab\tand \\ back"
+    assert ComponentScore.objects.count() == 4 * 5
+    again = results_import(actor="test", data=csv_bytes(rows))
+    assert (len(again.created), again.unchanged) == (0, 5)
