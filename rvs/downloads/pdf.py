@@ -532,7 +532,11 @@ def render_signed_statements(
 def _random_access(out: BinaryIO) -> bool:
     """Can the document be signed in ``out`` itself: readable, seekable and empty?"""
     try:
-        return out.readable() and out.seekable() and out.tell() == 0 and out.seek(0, os.SEEK_END) == 0
+        if not (out.readable() and out.seekable()) or out.tell() != 0:
+            return False
+        empty = out.seek(0, os.SEEK_END) == 0
+        out.seek(0)
+        return empty
     except (AttributeError, OSError, ValueError):
         return False
 
