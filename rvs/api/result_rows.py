@@ -134,6 +134,69 @@ def page_values(shares: QuerySet[Share]) -> QuerySet[Any]:
     return shares.annotate(component_rows=components).values(*COLUMNS, "component_rows")
 
 
+# The shares of a page by id: a JSON array (SQLite) or an array (PostgreSQL), one parameter.
+_IDS = {"sqlite": "SELECT value FROM json_each(%s)", "postgresql": "SELECT unnest(%s::bigint[])"}
+_IDS_PARAMETER = "[]"
+
+
+@dataclass(frozen=True)
+class _PageQuery:
+    """``page_values`` of "these shares", compiled once per process and engine: the SQL, the names
+    of its columns and the converters Django applies to them (dates and booleans on SQLite...)."""
+
+    sql: str
+    names: tuple[str, ...]
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
+
+
+_PAGE_QUERIES: dict[str, _PageQuery] = {}
+
+
+def _page_query(vendor: str) -> _PageQuery:
+    query = _PAGE_QUERIES.get(vendor)
+    if query is None:
+        shares = Share.objects.filter(pk__in=RawSQL(_IDS[vendor], (_IDS_PARAMETER,)))  # noqa: S611 - constant SQL
+        compiler = page_values(shares).query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        if list(params) != [_IDS_PARAMETER]:  # the ids must be the query's one parameter
+            raise AssertionError(f"unexpected parameters in the page query: {params!r}")
+        converters = compiler.get_converters([expression for expression, _, _ in compiler.select])
+        names = (*compiler.query.extra_select, *compiler.query.values_select, *compiler.query.annotation_select)
+        query = _PAGE_QUERIES[vendor] = _PageQuery(
+            sql,
+            tuple(names),
+            tuple((i, tuple(functions), expression) for i, (functions, expression) in converters.items()),
+        )
+    return query
+
+
+def page_by_ids(ids: list[int]) -> list[dict[str, Any]]:
+    """What ``page_values`` gives for the shares ``ids``, in that order.
+
+    The list's page is found with the search's own (cheap) query for its ids; its rows then come
+    from one query compiled once per process: compiling the 25 columns across five tables and the
+    component scores for every request cost a quarter of the request's CPU (bench/api.py).
+    """
+    if not ids:
+        return []
+    query = _page_query(connection.vendor)
+    parameter: Any = json.dumps(ids) if connection.vendor == "sqlite" else list(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql, [parameter])
+        rows = cursor.fetchall()
+    by_id: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        values = list(row)
+        for i, functions, expression in query.converters:
+            value = values[i]
+            for function in functions:
+                value = function(value, expression, connection)
+            values[i] = value
+        found = dict(zip(query.names, values, strict=True))
+        by_id[found["id"]] = found
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 Page = tuple[list[ResultRow], dict[int, ShareRow], dict[int, list[dict[str, Any]]]]
 
 

@@ -211,8 +211,8 @@ class SharedResultsView(ApiView):
         paginator = SharePagination()
         # The page as plain rows of the columns a result shows and its component scores, in one query
         # (result_rows): model instances and a second query cost more than the rest (bench/api.py).
-        page = paginator.paginate_queryset(result_rows.page_values(queryset), request, view=self)
-        results, shares, components = result_rows.rows_of(list(page or []))
+        page = paginator.paginate_queryset(queryset.values("id"), request, view=self)
+        results, shares, components = result_rows.rows_of(result_rows.page_by_ids([row["id"] for row in page or []]))
         context = {
             "request": request,
             "shares": shares,

@@ -56,3 +56,17 @@ def test_it_lists_exactly_what_the_serializer_makes_of_the_models(api_a: APIClie
     urls = {result["id"]: result["photo_url"] for result in with_photo_listed}
     assert urls[str(with_photo.result.public_id)].endswith(f"/api/v1/results/{with_photo.result.public_id}/photo/")
     assert urls[str(photo_not_shared.result.public_id)] is None
+
+
+def test_rows_by_id_are_page_values_in_the_order_asked(org_a: Any) -> None:
+    """The page query compiled once (result_rows.page_by_ids) answers as the queryset it was compiled from."""
+    from rvs.api import result_rows
+
+    shares = [ShareFactory(organisation=org_a) for _ in range(3)]
+    shares[1].result.photo.save("p.jpg", ContentFile(b"\xff\xd8\xff"), save=True)
+    ids = [shares[2].pk, shares[0].pk, 10**9, shares[1].pk]  # an id that is no share is left out
+    expected = {row["id"]: row for row in result_rows.page_values(Share.objects.filter(pk__in=ids))}
+    found = result_rows.page_by_ids(ids)
+    assert [row["id"] for row in found] == [shares[2].pk, shares[0].pk, shares[1].pk]
+    assert found == [expected[row["id"]] for row in found]
+    assert result_rows.page_by_ids([]) == []
