@@ -20,7 +20,7 @@ import io
 import json
 import operator
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,8 +137,9 @@ def _select(vendor: str, *, text: bool = False) -> str:
     NULL when the result has no such component. Results that show no scores are blanked in Python
     (``_unscored``). The ids are one parameter: an array (PostgreSQL) or a JSON array (SQLite, read
     with ``json_each``: one placeholder per id made a long statement to convert and prepare).
-    ``text``: the cells only, numbers as decimal text and NULL as '' (the cells of a CSV file);
-    ``csv_lines`` looks for formula-like cells itself.
+    ``text``: the cells only, numbers as decimal text and NULL as '' (the cells of a CSV file),
+    with the exam's and the centre's ids in place of their cells (a few rows, looked up once in
+    ``_csv_lines``: two joins less a row); ``_csv_lines`` looks for formula-like cells itself.
     """
     result, candidate = Result._meta.db_table, Candidate._meta.db_table
     exam, centre, score = Exam._meta.db_table, Centre._meta.db_table, ComponentScore._meta.db_table
@@ -175,16 +176,20 @@ def _select(vendor: str, *, text: bool = False) -> str:
             for index, code in enumerate(_COMPONENTS)
         )
         where = "r.id IN (SELECT value FROM json_each(%s))"
+    if text:  # the exam's name and the centre's four cells come from Python (``_csv_lines``)
+        exam_cell, centre_cells, tail, places = "r.exam_id", "r.centre_id", "", ""
+    else:
+        exam_cell, centre_cells = "e.name", "ce.name, ce.number, ce.city, ce.country"
+        tail = f", r.status, e.code, e.name, CASE WHEN {formula_like} THEN 1 ELSE 0 END"
+        places = f"JOIN {exam} e ON e.id = r.exam_id JOIN {centre} ce ON ce.id = r.centre_id "
     # Table names and codes come from the code; every value is a parameter.
     return (
         f"SELECT r.id, c.last_name, c.first_name, {iso('c.date_of_birth')}, "  # noqa: S608
-        f"c.candidate_number, c.email, e.name, {iso('r.exam_date')}, ce.name, ce.number, ce.city, ce.country, "
+        f"c.candidate_number, c.email, {exam_cell}, {iso('r.exam_date')}, {centre_cells}, "
         f"CASE r.status {statuses} END, "
         f"{number('r.overall_score')}, r.cefr, CASE WHEN r.grade = '' THEN r.result_label ELSE r.grade END, "
-        f"{components}, SUBSTR(r.ern, 1, 6) || '-' || SUBSTR(r.ern, 7, 6) || '-' || SUBSTR(r.ern, 13)"
-        f"{'' if text else f', r.status, e.code, e.name, CASE WHEN {formula_like} THEN 1 ELSE 0 END'} "
-        f"FROM {result} r JOIN {candidate} c ON c.id = r.candidate_id JOIN {exam} e ON e.id = r.exam_id "
-        f"JOIN {centre} ce ON ce.id = r.centre_id {joins} WHERE {where}"
+        f"{components}, SUBSTR(r.ern, 1, 6) || '-' || SUBSTR(r.ern, 7, 6) || '-' || SUBSTR(r.ern, 13){tail} "
+        f"FROM {result} r JOIN {candidate} c ON c.id = r.candidate_id {places}{joins} WHERE {where}"
     )
 
 
@@ -248,15 +253,18 @@ def _csv_lines(ids: list[int], columns: list[str]) -> Iterator[str]:
     commas = len(columns) - 1
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    exams: dict[int, str] = {}
+    places: dict[int, tuple[str, str, str, str]] = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
             cursor.execute(sql, [*labels, _ids_parameter(chunk)])
             by_id = {row[0]: row for row in cursor.fetchall()}
+            _look_up(exams, places, by_id.values())
             for result_id in chunk:
                 row = by_id.get(result_id)
                 if row is None:
                     continue
-                cells = row[1:]
+                cells = (*row[1:6], exams[row[6]], row[7], *places[row[8]], *row[9:])
                 if cells[11] != scored_label:
                     cells = _unscored(cells, "")
                 if pick is not None:
@@ -277,6 +285,17 @@ def _csv_lines(ids: list[int], columns: list[str]) -> Iterator[str]:
                     buffer.truncate()
                     writer.writerow([n(cell) for cell in cells])
                     yield buffer.getvalue()[:-2]
+
+
+def _look_up(exams: dict[int, str], places: dict[int, tuple[str, str, str, str]], rows: Iterable[Any]) -> None:
+    """Add the names of the rows' exams and the cells of their centres not yet in ``exams``/``places``."""
+    exam_ids, centre_ids = {row[6] for row in rows} - exams.keys(), {row[8] for row in rows} - places.keys()
+    if exam_ids:
+        exams.update(Exam.objects.filter(pk__in=exam_ids).values_list("pk", "name"))
+    if centre_ids:
+        centres = Centre.objects.filter(pk__in=centre_ids)
+        for pk, name, number, city, country in centres.values_list("pk", "name", "number", "city", "country"):
+            places[pk] = (name, number, city, country)
 
 
 def _components(chunk: Sequence[int]) -> tuple[dict[int, dict[str, int | None]], dict[int, dict[str, str]]]:
