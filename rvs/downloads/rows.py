@@ -139,7 +139,8 @@ def _select(vendor: str, *, text: bool = False) -> str:
     with ``json_each``: one placeholder per id made a long statement to convert and prepare).
     ``text``: the cells only, numbers as decimal text and NULL as '' (the cells of a CSV file),
     with the exam's and the centre's ids in place of their cells (a few rows, looked up once in
-    ``_csv_lines``: two joins less a row); ``_csv_lines`` looks for formula-like cells itself.
+    ``_csv_lines``: two joins less a row) and the status's code in place of its label (no
+    parameters); ``_csv_lines`` looks for formula-like cells itself.
     """
     result, candidate = Result._meta.db_table, Candidate._meta.db_table
     exam, centre, score = Exam._meta.db_table, Centre._meta.db_table, ComponentScore._meta.db_table
@@ -176,18 +177,18 @@ def _select(vendor: str, *, text: bool = False) -> str:
             for index, code in enumerate(_COMPONENTS)
         )
         where = "r.id IN (SELECT value FROM json_each(%s))"
-    if text:  # the exam's name and the centre's four cells come from Python (``_csv_lines``)
-        exam_cell, centre_cells, tail, places = "r.exam_id", "r.centre_id", "", ""
+    if text:  # the exam's name, the centre's four cells and the status label come from Python (``_csv_lines``)
+        exam_cell, centre_cells, status, tail, places = "r.exam_id", "r.centre_id", "r.status", "", ""
     else:
         exam_cell, centre_cells = "e.name", "ce.name, ce.number, ce.city, ce.country"
+        status = f"CASE r.status {statuses} END"
         tail = f", r.status, e.code, e.name, CASE WHEN {formula_like} THEN 1 ELSE 0 END"
         places = f"JOIN {exam} e ON e.id = r.exam_id JOIN {centre} ce ON ce.id = r.centre_id "
     # Table names and codes come from the code; every value is a parameter.
     return (
         f"SELECT r.id, c.last_name, c.first_name, {iso('c.date_of_birth')}, "  # noqa: S608
         f"c.candidate_number, c.email, {exam_cell}, {iso('r.exam_date')}, {centre_cells}, "
-        f"CASE r.status {statuses} END, "
-        f"{number('r.overall_score')}, r.cefr, CASE WHEN r.grade = '' THEN r.result_label ELSE r.grade END, "
+        f"{status}, {number('r.overall_score')}, r.cefr, CASE WHEN r.grade = '' THEN r.result_label ELSE r.grade END, "
         f"{components}, SUBSTR(r.ern, 1, 6) || '-' || SUBSTR(r.ern, 7, 6) || '-' || SUBSTR(r.ern, 13){tail} "
         f"FROM {result} r JOIN {candidate} c ON c.id = r.candidate_id {places}{joins} WHERE {where}"
     )
@@ -248,7 +249,7 @@ def _csv_lines(ids: list[int], columns: list[str]) -> Iterator[str]:
     """
     pick = _picker(columns, {})
     sql = _select(connection.vendor, text=True)
-    labels = list(_STATUS_LABELS.values())
+    status_labels = _STATUS_LABELS
     scored_label = _STATUS_LABELS[_SCORED]
     commas = len(columns) - 1
     buffer = io.StringIO()
@@ -257,14 +258,14 @@ def _csv_lines(ids: list[int], columns: list[str]) -> Iterator[str]:
     places: dict[int, tuple[str, str, str, str]] = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
-            cursor.execute(sql, [*labels, _ids_parameter(chunk)])
+            cursor.execute(sql, [_ids_parameter(chunk)])
             by_id = {row[0]: row for row in cursor.fetchall()}
             _look_up(exams, places, by_id.values())
             for result_id in chunk:
                 row = by_id.get(result_id)
                 if row is None:
                     continue
-                cells = (*row[1:6], exams[row[6]], row[7], *places[row[8]], *row[9:])
+                cells = (*row[1:6], exams[row[6]], row[7], *places[row[8]], status_labels[row[9]], *row[10:])
                 if cells[11] != scored_label:
                     cells = _unscored(cells, "")
                 if pick is not None:
