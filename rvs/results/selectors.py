@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from django.db import connections
@@ -132,6 +132,7 @@ class _NameSearch:
     others: QuerySet[ShareSearch] | None
     sort: str
     _counts: list[int] | None = None
+    _sql: dict[bool, tuple[str, list[Any]]] = field(default_factory=dict)
 
     def _matched(self) -> tuple[str, list[Any]]:
         """SQL for (share_id, sort_name, tier) of every matching share, and its parameters."""
@@ -152,7 +153,14 @@ class _NameSearch:
         return sql, params
 
     def _from(self, join: bool) -> tuple[str, list[Any]]:
-        """FROM and WHERE: the matching shares, narrowed by the search's other fields."""
+        """FROM and WHERE: the matching shares, narrowed by the search's other fields. Made once per
+        shape: the queryset's filter, the count and the page all use it (the other fields compiled once)."""
+        if join not in self._sql:
+            self._sql[join] = self._written(join)
+        sql, params = self._sql[join]
+        return sql, list(params)
+
+    def _written(self, join: bool) -> tuple[str, list[Any]]:
         matched, params = self._matched()
         sql = f"FROM ({matched}) m"
         if join:
