@@ -7,6 +7,12 @@ only puts the rows in the order asked for, blanks the scores of results that sho
 neutralises formula-like text. The cells are exactly what ``fields.FIELDS[key].value(result)``
 gives for the same result (the reference, checked by tests); memory holds one chunk at a time.
 
+A CSV file goes further (``_csv_lines``): the database prints each row's line itself, in one
+``printf``/``format`` call, unless a text cell starts with a character a formula could start
+with (or holds a NUL, on SQLite); Python checks a chunk's lines at once for commas, quotes and
+line breaks inside cells, and writes the few rows that need quoting or ``neutralise`` from their
+typed cells through ``csv.writer``. The bytes are those ``csv.writer`` writes for the cells.
+
 Entry requirement columns ("Meets: MSc entry") are evaluated per row with ``rules.evaluate``, the
 rule the search pages use (with one more query per chunk for the components and their labels);
 a requirement deleted since the template was made is left out.
@@ -19,8 +25,7 @@ import datetime as dt
 import io
 import json
 import operator
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,7 +134,7 @@ def _picker(columns: list[str], requirements: dict[str, _Requirement]) -> Callab
     return operator.itemgetter(*positions)
 
 
-def _select(vendor: str, *, text: bool = False) -> str:
+def _select(vendor: str) -> str:
     """One row per result: its id, then the cells in ``CELL_KEYS`` order, then what verdicts need.
 
     Dates come as ``YYYY-MM-DD`` text (what ``date.isoformat()`` gives), so no date objects are
@@ -137,21 +142,12 @@ def _select(vendor: str, *, text: bool = False) -> str:
     NULL when the result has no such component. Results that show no scores are blanked in Python
     (``_unscored``). The ids are one parameter: an array (PostgreSQL) or a JSON array (SQLite, read
     with ``json_each``: one placeholder per id made a long statement to convert and prepare).
-    ``text``: the cells only, numbers as decimal text and NULL as '' (the cells of a CSV file),
-    with the exam's and the centre's ids in place of their cells (a few rows, looked up once in
-    ``_csv_lines``: two joins less a row) and the status's code in place of its label (no
-    parameters); ``_csv_lines`` looks for formula-like cells itself.
     """
     result, candidate = Result._meta.db_table, Candidate._meta.db_table
-    exam, centre, score = Exam._meta.db_table, Centre._meta.db_table, ComponentScore._meta.db_table
+    exam, centre = Exam._meta.db_table, Centre._meta.db_table
 
     def iso(column: str) -> str:
         return f"to_char({column}, 'YYYY-MM-DD')" if vendor == "postgresql" else f"CAST({column} AS TEXT)"
-
-    def number(column: str) -> str:
-        if not text:
-            return column
-        return f"COALESCE({column}::text, '')" if vendor == "postgresql" else f"IFNULL(CAST({column} AS TEXT), '')"
 
     def first(column: str) -> str:  # the code point of the first character; NULL or 0 for ''
         return f"ascii({column})" if vendor == "postgresql" else f"unicode({column})"
@@ -159,39 +155,49 @@ def _select(vendor: str, *, text: bool = False) -> str:
     # Could any text cell run as a formula? One flag per row, so Python looks closer only then.
     # PostgreSQL text holds no NUL character, and its ascii('') is 0: NUL is looked for on SQLite only.
     codes = ", ".join(str(ord(ch)) for ch in TRIGGERS if vendor != "postgresql" or ch != "\0")
-    text_columns = ("c.last_name", "c.first_name", "c.candidate_number", "c.email", "e.name", "ce.name", "ce.number",
-            "ce.city", "ce.country", "r.cefr", "r.grade", "r.result_label", "r.ern")  # fmt: skip
-    formula_like = " OR ".join(f"{first(column)} IN ({codes})" for column in text_columns)
+    formula_like = " OR ".join(f"{first(column)} IN ({codes})" for column in _TEXT_COLUMNS)
     statuses = " ".join(f"WHEN '{code}' THEN %s" for code in _STATUS_LABELS)
-    if vendor == "postgresql":
-        # One index range scan per result: left joins per code made PostgreSQL scan the whole table
-        # once per code and chunk (hash joins), where SQLite looks each up in the index.
-        components = ", ".join(number(f"s.{code}") for code in _COMPONENTS)
-        pivot = ", ".join(f"MAX(x.score) FILTER (WHERE x.code = '{code}') AS {code}" for code in _COMPONENTS)
-        joins = f"LEFT JOIN LATERAL (SELECT {pivot} FROM {score} x WHERE x.result_id = r.id) s ON TRUE"  # noqa: S608
-        where = "r.id = ANY(%s)"
-    else:
-        components = ", ".join(number(f"s{index}.score") for index in range(len(_COMPONENTS)))
-        joins = " ".join(
-            f"LEFT JOIN {score} s{index} ON s{index}.result_id = r.id AND s{index}.code = '{code}'"
-            for index, code in enumerate(_COMPONENTS)
-        )
-        where = "r.id IN (SELECT value FROM json_each(%s))"
-    if text:  # the exam's name, the centre's four cells and the status label come from Python (``_csv_lines``)
-        exam_cell, centre_cells, status, tail, places = "r.exam_id", "r.centre_id", "r.status", "", ""
-    else:
-        exam_cell, centre_cells = "e.name", "ce.name, ce.number, ce.city, ce.country"
-        status = f"CASE r.status {statuses} END"
-        tail = f", r.status, e.code, e.name, CASE WHEN {formula_like} THEN 1 ELSE 0 END"
-        places = f"JOIN {exam} e ON e.id = r.exam_id JOIN {centre} ce ON ce.id = r.centre_id "
+    joins, where = _component_joins(vendor, _COMPONENTS), _where(vendor)
+    components = ", ".join(_component_cell(vendor, code) for code in _COMPONENTS)
     # Table names and codes come from the code; every value is a parameter.
     return (
         f"SELECT r.id, c.last_name, c.first_name, {iso('c.date_of_birth')}, "  # noqa: S608
-        f"c.candidate_number, c.email, {exam_cell}, {iso('r.exam_date')}, {centre_cells}, "
-        f"{status}, {number('r.overall_score')}, r.cefr, CASE WHEN r.grade = '' THEN r.result_label ELSE r.grade END, "
-        f"{components}, SUBSTR(r.ern, 1, 6) || '-' || SUBSTR(r.ern, 7, 6) || '-' || SUBSTR(r.ern, 13){tail} "
-        f"FROM {result} r JOIN {candidate} c ON c.id = r.candidate_id {places}{joins} WHERE {where}"
+        f"c.candidate_number, c.email, e.name, {iso('r.exam_date')}, ce.name, ce.number, ce.city, ce.country, "
+        f"CASE r.status {statuses} END, r.overall_score, r.cefr, {_GRADE}, "
+        f"{components}, SUBSTR(r.ern, 1, 6) || '-' || SUBSTR(r.ern, 7, 6) || '-' || SUBSTR(r.ern, 13), "
+        f"r.status, e.code, e.name, CASE WHEN {formula_like} THEN 1 ELSE 0 END "
+        f"FROM {result} r JOIN {candidate} c ON c.id = r.candidate_id JOIN {exam} e ON e.id = r.exam_id "
+        f"JOIN {centre} ce ON ce.id = r.centre_id {joins} WHERE {where}"
     )
+
+
+# The text columns of a row's cells (the ERN's display form is made of ``r.ern``).
+_TEXT_COLUMNS = ("c.last_name", "c.first_name", "c.candidate_number", "c.email", "e.name", "ce.name", "ce.number",
+        "ce.city", "ce.country", "r.cefr", "r.grade", "r.result_label", "r.ern")  # fmt: skip
+_GRADE = "CASE WHEN r.grade = '' THEN r.result_label ELSE r.grade END"
+
+
+def _where(vendor: str) -> str:
+    return "r.id = ANY(%s)" if vendor == "postgresql" else "r.id IN (SELECT value FROM json_each(%s))"
+
+
+def _component_joins(vendor: str, codes: Sequence[str]) -> str:
+    """Joins that give each component's score of ``codes`` (``_component_cell``), NULL when absent."""
+    score = ComponentScore._meta.db_table
+    if not codes:
+        return ""
+    if vendor == "postgresql":
+        # One index range scan per result: left joins per code made PostgreSQL scan the whole table
+        # once per code and chunk (hash joins), where SQLite looks each up in the index.
+        pivot = ", ".join(f"MAX(x.score) FILTER (WHERE x.code = '{code}') AS {code}" for code in codes)
+        return f"LEFT JOIN LATERAL (SELECT {pivot} FROM {score} x WHERE x.result_id = r.id) s ON TRUE"  # noqa: S608
+    return " ".join(
+        f"LEFT JOIN {score} s_{code} ON s_{code}.result_id = r.id AND s_{code}.code = '{code}'" for code in codes
+    )
+
+
+def _component_cell(vendor: str, code: str) -> str:
+    return f"s.{code}" if vendor == "postgresql" else f"s_{code}.score"
 
 
 _WIDTH = len(CELL_KEYS)
@@ -208,6 +214,14 @@ def _ids_parameter(chunk: Sequence[int]) -> Any:
 
 
 def _rows(ids: list[int], columns: list[str], requirements: dict[str, _Requirement]) -> Iterator[tuple[Any, ...]]:
+    for _, cells in _rows_with_ids(ids, columns, requirements):
+        yield cells
+
+
+def _rows_with_ids(
+    ids: list[int], columns: list[str], requirements: dict[str, _Requirement]
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """``(id, cells)`` of each result of ``ids`` still on record, in that order."""
     pick = _picker(columns, requirements)
     sql = _select(connection.vendor)
     labels = list(_STATUS_LABELS.values())
@@ -231,72 +245,151 @@ def _rows(ids: list[int], columns: list[str], requirements: dict[str, _Requireme
                     cells = tuple(n(cell) for cell in cells)
                 if requirements:
                     cells = (*cells, *_verdicts(requirements, row, scores.get(result_id, {}), names.get(result_id, {})))
-                yield cells if pick is None else pick(cells)
+                yield result_id, (cells if pick is None else pick(cells))
 
 
-# A line needs csv.writer's quoting if a cell holds a quote or line break (or a comma: counted),
-# and ``neutralise`` if a cell starts with a trigger: the first cell, or one after a comma.
-_STARTS = frozenset(TRIGGERS)
-_FORMULA_AFTER_COMMA = re.compile("," + "[" + re.escape("".join(ch for ch in TRIGGERS if ch not in "\r\n")) + "]")
+# What the line of a result holds per column: the expressions it prints, whether it is one of the
+# scores (blank when the result shows none), and the text columns whose first character could make
+# it run as a formula (or, on SQLite, that could hold a NUL character).
+_ERN_PARTS = ["SUBSTR(r.ern, 1, 6)", "SUBSTR(r.ern, 7, 6)", "SUBSTR(r.ern, 13)"]
+_SCORE_CELLS = frozenset({"overall_score", "cefr", "grade", *_COMPONENTS})
+_CENTRE_CELLS = frozenset({"centre_name", "centre_number", "place_of_entry", "country"})
+
+
+def _line_parts(vendor: str) -> dict[str, tuple[list[str], list[str]]]:
+    def iso(column: str) -> str:  # SQLite keeps dates as that text
+        return f"to_char({column}, 'YYYY-MM-DD')" if vendor == "postgresql" else column
+
+    def text(column: str) -> tuple[list[str], list[str]]:
+        return [column], [column]
+
+    parts = {
+        "last_name": text("c.last_name"), "first_name": text("c.first_name"),
+        "date_of_birth": ([iso("c.date_of_birth")], []), "candidate_number": text("c.candidate_number"),
+        "email": text("c.email"), "exam": text("e.name"), "exam_date": ([iso("r.exam_date")], []),
+        "centre_name": text("ce.name"), "centre_number": text("ce.number"), "place_of_entry": text("ce.city"),
+        "country": text("ce.country"), "status": ([], []), "overall_score": (["r.overall_score"], []),
+        "cefr": text("r.cefr"), "grade": ([_GRADE], ["r.grade", "r.result_label"]), "ern": (_ERN_PARTS, ["r.ern"]),
+        **{code: ([_component_cell(vendor, code)], []) for code in _COMPONENTS},
+    }  # fmt: skip
+    assert parts.keys() == set(CELL_KEYS)
+    return parts
+
+
+def _line_select(vendor: str, columns: list[str]) -> tuple[str, list[Any]]:
+    """The SQL that gives ``(id, line)`` per result of a chunk, and its parameters but the ids.
+
+    The line is the row's cells joined by commas, made by the database in one ``printf``
+    (SQLite) or ``format`` (PostgreSQL) call: a NULL prints as '', a number as its decimal text,
+    a date as ``YYYY-MM-DD``; an issued result's status is a constant of the format, a result
+    that shows no scores has its own format, with those cells blank and its status's label.
+
+    The line is NULL, to be made from the typed cells (``_cells_by_id``), when a text cell
+    starts with anything but a letter, a digit or a character above ``A`` (every formula trigger
+    is below it), so that ``neutralise`` is never needed on a line; and, on SQLite, when a text
+    holds a NUL character (``printf`` stops there; PostgreSQL text cannot hold one). Quotes,
+    commas and line breaks inside cells are found by ``_plain``.
+    """
+    postgres = vendor == "postgresql"
+    parts = _line_parts(vendor)
+    scored_format = ",".join(
+        str(_STATUS_LABELS[_SCORED]).replace("%", "%%") if key == "status" else "%s-%s-%s" if key == "ern" else "%s"
+        for key in columns
+    )
+    unscored_format = ",".join("" if key in _SCORE_CELLS else "%s-%s-%s" if key == "ern" else "%s" for key in columns)
+    statuses = "CASE r.status " + " ".join(f"WHEN '{code}' THEN %s" for code in _STATUS_LABELS) + " END"
+    scored = [expression for key in columns for expression in parts[key][0]]
+    unscored = [statuses if key == "status" else expression for key in columns if key not in _SCORE_CELLS
+                for expression in (parts[key][0] or [statuses])]  # fmt: skip
+    function = "format" if postgres else "printf"
+
+    def call(arguments: list[str]) -> str:
+        return f"{function}({', '.join(['%s', *arguments])})"
+
+    texts = [column for key in columns for column in parts[key][1]]
+    if postgres:  # the code of the first character; 0 for ''
+        checks = [f"ascii({column}) NOT IN ({_TRIGGER_CODES})" for column in texts]
+    else:
+        checks = [f"({column} >= 'A' OR {column} = '' OR ({column} >= '0' AND {column} < ':'))" for column in texts]
+        checks += [f"instr({column}, char(0)) = 0" for column in texts]
+    line = f"CASE WHEN r.status = '{_SCORED}' THEN {call(scored)} ELSE {call(unscored)} END"
+    if checks:
+        line = f"CASE WHEN {' AND '.join(checks)} THEN {line} END"
+    joins = f"JOIN {Candidate._meta.db_table} c ON c.id = r.candidate_id "
+    if "exam" in columns:
+        joins += f"JOIN {Exam._meta.db_table} e ON e.id = r.exam_id "
+    if _CENTRE_CELLS & set(columns):
+        joins += f"JOIN {Centre._meta.db_table} ce ON ce.id = r.centre_id "
+    joins += _component_joins(vendor, [key for key in columns if key in _COMPONENTS])
+    # Table names, codes and expressions come from the code; every value is a parameter.
+    sql = f"SELECT r.id, {line} FROM {Result._meta.db_table} r {joins} WHERE {_where(vendor)}"  # noqa: S608
+    labels = list(_STATUS_LABELS.values()) if "status" in columns else []
+    return sql, [scored_format, unscored_format, *labels]
+
+
+_TRIGGER_CODES = ", ".join(str(ord(ch)) for ch in TRIGGERS if ch != "\0")
+# Every trigger comes before "A" and is no digit: what the SQL checks (``_line_select``) rests on.
+assert all(ch < "A" and not ch.isdigit() for ch in TRIGGERS)
+
+
+def _cells_by_id(ids: Sequence[int], columns: list[str]) -> dict[int, tuple[Any, ...]]:
+    """The typed, neutralised cells of ``ids`` (``_rows``), by id: the rows a line is not made for."""
+    return dict(_rows_with_ids(list(ids), columns, {}))
+
+
+def _plain(lines: list[str], commas: int) -> bool:
+    """Are ``lines`` what ``csv.writer`` writes for their cells?
+
+    True when the lines show no comma but the separators, no quote or line break, and, for a
+    single column, no empty line (``csv.writer`` quotes a row of one empty cell). Checked on all
+    the lines joined at once.
+    """
+    text = "\n".join(lines)
+    return (
+        text.count(",") == commas * len(lines)
+        and '"' not in text
+        and "\r" not in text
+        and text.count("\n") == len(lines) - 1
+        and (commas > 0 or "" not in lines)
+    )
 
 
 def _csv_lines(ids: list[int], columns: list[str]) -> Iterator[str]:
     """Each result's row as the line ``csv.writer`` writes for its neutralised cells, without CRLF.
 
-    The database gives the cells as text; a row whose joined line shows no comma but the
-    separators, no quote or line break and no cell starting like a formula is that line already
-    (``csv.writer`` quotes none of it); any other row is neutralised and goes through ``csv.writer``.
+    The database makes each line (``_line_select``); a chunk's lines that are plain (``_plain``)
+    are the lines already. Any other row (a cell with a comma, quote or line break, or starting
+    with a character that could be a formula's; a NUL) is written from its typed cells by
+    ``csv.writer``, as ``neutralise`` leaves them: the same bytes.
     """
-    pick = _picker(columns, {})
-    sql = _select(connection.vendor, text=True)
-    status_labels = _STATUS_LABELS
-    scored_label = _STATUS_LABELS[_SCORED]
+    sql, parameters = _line_select(connection.vendor, columns)
     commas = len(columns) - 1
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    exams: dict[int, str] = {}
-    places: dict[int, tuple[str, str, str, str]] = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
-            cursor.execute(sql, [_ids_parameter(chunk)])
-            by_id = {row[0]: row for row in cursor.fetchall()}
-            _look_up(exams, places, by_id.values())
-            for result_id in chunk:
-                row = by_id.get(result_id)
-                if row is None:
-                    continue
-                cells = (*row[1:6], exams[row[6]], row[7], *places[row[8]], status_labels[row[9]], *row[10:])
-                if cells[11] != scored_label:
-                    cells = _unscored(cells, "")
-                if pick is not None:
-                    cells = pick(cells)
-                line = ",".join(cells)
-                if (
-                    line.count(",") == commas
-                    and '"' not in line
-                    and "\n" not in line
-                    and "\r" not in line
-                    and line[:1] not in _STARTS
-                    and _FORMULA_AFTER_COMMA.search(line) is None
-                    and (line or commas)  # csv.writer quotes a row of one empty cell
-                ):
+            cursor.execute(sql, [*parameters, _ids_parameter(chunk)])
+            by_id: dict[int, str | None] = dict(cursor.fetchall())
+            lines = list(map(by_id.get, chunk))  # None: made from cells, or no longer on record
+            made = [line for line in lines if line is not None]
+            plain = _plain(made, commas)
+            if plain and len(made) == len(lines):
+                yield from made
+                continue
+            odd = {
+                result_id
+                for result_id, line in by_id.items()
+                if line is None or (not plain and not _plain([line], commas))
+            }
+            cells = _cells_by_id([result_id for result_id in chunk if result_id in odd], columns) if odd else {}
+            for result_id, line in zip(chunk, lines, strict=True):
+                if line is not None and result_id not in odd:
                     yield line
-                else:
+                elif result_id in cells:
                     buffer.seek(0)
                     buffer.truncate()
-                    writer.writerow([n(cell) for cell in cells])
+                    writer.writerow(cells[result_id])
                     yield buffer.getvalue()[:-2]
-
-
-def _look_up(exams: dict[int, str], places: dict[int, tuple[str, str, str, str]], rows: Iterable[Any]) -> None:
-    """Add the names of the rows' exams and the cells of their centres not yet in ``exams``/``places``."""
-    exam_ids, centre_ids = {row[6] for row in rows} - exams.keys(), {row[8] for row in rows} - places.keys()
-    if exam_ids:
-        exams.update(Exam.objects.filter(pk__in=exam_ids).values_list("pk", "name"))
-    if centre_ids:
-        centres = Centre.objects.filter(pk__in=centre_ids)
-        for pk, name, number, city, country in centres.values_list("pk", "name", "number", "city", "country"):
-            places[pk] = (name, number, city, country)
 
 
 def _components(chunk: Sequence[int]) -> tuple[dict[int, dict[str, int | None]], dict[int, dict[str, str]]]:
