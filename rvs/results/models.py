@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from rvs.core import ern as ern_codec
+from rvs.core.fields import BytewiseCharField, BytewiseEmailField
 
 
 class Candidate(models.Model):
@@ -13,14 +14,14 @@ class Candidate(models.Model):
 
     # Unique through Meta.constraints, not unique=True: on PostgreSQL that would add a second
     # (varchar_pattern_ops) index for LIKE, which no query uses and every import would maintain.
-    candidate_number = models.CharField("Candidate ID Number", max_length=32)
+    candidate_number = BytewiseCharField("Candidate ID Number", max_length=32)
     secret_hash = models.CharField(max_length=64)
     first_name = models.CharField(max_length=200)
     last_name = models.CharField(max_length=200)
     # fold(last first): sorts "Ørsted" with "Orsted" and lets search ignore accents and case.
     sort_name = models.CharField(max_length=401, editable=False)
     date_of_birth = models.DateField(db_index=True)
-    email = models.EmailField(blank=True)  # indexed in Meta (equality only: no LIKE index)
+    email = BytewiseEmailField(blank=True)  # indexed in Meta (equality only: no LIKE index)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -40,7 +41,7 @@ class CandidateNameToken(models.Model):
     """One folded word of a candidate's name: the index behind name search on both engines."""
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="name_tokens")
-    token = models.CharField(max_length=64)
+    token = BytewiseCharField(max_length=64)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["token", "candidate"], name="name_token_unique")]
@@ -80,7 +81,7 @@ class Result(models.Model):
     exam = models.ForeignKey("exams.Exam", on_delete=models.PROTECT, related_name="results", db_index=False)
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="results")
     exam_date = models.DateField("date of exam", db_index=True)
-    ern = models.CharField("Exam Reference Number", max_length=ern_codec.LENGTH)  # unique: Meta.constraints
+    ern = BytewiseCharField("Exam Reference Number", max_length=ern_codec.LENGTH)  # unique: Meta.constraints
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RESULT)
     overall_score = models.PositiveSmallIntegerField(null=True, blank=True)
     grade = models.CharField(max_length=32, blank=True)
@@ -113,7 +114,7 @@ class ComponentScore(models.Model):
     # Indexed by one_score_per_component, which starts with it.
     result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="components", db_index=False)
     position = models.PositiveSmallIntegerField()
-    code = models.CharField(max_length=32)
+    code = BytewiseCharField(max_length=32)
     label = models.CharField(max_length=64)
     score = models.PositiveSmallIntegerField(null=True, blank=True)
 
