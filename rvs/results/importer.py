@@ -33,7 +33,7 @@ import random
 import re
 import struct
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1174,13 +1174,18 @@ def _write(plan: Plan, saved_photos: list[str], now: dt.datetime) -> None:
         count = sum(len(row.scheme.components) for row in rows if row.outcome.status == Status.RESULT)
         score_ids = _reserve_ids(ComponentScore, count)
 
-        def prepare_and_copy() -> None:
+        if any(row.photo_path is not None for row in rows):
+            # Photos are saved by the main thread, under their result's public id.
             people, hashes, ordered = _prepare(plan, candidate_ids, result_ids, saved_photos)
             _copy_chunk(people, hashes, ordered, score_ids, now)
-
-        if any(row.photo_path is not None for row in rows):
-            prepare_and_copy()  # photos are saved by the main thread
         else:
+
+            def prepare_and_copy() -> None:
+                # Only ids and orders come first; the Secret Number hashes, ERNs and public ids are
+                # made a block at a time inside the COPY data, while the server inserts the blocks before.
+                people, _, ordered = _prepare(plan, candidate_ids, result_ids, saved_photos, identifiers=False)
+                _copy_chunk(people, None, ordered, score_ids, now, references=_given_references(rows))
+
             # The rest is Python (ids, ERNs, COPY text): on the writer, so the server works meanwhile.
             bulkload.in_background(prepare_and_copy)
         return
@@ -1245,19 +1250,25 @@ class _NameTokens:
 
 
 def _prepare(
-    plan: Plan, candidate_ids: range, result_ids: range, saved_photos: list[str]
+    plan: Plan, candidate_ids: range, result_ids: range, saved_photos: list[str], *, identifiers: bool = True
 ) -> tuple[list[Person], list[str], list[ParsedRow]]:
     """Give the chunk's new people and rows their ids (reserved), ERNs, public ids and photos; returns the
     people in the order of their ids with their Secret Number hashes, and the rows in the order of theirs.
 
     Ids in the order of candidate numbers, results in the order of the unique (candidate, exam,
     date) index: inserts then walk those indexes instead of touching pages at random.
+    ``identifiers=False`` leaves the ERNs, public ids and hashes (an empty list) to the caller
+    (``_copy_chunk`` makes them a block at a time); no photo is saved then.
     """
     people = sorted(plan.new_people, key=lambda person: person.candidate_number)
     for person, candidate_id in zip(people, candidate_ids, strict=True):
         person.candidate_id = candidate_id
     rows = plan.new_rows
     ordered = sorted(rows, key=lambda row: (row.person.candidate_id, row.exam.id, row.exam_date))
+    if not identifiers:
+        for row, result_id in zip(ordered, result_ids, strict=True):
+            row.result_id = result_id
+        return people, [], ordered
     _assign_references(rows)
     for row, result_id, public_hex in zip(ordered, result_ids, bulkload.uuid4_hexes(len(ordered)), strict=True):
         row.result_id = result_id
@@ -1299,12 +1310,20 @@ _E = bulkload.copy_escape
 
 
 def _copy_chunk(
-    people: list[Person], hashes: list[str], ordered: list[ParsedRow], score_ids: range, now: dt.datetime
+    people: list[Person],
+    hashes: list[str] | None,
+    ordered: list[ParsedRow],
+    score_ids: range,
+    now: dt.datetime,
+    *,
+    references: set[str] | None = None,
 ) -> None:
-    """Queue the chunk's candidates, name tokens, results and component scores as COPY text.
+    """Queue the chunk's candidates, name tokens, results and component scores as COPY data.
 
-    The text is built by the writer's jobs (``bulkload.copy_text``), block by block as the server
-    takes it; the rows it reads are not changed again by the main thread.
+    The data is built by the writer's jobs (``bulkload.copy_text``), block by block as the server
+    takes it; the rows it reads are not changed again by the main thread. ``hashes`` None: each
+    block of people gets its Secret Number hashes, and each block of results its ERNs (distinct
+    from ``references``, those the file gives) and public ids, as it is built.
     """
     dates: dict[dt.date, int] = {}
     tokens: list[str] = []
@@ -1329,7 +1348,7 @@ def _copy_chunk(
         name_part = _NameTokens()
         block: list[bytes] = []
         limit = bulkload.FIRST_BLOCK
-        for person, secret_hash in zip(people, hashes, strict=True):
+        for person, secret_hash in zip(people, hashes if hashes is not None else _hashes_by_block(people), strict=True):
             first, last, email = person.first_name, person.last_name, person.email
             (given, given_tokens), (family, family_tokens) = name_part(first), name_part(last)
             candidate_id = person.candidate_id
@@ -1365,6 +1384,10 @@ def _copy_chunk(
     def result_blocks() -> Iterator[bytes]:
         for start, stop in bulkload.blocks(len(ordered)):
             block = []
+            if hashes is None:  # the block's ERNs and public ids, made now
+                _assign_references(ordered[start:stop], references if references is not None else set())
+                for row, public_hex in zip(ordered[start:stop], bulkload.uuid4_hexes(stop - start), strict=True):
+                    row.public_hex = public_hex
             for row in ordered[start:stop]:
                 outcome = row.outcome
                 key = (outcome.status, outcome.overall, outcome.grade, outcome.cefr, outcome.label)
@@ -1415,12 +1438,25 @@ def _copy_chunk(
     bulkload.copy_text(ComponentScore, ["id", *SCORE_FIELDS], score_blocks)
 
 
-def _assign_references(rows: list[ParsedRow]) -> None:
+def _given_references(rows: Iterable[ParsedRow]) -> set[str]:
+    return {row.reference_number for row in rows if row.reference_number}
+
+
+def _hashes_by_block(people: list[Person]) -> Iterator[str]:
+    """``_secret_hashes(people)``, made a block at a time as they are read (``bulkload.blocks``)."""
+    for start, stop in bulkload.blocks(len(people)):
+        yield from _secret_hashes(people[start:stop])
+
+
+def _assign_references(rows: list[ParsedRow], used: set[str] | None = None) -> None:
     """Keep each Exam Reference Number given; generate one for each row without.
 
-    Distinct within the file; one already on record fails the insert, and the write is retried.
+    Distinct within the file (and from ``used``, which grows with the ones made); one already on
+    record fails the insert, and the write is retried.
     """
-    used = {row.reference_number for row in rows if row.reference_number}
+    if used is None:
+        used = set()
+    used.update(_given_references(rows))
     make = ErnMaker()
     fresh = iter(make.many(sum(1 for row in rows if not row.reference_number)))
     for row in rows:
