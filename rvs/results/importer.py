@@ -24,7 +24,7 @@ import csv
 import datetime as dt
 import functools
 import gc
-import hmac
+import hashlib
 import io
 import json
 import operator
@@ -134,6 +134,9 @@ class Person:
     email: str
     candidate_id: int | None = None  # set by ``check`` (on record) or the write (new)
     on_record: bool = False  # set by ``check``
+    # PostgreSQL: this candidate's COPY row after its id, and its name tokens (``_CopyPieces``).
+    copy_tail: bytes | None = None
+    tokens: tuple[str, ...] = ()
 
 
 @dataclass(slots=True, eq=False)
@@ -167,6 +170,8 @@ class ParsedRow:
     public_hex: str = ""  # the public id as 32 hex digits
     ern: str = ""
     photo_name: str = ""
+    # PostgreSQL: this result's COPY row after its candidate and centre ids (``_CopyPieces``).
+    copy_tail: bytes | None = None
 
     @property
     def public_id(self) -> uuid.UUID | None:
@@ -1053,16 +1058,20 @@ def _import(
     checker = _Checker()
     created: list[ParsedRow] = []
     now = timezone.now()
+    pieces = _CopyPieces(now) if connection.vendor == "postgresql" else None
     with _no_cyclic_gc(), _page_cache(lines), transaction.atomic():
         _lock_imports()
         with bulkload.bulk_session(), bulkload.background_writes() as writer:
             for chunk in _parse_chunks(data, base_dir, events, max_bytes, size=_STREAM_CHUNK):
+                if pieces is not None and len(chunk) > ORM_WRITE_LIMIT and not checker.errors:
+                    # While the writer still sends the chunk before: what of the COPY rows needs no ids.
+                    pieces.prepare([row for row in chunk if row.photo_path is None])
                 writer.drain()  # the connection is the main thread's again
                 events.flush()
                 plan = checker.chunk(chunk)
                 if checker.errors:
                     continue  # nothing more is written; the rest of the file is read for its problems
-                _write(plan, saved_photos, now)
+                _write(plan, saved_photos, now, pieces)
                 created.extend(plan.new_rows)
                 events.write(len(created) + checker.unchanged, lines)
             writer.drain()
@@ -1144,7 +1153,7 @@ def _page_cache(rows: int) -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-def _write(plan: Plan, saved_photos: list[str], now: dt.datetime) -> None:
+def _write(plan: Plan, saved_photos: list[str], now: dt.datetime, pieces: _CopyPieces | None = None) -> None:
     """Write a checked chunk. Every query comes first; the large inserts then go to the background writer."""
     rows = plan.new_rows
     if plan.new_centres:
@@ -1169,24 +1178,29 @@ def _write(plan: Plan, saved_photos: list[str], now: dt.datetime) -> None:
                                                 if row.person.on_record}))  # fmt: skip
     candidate_ids = _reserve_ids(Candidate, len(plan.new_people))
     result_ids = _reserve_ids(Result, len(rows))
-    if connection.vendor == "postgresql" and len(rows) + len(plan.new_people) > ORM_WRITE_LIMIT:
+    if pieces is not None and len(rows) + len(plan.new_people) > ORM_WRITE_LIMIT:
         # Component scores get their ids here too: the server's nextval() per row is a tenth of their insert.
         count = sum(len(row.scheme.components) for row in rows if row.outcome.status == Status.RESULT)
         score_ids = _reserve_ids(ComponentScore, count)
 
+        copy_pieces = pieces
         if any(row.photo_path is not None for row in rows):
-            # Photos are saved by the main thread, under their result's public id.
-            people, hashes, ordered = _prepare(plan, candidate_ids, result_ids, saved_photos)
-            _copy_chunk(people, hashes, ordered, score_ids, now)
+            # Photos are saved by the main thread, under their result's public id (made here, then).
+            people, _, ordered = _prepare(plan, candidate_ids, result_ids, saved_photos)
+            for row in ordered:
+                row.copy_tail = None
+            pieces.prepare(ordered)
+            _copy_chunk(people, ordered, score_ids)
         else:
 
             def prepare_and_copy() -> None:
-                # Only ids and orders come first; the Secret Number hashes, ERNs and public ids are
-                # made a block at a time inside the COPY data, while the server inserts the blocks before.
+                # Only ids and orders are left to give (``_CopyPieces`` made the rest, unless the chunk
+                # was too small for it: then here), and the server inserts the first block at once.
                 people, _, ordered = _prepare(plan, candidate_ids, result_ids, saved_photos, identifiers=False)
-                _copy_chunk(people, None, ordered, score_ids, now, references=_given_references(rows))
+                copy_pieces.prepare(ordered)
+                _copy_chunk(people, ordered, score_ids)
 
-            # The rest is Python (ids, ERNs, COPY text): on the writer, so the server works meanwhile.
+            # The rest is Python (ids, COPY data): on the writer, so the server works meanwhile.
             bulkload.in_background(prepare_and_copy)
         return
     people, hashes, ordered = _prepare(plan, candidate_ids, result_ids, saved_photos)
@@ -1216,18 +1230,35 @@ RESULT_FIELDS = ["id", "public_id", "candidate_id", "exam_id", "centre_id", "exa
 SCORE_FIELDS = ["result_id", "position", "code", "label", "score"]
 
 
+def _hmac_sha256_hexes(key: bytes, messages: Iterable[bytes]) -> list[str]:
+    """``hmac.new(key, message, sha256).hexdigest()`` of each message (RFC 2104), from the key's two padded
+    states, hashed once and copied per message: a third of ``hmac.digest``'s time, which sets the key up
+    again for every message."""
+    if len(key) > 64:  # SHA-256's block size
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner_start = hashlib.sha256(bytes(byte ^ 0x36 for byte in key)).copy
+    outer_start = hashlib.sha256(bytes(byte ^ 0x5C for byte in key)).copy
+    hexes = []
+    for message in messages:
+        inner, outer = inner_start(), outer_start()
+        inner.update(message)
+        outer.update(inner.digest())
+        hexes.append(outer.hexdigest())
+    return hexes
+
+
 def _secret_hashes(people: list[Person]) -> list[str]:
-    """``secret_number_hash`` of each person, with OpenSSL's one-shot HMAC (the key prepared once per call).
+    """``secret_number_hash`` of each person (``_hmac_sha256_hexes``).
 
     The first is compared with ``secret_number_hash`` itself, which is used for all should they differ.
     """
     if not people:
         return []
-    key = settings.SECRET_NUMBER_KEY.encode()
-    digest = hmac.digest
-    hashes = [
-        digest(key, f"{person.candidate_number}:{person.secret_number}".encode(), "sha256").hex() for person in people
-    ]
+    hashes = _hmac_sha256_hexes(
+        settings.SECRET_NUMBER_KEY.encode(),
+        (f"{person.candidate_number}:{person.secret_number}".encode() for person in people),
+    )
     first = people[0]
     if hashes[0] != secret_number_hash(first.candidate_number, first.secret_number):  # pragma: no cover
         return [secret_number_hash(person.candidate_number, person.secret_number) for person in people]
@@ -1309,66 +1340,107 @@ _NULL = "\\N"
 _E = bulkload.copy_escape
 
 
-def _copy_chunk(
-    people: list[Person],
-    hashes: list[str] | None,
-    ordered: list[ParsedRow],
-    score_ids: range,
-    now: dt.datetime,
-    *,
-    references: set[str] | None = None,
-) -> None:
-    """Queue the chunk's candidates, name tokens, results and component scores as COPY data.
+class _CopyPieces:
+    """What of a chunk's COPY rows (PostgreSQL, binary format) needs no ids: made for its people and
+    rows as soon as they are parsed, by the main thread while the writer still sends the chunk before,
+    so that after the chunk's look-ups the writer only puts the ids in front and the server starts
+    inserting at once.
 
-    The data is built by the writer's jobs (``bulkload.copy_text``), block by block as the server
-    takes it; the rows it reads are not changed again by the main thread. ``hashes`` None: each
-    block of people gets its Secret Number hashes, and each block of results its ERNs (distinct
-    from ``references``, those the file gives) and public ids, as it is built.
+    A person gets its Secret Number hash and name tokens, a row its ERN (unless the file gives one)
+    and public id, each only once (the people of the file are shared by its rows and chunks). A row
+    found unchanged later keeps pieces it does not need; they are not written.
     """
-    dates: dict[dt.date, int] = {}
-    tokens: list[str] = []
-    # The binary format's pieces: a row's field count, then each field's length and value (big-endian).
-    candidate_head = struct.Struct(">hiqi").pack  # fields, id, length of the candidate number
-    secret_head = struct.Struct(">i64s").pack
-    text_head = struct.Struct(">i").pack
-    date_field = struct.Struct(">ii").pack
-    # fields, id, public id, candidate, exam, centre, date of exam, length of the ERN
-    result_head = struct.Struct(">hiqi16siqiqiqiii").pack
-    empty_text = text_head(0)
-    timestamp = bulkload.binary_timestamp(now)
-    now_fields = timestamp + timestamp  # created_at, updated_at
 
-    def day_number(value: dt.date) -> int:
-        days = dates.get(value)
-        if days is None:
-            days = dates[value] = bulkload.binary_date(value)
-        return days
+    def __init__(self, now: dt.datetime) -> None:
+        self.names = _NameTokens()
+        self.dates: dict[dt.date, bytes] = {}
+        self.bands: dict[tuple[Any, ...], bytes] = {}
+        timestamp = bulkload.binary_timestamp(now)
+        self.now_fields = timestamp + timestamp  # created_at, updated_at
 
-    def candidate_blocks() -> Iterator[bytes]:
-        name_part = _NameTokens()
-        block: list[bytes] = []
-        limit = bulkload.FIRST_BLOCK
-        for person, secret_hash in zip(people, hashes if hashes is not None else _hashes_by_block(people), strict=True):
-            first, last, email = person.first_name, person.last_name, person.email
+    def _date(self, value: dt.date) -> bytes:
+        field = self.dates.get(value)
+        if field is None:
+            field = self.dates[value] = _DATE_FIELD(4, bulkload.binary_date(value))
+        return field
+
+    def prepare(self, rows: list[ParsedRow]) -> None:
+        people = [
+            person for person in {id(row.person): row.person for row in rows}.values() if person.copy_tail is None
+        ]
+        name_part, date, now_fields = self.names, self._date, self.now_fields
+        for person, secret_hash in zip(people, _secret_hashes(people), strict=True):
+            first, last = person.first_name, person.last_name
             (given, given_tokens), (family, family_tokens) = name_part(first), name_part(last)
-            candidate_id = person.candidate_id
-            # Folded text is [a-z0-9 ] and needs no escaping; what the file gave might.
-            tokens.extend([f"{token}\t{candidate_id}\n" for token in dict.fromkeys(given_tokens + family_tokens)])
+            person.tokens = tuple(dict.fromkeys(given_tokens + family_tokens))
+            number, first_bytes, last_bytes = person.candidate_number.encode(), first.encode(), last.encode()
+            sort_bytes, email_bytes = f"{family} {given}".strip().encode(), person.email.encode()
             # In COPY's binary format: the server parses no numbers, dates or timestamps (a timestamp in
             # text is about 0.6 µs of its time, and a candidate and a result have two each).
-            number, first_bytes, last_bytes = person.candidate_number.encode(), first.encode(), last.encode()
-            sort_bytes, email_bytes = f"{family} {given}".strip().encode(), email.encode()
-            block.append(
-                b"".join((
-                    candidate_head(10, 8, candidate_id, len(number)), number, secret_head(64, secret_hash.encode()),
-                    text_head(len(first_bytes)), first_bytes, text_head(len(last_bytes)), last_bytes,
-                    text_head(len(sort_bytes)), sort_bytes, date_field(4, day_number(person.date_of_birth)),
-                    text_head(len(email_bytes)), email_bytes, now_fields,
-                ))
-            )  # fmt: skip
+            person.copy_tail = b"".join((
+                _TEXT_HEAD(len(number)), number, _SECRET_FIELD(64, secret_hash.encode()),
+                _TEXT_HEAD(len(first_bytes)), first_bytes, _TEXT_HEAD(len(last_bytes)), last_bytes,
+                _TEXT_HEAD(len(sort_bytes)), sort_bytes, date(person.date_of_birth),
+                _TEXT_HEAD(len(email_bytes)), email_bytes, now_fields,
+            ))  # fmt: skip
+        fresh = [row for row in rows if row.copy_tail is None]
+        unnamed = [row for row in fresh if not row.ern]
+        _assign_references(unnamed, _given_references(rows))
+        for row, public_hex in zip(unnamed, bulkload.uuid4_hexes(len(unnamed)), strict=True):
+            row.public_hex = public_hex
+        bands = self.bands
+        for row in fresh:
+            outcome = row.outcome
+            key = (outcome.status, outcome.overall, outcome.grade, outcome.cefr, outcome.label)
+            band = bands.get(key)
+            if band is None:
+                overall = b"\xff\xff\xff\xff" if outcome.overall is None else struct.pack(">ih", 2, outcome.overall)
+                band = bands[key] = b"".join(
+                    (bulkload.binary_text(outcome.status), overall, bulkload.binary_text(outcome.grade or ""),
+                     bulkload.binary_text(outcome.cefr or ""), bulkload.binary_text(outcome.label))
+                )  # fmt: skip
+            ern = row.ern.encode()
+            photo = bulkload.binary_text(row.photo_name) if row.photo_name else _EMPTY_TEXT
+            row.copy_tail = b"".join(
+                (bytes.fromhex(row.public_hex), date(row.exam_date), _TEXT_HEAD(len(ern)), ern, band, photo, now_fields)
+            )
+
+
+# The binary format's pieces: a row's field count, then each field's length and value (big-endian).
+_TEXT_HEAD = struct.Struct(">i").pack
+_SECRET_FIELD = struct.Struct(">i64s").pack
+_DATE_FIELD = struct.Struct(">ii").pack
+_EMPTY_TEXT = _TEXT_HEAD(0)
+# A candidate: fields, then its id (the rest is ``Person.copy_tail``).
+_CANDIDATE_HEAD = struct.Struct(">hiq").pack
+# A result: fields, its id, the length of its public id (``ParsedRow.copy_tail`` starts with it, then
+# its date), then after the public id its candidate, exam and centre: split around the public id.
+_RESULT_HEAD = struct.Struct(">hiqi").pack
+_RESULT_IDS = struct.Struct(">iqiqiq").pack
+
+
+def _copy_chunk(people: list[Person], ordered: list[ParsedRow], score_ids: range) -> None:
+    """Queue the chunk's candidates, name tokens, results and component scores as COPY data.
+
+    Every person and row has its ``copy_tail`` (``_CopyPieces``); the data is built by the writer's
+    jobs (``bulkload.copy_binary``), block by block as the server takes it, putting the ids in front.
+    The rows it reads are not changed again by the main thread.
+    """
+    tokens: list[str] = []
+
+    def candidate_blocks() -> Iterator[bytes]:
+        block: list[bytes] = []
+        limit = bulkload.FIRST_BLOCK
+        for person in people:
+            candidate_id = person.candidate_id
+            # Folded text is [a-z0-9 ] and needs no escaping.
+            tokens.extend([f"{token}\t{candidate_id}\n" for token in person.tokens])
+            block.append(_CANDIDATE_HEAD(10, 8, cast(int, candidate_id)))
+            block.append(cast(bytes, person.copy_tail))
+            person.copy_tail = b""  # written: memory back (not None: nothing to make again)
             if len(block) == limit:
                 yield b"".join(block)
-                block, limit = [], bulkload.BLOCK
+                block, limit = [], 2 * bulkload.BLOCK
         yield b"".join(block)
         # In the order of the (token, candidate) index, so the inserts walk it; sorted here, while the
         # server still inserts the last candidates.
@@ -1378,36 +1450,20 @@ def _copy_chunk(
         for start, stop in bulkload.blocks(len(tokens)):
             yield "".join(tokens[start:stop])
 
-    bands: dict[tuple[Any, ...], bytes] = {}
-    prefixes: dict[int, list[tuple[str, str]]] = {}
-
     def result_blocks() -> Iterator[bytes]:
         for start, stop in bulkload.blocks(len(ordered)):
             block = []
-            if hashes is None:  # the block's ERNs and public ids, made now
-                _assign_references(ordered[start:stop], references if references is not None else set())
-                for row, public_hex in zip(ordered[start:stop], bulkload.uuid4_hexes(stop - start), strict=True):
-                    row.public_hex = public_hex
             for row in ordered[start:stop]:
-                outcome = row.outcome
-                key = (outcome.status, outcome.overall, outcome.grade, outcome.cefr, outcome.label)
-                band = bands.get(key)
-                if band is None:
-                    overall = b"\xff\xff\xff\xff" if outcome.overall is None else struct.pack(">ih", 2, outcome.overall)
-                    band = bands[key] = b"".join(
-                        (bulkload.binary_text(outcome.status), overall, bulkload.binary_text(outcome.grade or ""),
-                         bulkload.binary_text(outcome.cefr or ""), bulkload.binary_text(outcome.label))
-                    )  # fmt: skip
-                ern = row.ern.encode()
-                block.append(
-                    b"".join((
-                        result_head(15, 8, row.result_id, 16, bytes.fromhex(row.public_hex), 8,
-                                    row.person.candidate_id, 8, row.exam.id, 8, row.centre.centre_id, 4,
-                                    day_number(row.exam_date), len(ern)),
-                        ern, band, bulkload.binary_text(row.photo_name) if row.photo_name else empty_text, now_fields,
-                    ))
-                )  # fmt: skip
+                tail = cast(bytes, row.copy_tail)
+                block.append(_RESULT_HEAD(15, 8, cast(int, row.result_id), 16))
+                block.append(tail[:16])
+                block.append(_RESULT_IDS(8, cast(int, row.person.candidate_id), 8, row.exam.id, 8,
+                                         cast(int, row.centre.centre_id)))  # fmt: skip
+                block.append(tail[16:])
+                row.copy_tail = b""
             yield b"".join(block)
+
+    prefixes: dict[int, list[tuple[str, str]]] = {}
 
     def score_blocks() -> Iterator[str]:
         score_id = score_ids.start
@@ -1440,12 +1496,6 @@ def _copy_chunk(
 
 def _given_references(rows: Iterable[ParsedRow]) -> set[str]:
     return {row.reference_number for row in rows if row.reference_number}
-
-
-def _hashes_by_block(people: list[Person]) -> Iterator[str]:
-    """``_secret_hashes(people)``, made a block at a time as they are read (``bulkload.blocks``)."""
-    for start, stop in bulkload.blocks(len(people)):
-        yield from _secret_hashes(people[start:stop])
 
 
 def _assign_references(rows: list[ParsedRow], used: set[str] | None = None) -> None:

@@ -49,6 +49,33 @@ def test_it_writes_every_chunk_and_a_candidate_met_again_in_a_later_one(small_ch
     assert stored.public_id.version == 4
 
 
+def test_a_chunk_with_a_photo_among_rows_made_ready_early_is_written_as_reported(
+    small_chunks: None, tmp_path: Any
+) -> None:
+    """The rows of a chunk get their COPY pieces before its look-ups; a photo in the chunk gives every row
+    its identifiers again (the photo is stored under its public id): the database holds what the report says."""
+    from tests.results.test_importer import image
+
+    image(tmp_path / "photos" / "zoe.png", "PNG")
+    rows = people(5)
+    rows[4] = row(candidate_id="ABC000004", photo="photos/zoe.png", **B2_SCORES)  # in the second chunk of three
+    rows.append(row(candidate_id="ABC000000", exam="C1 Advanced", exam_date="2024-06-14", **B2_SCORES))
+    rows.append(row(candidate_id="ABC000005", reference_number="", **B2_SCORES))
+    report = results_import(actor="test", data=csv_bytes(rows), base_dir=tmp_path)
+    assert len(report.created) == 7
+    for _, reported in report.created:
+        stored = Result.objects.select_related("candidate").get(pk=reported.pk)
+        assert (stored.ern, stored.public_id, stored.candidate_id, stored.photo.name) == (
+            reported.ern, reported.public_id, reported.candidate_id, reported.photo.name,
+        )  # fmt: skip
+        assert stored.candidate.candidate_number == reported.candidate.candidate_number
+    photographed = Result.objects.get(candidate__candidate_number="ABC000004")
+    assert str(photographed.public_id) in photographed.photo.name
+    assert Result.objects.exclude(photo="").count() == 1
+    tokens = set(CandidateNameToken.objects.values_list("candidate__candidate_number", "token"))
+    assert len(tokens) == 2 * Candidate.objects.count()  # each candidate's two name words
+
+
 def test_it_writes_nothing_when_a_later_chunk_has_a_problem(small_chunks: None) -> None:
     rows = people(8)
     rows[6]["reading"] = "lots"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
+import hmac
 import os
 from typing import Any
 
@@ -49,6 +51,15 @@ def test_the_column_tables_agree_with_from_random_and_many_draws_fresh_numbers()
 def test_secret_hashes_are_secret_number_hash(numbers: list[str], secret: str) -> None:
     people = [Person(2, number, secret, "A", "B", dt.date(2000, 1, 1), "") for number in numbers]
     assert importer._secret_hashes(people) == [secret_number_hash(number, secret) for number in numbers]
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.binary(max_size=200), messages=st.lists(st.binary(max_size=100), max_size=4))
+def test_hmac_from_the_padded_key_states_is_hmac(key: bytes, messages: list[bytes]) -> None:
+    """Keys shorter than, as long as and longer than SHA-256's block (64 bytes, hashed first when longer)."""
+    expected = [hmac.new(key, message, hashlib.sha256).hexdigest() for message in messages]
+    assert importer._hmac_sha256_hexes(key, messages) == expected
+    assert importer._hmac_sha256_hexes(b"k" * 64, [b"x"]) == [hmac.new(b"k" * 64, b"x", hashlib.sha256).hexdigest()]
 
 
 @pytest.mark.django_db
