@@ -299,8 +299,12 @@ def _line_select(vendor: str, columns: list[str]) -> tuple[str, list[Any]]:
     unscored_format = ",".join("" if key in _SCORE_CELLS else "%s-%s-%s" if key == "ern" else "%s" for key in columns)
     statuses = "CASE r.status " + " ".join(f"WHEN '{code}' THEN %s" for code in _STATUS_LABELS) + " END"
     scored = [expression for key in columns for expression in parts[key][0]]
-    unscored = [statuses if key == "status" else expression for key in columns if key not in _SCORE_CELLS
-                for expression in (parts[key][0] or [statuses])]  # fmt: skip
+    unscored = [
+        expression
+        for key in columns
+        if key not in _SCORE_CELLS
+        for expression in (parts[key][0] if key != "status" else [statuses])
+    ]
     function = "format" if postgres else "printf"
 
     def call(arguments: list[str]) -> str:
