@@ -204,9 +204,9 @@ _WIDTH = len(CELL_KEYS)
 assert not any(label.startswith(TRIGGERS) for label in _STATUS_LABELS.values())
 
 
-def _unscored(cells: tuple[Any, ...], blank: Any = None) -> tuple[Any, ...]:
+def _unscored(cells: tuple[Any, ...]) -> tuple[Any, ...]:
     """A result that shows no scores: no overall score, CEFR level, grade or component scores."""
-    return (*cells[:12], blank, "", "", blank, blank, blank, blank, blank, blank, *cells[21:])
+    return (*cells[:12], None, "", "", None, None, None, None, None, None, *cells[21:])
 
 
 def _ids_parameter(chunk: Sequence[int]) -> Any:

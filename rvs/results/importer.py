@@ -1186,7 +1186,7 @@ def _write(plan: Plan, saved_photos: list[str], now: dt.datetime, pieces: _CopyP
         copy_pieces = pieces
         if any(row.photo_path is not None for row in rows):
             # Photos are saved by the main thread, under their result's public id (made here, then).
-            people, _, ordered = _prepare(plan, candidate_ids, result_ids, saved_photos)
+            people, ordered = _prepare(plan, candidate_ids, result_ids, saved_photos)
             for row in ordered:
                 row.copy_tail = None
             pieces.prepare(ordered)
@@ -1196,15 +1196,15 @@ def _write(plan: Plan, saved_photos: list[str], now: dt.datetime, pieces: _CopyP
             def prepare_and_copy() -> None:
                 # Only ids and orders are left to give (``_CopyPieces`` made the rest, unless the chunk
                 # was too small for it: then here), and the server inserts the first block at once.
-                people, _, ordered = _prepare(plan, candidate_ids, result_ids, saved_photos, identifiers=False)
+                people, ordered = _prepare(plan, candidate_ids, result_ids, saved_photos, identifiers=False)
                 copy_pieces.prepare(ordered)
                 _copy_chunk(people, ordered, score_ids)
 
             # The rest is Python (ids, COPY data): on the writer, so the server works meanwhile.
             bulkload.in_background(prepare_and_copy)
         return
-    people, hashes, ordered = _prepare(plan, candidate_ids, result_ids, saved_photos)
-    _write_candidates(people, hashes, now)
+    people, ordered = _prepare(plan, candidate_ids, result_ids, saved_photos)
+    _write_candidates(people, _secret_hashes(people), now)
     _insert(
         Result,
         RESULT_FIELDS,
@@ -1282,14 +1282,14 @@ class _NameTokens:
 
 def _prepare(
     plan: Plan, candidate_ids: range, result_ids: range, saved_photos: list[str], *, identifiers: bool = True
-) -> tuple[list[Person], list[str], list[ParsedRow]]:
+) -> tuple[list[Person], list[ParsedRow]]:
     """Give the chunk's new people and rows their ids (reserved), ERNs, public ids and photos; returns the
-    people in the order of their ids with their Secret Number hashes, and the rows in the order of theirs.
+    people in the order of their ids, and the rows in the order of theirs.
 
     Ids in the order of candidate numbers, results in the order of the unique (candidate, exam,
     date) index: inserts then walk those indexes instead of touching pages at random.
-    ``identifiers=False`` leaves the ERNs, public ids and hashes (an empty list) to the caller
-    (``_copy_chunk`` makes them a block at a time); no photo is saved then.
+    ``identifiers=False`` leaves the ERNs and public ids to the caller (``_CopyPieces`` makes them as
+    soon as a chunk is parsed); no photo is saved then.
     """
     people = sorted(plan.new_people, key=lambda person: person.candidate_number)
     for person, candidate_id in zip(people, candidate_ids, strict=True):
@@ -1299,7 +1299,7 @@ def _prepare(
     if not identifiers:
         for row, result_id in zip(ordered, result_ids, strict=True):
             row.result_id = result_id
-        return people, [], ordered
+        return people, ordered
     _assign_references(rows)
     for row, result_id, public_hex in zip(ordered, result_ids, bulkload.uuid4_hexes(len(ordered)), strict=True):
         row.result_id = result_id
@@ -1312,7 +1312,7 @@ def _prepare(
             )
             saved_photos.append(name)
             row.photo_name = name
-    return people, _secret_hashes(people), ordered
+    return people, ordered
 
 
 def _write_candidates(people: list[Person], hashes: list[str], now: dt.datetime) -> None:
@@ -1435,12 +1435,11 @@ def _copy_chunk(people: list[Person], ordered: list[ParsedRow], score_ids: range
             candidate_id = person.candidate_id
             # Folded text is [a-z0-9 ] and needs no escaping.
             tokens.extend([f"{token}\t{candidate_id}\n" for token in person.tokens])
-            block.append(_CANDIDATE_HEAD(10, 8, cast(int, candidate_id)))
-            block.append(cast(bytes, person.copy_tail))
+            block.append(_CANDIDATE_HEAD(10, 8, cast(int, candidate_id)) + cast(bytes, person.copy_tail))
             person.copy_tail = b""  # written: memory back (not None: nothing to make again)
             if len(block) == limit:
                 yield b"".join(block)
-                block, limit = [], 2 * bulkload.BLOCK
+                block, limit = [], bulkload.BLOCK
         yield b"".join(block)
         # In the order of the (token, candidate) index, so the inserts walk it; sorted here, while the
         # server still inserts the last candidates.
