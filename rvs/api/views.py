@@ -391,13 +391,14 @@ class DownloadsView(ApiView):
             ).first()
             if template is None:
                 raise Http404
-        ids = download_selectors.result_ids_for_public_ids(public_ids=data["results"])
+        ids = download_selectors.result_ids_for_public_ids(organisation=self.organisation, public_ids=data["results"])
         job = download_services.download_create(
             actor=request.auth,
             organisation=self.organisation,
             exporter=data["format"],
             result_ids=ids,
             template=template,
+            requested=len(set(data["results"])),
         )
         if not job.background:
             # Small downloads are made now, so the first poll already finds the file.
@@ -447,8 +448,7 @@ class DownloadFileView(ApiView):
         job = _job(self.organisation, job_id)
         if job.status != DownloadJob.Status.DONE or not job.file:
             return problem(409, f"This download is {job.get_status_display().lower()}; poll it until it is ready.")
-        still_open = download_selectors.accessible_result_ids(organisation=self.organisation, result_ids=job.result_ids)
-        if len(still_open) != len(job.result_ids):
+        if download_services.download_needs_remaking(job):
             buffer = io.BytesIO()
             download_services.download_render(job, buffer)
             return file_response(job, buffer.getvalue())

@@ -121,6 +121,12 @@ def candidate_result_ids(*, candidate: Any) -> list[int]:
     return list(Result.objects.filter(candidate=candidate).order_by("-exam_date").values_list("pk", flat=True))
 
 
-def result_ids_for_public_ids(*, public_ids: Sequence[Any]) -> list[int]:
+def result_ids_for_public_ids(*, organisation: Any, public_ids: Sequence[Any]) -> list[int]:
+    """The ids of the results given by public id that the organisation may open, in the order given.
+
+    Scoped before anyone counts them: a result of another organisation's and an id that does not
+    exist are both simply not here, so no count told to the caller reveals which it was.
+    """
     mapping = dict(Result.objects.filter(public_id__in=list(public_ids)).values_list("public_id", "pk"))
-    return [mapping[p] for p in public_ids if p in mapping]
+    found = [mapping[p] for p in dict.fromkeys(public_ids) if p in mapping]
+    return accessible_result_ids(organisation=organisation, result_ids=found)

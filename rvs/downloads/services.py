@@ -100,11 +100,15 @@ def download_create(
     exporter: str,
     result_ids: Sequence[int],
     template: DownloadTemplate | None = None,
+    requested: int | None = None,
 ) -> DownloadJob:
     """Record a download of ``result_ids`` the organisation may open; large ones run in the background.
 
     Results the organisation cannot open (revoked since, never shared) are left out and counted.
-    Up to ``DOWNLOAD_STREAM_LIMIT`` results the caller renders the file at once (``download_render``).
+    ``requested`` is how many distinct results the caller was asked for when it has already dropped
+    the ids that name nothing this organisation may open (``selectors.result_ids_for_public_ids``):
+    those count as left out too, whether or not such a result exists. Up to
+    ``DOWNLOAD_STREAM_LIMIT`` results the caller renders the file at once (``download_render``).
     """
     _require(actor, organisation)
     if exporter not in EXPORTERS:
@@ -114,6 +118,7 @@ def download_create(
     if len(result_ids) > settings.DOWNLOAD_MAX_RESULTS:
         raise ValidationError(f"A download can hold at most {settings.DOWNLOAD_MAX_RESULTS} results.")
     unique_ids = list(dict.fromkeys(result_ids))
+    asked = max(requested or 0, len(unique_ids))
     allowed = selectors.accessible_result_ids(organisation=organisation, result_ids=unique_ids)
     if not allowed:
         raise ValidationError("Select at least one result you can still open.")
@@ -127,9 +132,9 @@ def download_create(
         template_name=(template.name if template else DEFAULT_TEMPLATE_NAME) if uses_template else "",
         fields=(template.fields if template else default_fields(organisation=organisation)) if uses_template else [],
         result_ids=allowed,
-        requested=len(unique_ids),
+        requested=asked,
         included=len(allowed),
-        omitted=len(unique_ids) - len(allowed),
+        omitted=asked - len(allowed),
         background=len(allowed) > settings.DOWNLOAD_STREAM_LIMIT,
     )
     log_action(
@@ -161,6 +166,19 @@ def download_again(*, actor: Any, organisation: Any, job: DownloadJob) -> Downlo
         DownloadJob.objects.filter(pk=again.pk).update(fields=job.fields, template_name=job.template_name)
         again.refresh_from_db()
     return again
+
+
+def download_needs_remaking(job: DownloadJob) -> bool:
+    """Whether the stored file shows a result the organisation may no longer open (revoked since).
+
+    A bulk verification answer is never made again: its rows are verdicts on the applicant list's
+    ERNs, which any organisation may look up, not results shared with it (re-made as a results
+    download it came out empty). Web page and API both ask here.
+    """
+    if job.kind == DownloadJob.Kind.BULK_VERIFICATION or job.organisation_id is None:
+        return False
+    still_open = selectors.accessible_result_ids(organisation=job.organisation, result_ids=job.result_ids)
+    return len(still_open) != len(job.result_ids)
 
 
 def _photo_rule(job: DownloadJob) -> Any:

@@ -71,7 +71,8 @@ def _deliver(request: HttpRequest, job: DownloadJob) -> HttpResponseBase:
     return file_response(job, buffer.getvalue())
 
 
-def _selected_result_ids(request: HttpRequest, organisation: Any) -> list[int]:
+def _selected_result_ids(request: HttpRequest, organisation: Any) -> tuple[list[int], int | None]:
+    """The results the organisation may open among those chosen, and how many were chosen by id."""
     scope = request.POST.get("scope", "")
     if scope == "search":
         saved = request.session.get("searches", {}).get(request.POST.get("q", ""))
@@ -79,10 +80,10 @@ def _selected_result_ids(request: HttpRequest, organisation: Any) -> list[int]:
             raise ValidationError("That search has expired: search again, then download.")
         criteria = SearchCriteria.from_session(saved["criteria"])
         shares = result_selectors.shared_results(organisation=organisation, criteria=criteria, sort="name")
-        return list(shares.values_list("result_id", flat=True)[: settings.DOWNLOAD_MAX_RESULTS + 1])
+        return list(shares.values_list("result_id", flat=True)[: settings.DOWNLOAD_MAX_RESULTS + 1]), None
     if scope == "dashboard":
         shares = result_selectors.recent_shares(organisation=organisation)
-        return list(shares.values_list("result_id", flat=True)[: settings.DOWNLOAD_MAX_RESULTS + 1])
+        return list(shares.values_list("result_id", flat=True)[: settings.DOWNLOAD_MAX_RESULTS + 1]), None
     names = "page_results" if scope == "page" else "results"
     public_ids = []
     for value in request.POST.getlist(names):
@@ -90,7 +91,7 @@ def _selected_result_ids(request: HttpRequest, organisation: Any) -> list[int]:
             public_ids.append(uuid.UUID(value))
         except ValueError:
             continue
-    return selectors.result_ids_for_public_ids(public_ids=public_ids)
+    return selectors.result_ids_for_public_ids(organisation=organisation, public_ids=public_ids), len(set(public_ids))
 
 
 @never_cache
@@ -105,11 +106,16 @@ def create(request: HttpRequest) -> HttpResponseBase:
     template_id = request.POST.get("template", "")
     try:
         template = _template(organisation, template_id) if template_id else None
-        result_ids = _selected_result_ids(request, organisation)
-        if not result_ids:
+        result_ids, requested = _selected_result_ids(request, organisation)
+        if not result_ids and not requested:
             raise ValidationError("Tick at least one candidate, or choose to select all, then download.")
         job = services.download_create(
-            actor=request.user, organisation=organisation, exporter=exporter, result_ids=result_ids, template=template
+            actor=request.user,
+            organisation=organisation,
+            exporter=exporter,
+            result_ids=result_ids,
+            template=template,
+            requested=requested,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -148,10 +154,7 @@ def job_file(request: HttpRequest, public_id: str) -> HttpResponseBase:
     download = _job(organisation, public_id)
     if download.status != DownloadJob.Status.DONE or not download.file:
         return render(request, "downloads/job.html", {"job": download}, status=409)
-    if download.kind == DownloadJob.Kind.BULK_VERIFICATION:
-        return file_response(download)  # verdicts by ERN: any result may be looked up that way
-    still_open = selectors.accessible_result_ids(organisation=organisation, result_ids=download.result_ids)
-    if len(still_open) != len(download.result_ids):
+    if services.download_needs_remaking(download):
         # A stored file would still show results revoked since: make it again without them.
         messages.info(request, "Some results in this download are no longer shared with you; download it again.")
         return redirect("downloads:history")
