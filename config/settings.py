@@ -110,12 +110,16 @@ try:
     _db: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=0))
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL={DATABASE_URL!r} cannot be used: {exc}") from None
+# Seconds a SQLite connection waits for the write lock before "database is locked": longer than
+# any write transaction the service keeps (slow work such as bulk parsing runs outside them).
+SQLITE_BUSY_TIMEOUT = env_int("RVS_SQLITE_BUSY_TIMEOUT", 20, minimum=1, maximum=600)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     _db["OPTIONS"] = {
         # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of deadlocking.
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "timeout": SQLITE_BUSY_TIMEOUT,  # sqlite3.connect(timeout=): the busy timeout
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["OPTIONS"] = {"pool": env_bool("DATABASE_POOL", True)}

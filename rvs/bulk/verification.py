@@ -265,11 +265,16 @@ def bulk_limits_hit(*, actor: Any, organisation: Any, rows: int) -> None:
     ratelimit.hit("bulk_rows_org", str(organisation.pk), rows)
 
 
-@transaction.atomic
 def bulk_verify(
     *, actor: Any, organisation: Any, data: bytes, filename: str, fmt: str
 ) -> tuple[DownloadJob, dict[str, int]]:
-    """Verify every row, store the answer file in Download History, audit it; returns the job and counts."""
+    """Verify every row, store the answer file in Download History, audit it; returns the job and counts.
+
+    Reading, checking and rendering run outside any transaction: on SQLite a transaction holds the
+    database's one write lock, and a big file parsed inside one kept every other organisation from
+    saving (issue 15). Only the Download History row, its file and the audit entry are written, in
+    one short transaction (``_bulk_record``).
+    """
     if not has_perm(actor, organisation, Perm.ERN_LOOKUP):
         raise PermissionDenied
     if fmt not in ("csv", "xlsx"):
@@ -280,20 +285,30 @@ def bulk_verify(
     counts: dict[str, int] = {}
     for verdict in verdicts:
         counts[verdict.verdict] = counts.get(verdict.verdict, 0) + 1
-    result_ids = [v.result.pk for v in verdicts if v.result is not None]
+    job = _bulk_record(
+        actor=actor, organisation=organisation, fmt=fmt, filename=filename, rows=len(sheet.rows), counts=counts,
+        result_ids=[v.result.pk for v in verdicts if v.result is not None], content=render(sheet, verdicts, fmt),
+    )  # fmt: skip
+    return job, counts
+
+
+@transaction.atomic
+def _bulk_record(
+    *, actor: Any, organisation: Any, fmt: str, filename: str, rows: int, counts: dict[str, int],
+    result_ids: list[int], content: bytes,
+) -> DownloadJob:  # fmt: skip
+    """The write half of a bulk verification: the history row, its answer file and the audit entry."""
     job = DownloadJob.objects.create(
         kind=DownloadJob.Kind.BULK_VERIFICATION, organisation=organisation, requested_by=user_of(actor),
         requested_label=actor_label(actor)[:200], exporter=fmt, template_name="Bulk verification",
-        result_ids=result_ids, requested=len(sheet.rows), included=counts.get("verified", 0),
+        result_ids=result_ids, requested=rows, included=counts.get("verified", 0),
         status=DownloadJob.Status.DONE, progress=100, finished_at=timezone.now(),
     )  # fmt: skip
     job.file.save(
-        f"verification-{job.created_at:%Y-%m-%d}-{str(job.public_id)[:8]}.{fmt}",
-        ContentFile(render(sheet, verdicts, fmt)),
-        save=True,
+        f"verification-{job.created_at:%Y-%m-%d}-{str(job.public_id)[:8]}.{fmt}", ContentFile(content), save=True
     )
     log_action(
         "bulk.verified", actor=actor, organisation=organisation, obj=job,
-        data={"rows": len(sheet.rows), "counts": counts, "file": filename[-80:]},
+        data={"rows": rows, "counts": counts, "file": filename[-80:]},
     )  # fmt: skip
-    return job, counts
+    return job

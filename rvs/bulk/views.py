@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -24,6 +25,9 @@ class BulkForm(forms.Form):
     )
 
 
+# Never one request-wide transaction (should ATOMIC_REQUESTS be turned on): parsing a big file
+# inside it would hold SQLite's write lock; bulk_verify keeps its own write transaction short.
+@transaction.non_atomic_requests
 @never_cache
 @require_http_methods(["GET", "POST"])
 @org_permission_required(Perm.ERN_LOOKUP)
