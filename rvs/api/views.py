@@ -285,7 +285,9 @@ class VerifyView(ApiView):
         summary="Verify a result by its Exam Reference Number",
         description=(
             "Finds any result, shared or not. Audited and rate-limited. A mistyped number gives 400 (its check "
-            "character does not match); an unknown number, or details that do not match, give 404."
+            "character does not match); an unknown number, or details that do not match, give 404. After the "
+            "candidate revoked a share of the result with you, last_name and date_of_birth are both required "
+            "(404 without them) and the answer never has a photo."
         ),
         request=s.VerifyRequestSerializer,
         parameters=RATE_HEADERS,

@@ -134,7 +134,18 @@ def revoke(request: HttpRequest, public_id: str) -> HttpResponse:
     candidate = request.candidate  # type: ignore[attr-defined]
     share = access.share_for_candidate(candidate, public_id)
     sharing_services.share_revoke(actor=request.user, candidate=candidate, share=share)
-    messages.success(request, f"{share.organisation.name} can no longer see your {share.result.exam.name} result.")
+    # Exactly what remains possible (decision 0014): "can no longer see it" would be untrue while
+    # the organisation may still check the result with its ERN, surname and date of birth.
+    messages.success(
+        request,
+        f"You have revoked your {share.result.exam.name} result from {share.organisation.name}. "
+        "It is no longer in their list of shared results and they can no longer see your test day photo.",
+    )
+    messages.info(
+        request,
+        "They can still check this result if they know its Exam Reference Number and enter your surname "
+        "and date of birth with it; they then see the result without your photo.",
+    )
     return redirect("candidates:shared")
 
 

@@ -65,7 +65,8 @@ def result_lookup_by_ern(
 
     Raises ``ern.ErnFormatError`` for a typo (caught by the check character, not counted as a
     miss), ``ErnNotFound`` when no result matches, and ``ratelimit.RateLimited`` past the
-    limits. Optional date of birth and surname must match too, as a second factor.
+    limits. Optional date of birth and surname must match too, as a second factor; both are
+    required after the candidate revoked a share of the result with ``organisation``.
     Every look-up, found or not, is audited with the ERN's last four characters only.
     """
     normalised = ern_codec.normalise(ern)
@@ -74,16 +75,9 @@ def result_lookup_by_ern(
     ratelimit.hit_all(
         {"ern_lookup_user": user_key, "ern_lookup_org": org_key, "ern_lookup_ip": ratelimit.client_address()}
     )
-    result = selectors.result_by_ern(normalised)
-    matches = result is not None
-    if result is not None and date_of_birth is not None:
-        matches = result.candidate.date_of_birth == date_of_birth
-    if result is not None and matches and last_name:
-        # A surname of punctuation only ("-") folds to no words; it must not pass as a match.
-        given = set(tokens(last_name))
-        matches = bool(given) and given <= set(tokens(result.candidate.last_name))
+    result = selectors.result_by_ern(normalised, organisation=organisation)
     hint = normalised[-4:]
-    if result is None or not matches:
+    if result is None or not _details_match(result, date_of_birth, last_name):
         # Not atomic with anything else: a miss must stay in the log although we raise.
         log_action("ern.lookup_missed", actor=actor, organisation=organisation, data={"ern_end": hint})
         # A miss that fills the window is not refused: the next look-up is, up front.
@@ -101,6 +95,24 @@ def result_lookup_by_ern(
         )
         log_action("ern.looked_up", actor=actor, organisation=organisation, obj=result, data={"ern_end": hint})
     return result
+
+
+def _details_match(result: Result, date_of_birth: dt.date | None, last_name: str) -> bool:
+    """Whether the details given with the ERN let this organisation open ``result``.
+
+    Each detail given must match. After the candidate revoked a share of it with this
+    organisation, both are required (decision 0014): the candidate was told so, and the ERN
+    alone, which the organisation kept, no longer reopens it.
+    """
+    if getattr(result, "revoked_here", False) and (date_of_birth is None or not last_name):
+        return False
+    if date_of_birth is not None and result.candidate.date_of_birth != date_of_birth:
+        return False
+    if last_name:
+        # A surname of punctuation only ("-") folds to no words; it must not pass as a match.
+        given = set(tokens(last_name))
+        return bool(given) and given <= set(tokens(result.candidate.last_name))
+    return True
 
 
 @transaction.atomic

@@ -179,19 +179,26 @@ def _lookup(request: HttpRequest, form: SearchForm, ern: str) -> HttpResponse:
             last_name=form.cleaned_data.get("name", ""),
         )
     except services.ErnNotFound:
-        form.add_error(
-            "ern",
-            "No result matches this Exam Reference Number"
-            + (
-                " and the details you entered."
-                if form.cleaned_data.get("date_of_birth") or form.cleaned_data.get("name")
-                else "."
-            ),
-        )
+        form.add_error("ern", _ern_miss_message(form.cleaned_data))
         return render(request, "results/search.html", {"form": form}, status=404)
     if request.htmx:  # type: ignore[attr-defined]
         return HttpResponseClientRedirect(reverse("results:detail", args=[result.public_id]))
     return redirect("results:detail", public_id=result.public_id)
+
+
+def _ern_miss_message(data: dict[str, Any]) -> str:
+    """What a missed ERN look-up says: the same for an unknown number and for any result.
+
+    Without both surname and date of birth it also says that a result whose share the candidate
+    revoked needs them (decision 0014); said on every such miss, it tells nothing about this one.
+    """
+    given = bool(data.get("date_of_birth")), bool(data.get("name"))
+    message = "No result matches this Exam Reference Number" + (" and the details you entered." if any(given) else ".")
+    if not all(given):
+        message += (
+            " If the candidate revoked a result they had shared with you, enter their surname and date of birth too."
+        )
+    return message
 
 
 @never_cache
