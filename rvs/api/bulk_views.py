@@ -72,7 +72,7 @@ class BulkVerificationView(ApiView):
             name_columns=[1],
             dob_column=2,
         )
-        verdicts = verify_rows(sheet)
+        verdicts = verify_rows(sheet, organisation=self.organisation)
         counts: dict[str, int] = {}
         rows = []
         for index, (applicant, verdict) in enumerate(zip(applicants, verdicts, strict=True), start=1):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from rvs.core import ern as ern_codec
@@ -28,9 +28,12 @@ from rvs.core.actors import actor_key, actor_label, user_of
 from rvs.core.audit import log_action
 from rvs.core.normalise import tokens
 from rvs.core.permissions import Perm, has_perm
+from rvs.core.uploads import UploadLimits, UploadRefused, check_csv, check_size, check_width, upload_limits
+from rvs.core.xlsx import xlsx_rows
 from rvs.downloads.exporters import neutralise
 from rvs.downloads.models import DownloadJob
 from rvs.results.models import Result
+from rvs.sharing.models import Share
 
 ERN_HEADERS = {"ern", "exam reference number", "reference number", "reference_number", "statement of results reference"}
 NAME_HEADERS = {"name", "candidate name", "full name", "applicant name"}
@@ -76,25 +79,28 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
+def applicant_file_limits() -> UploadLimits:
+    """What an applicants' file may cost (decision 0012): rows, empty ones included, stop the reading."""
+    return upload_limits(
+        what="file",
+        noun="applicants",
+        verb="checked",
+        max_bytes=settings.BULK_MAX_BYTES,
+        max_rows=settings.BULK_MAX_ROWS,
+        max_unpacked_bytes=settings.BULK_MAX_UNPACKED_BYTES,
+        max_unpack_ratio=settings.BULK_MAX_UNPACK_RATIO,
+    )
+
+
 def read_sheet(data: bytes, filename: str) -> Sheet:
     """Read the applicants' file; ``ValidationError`` says what is wrong and where."""
-    if len(data) > settings.BULK_MAX_BYTES:
-        raise ValidationError(f"The file is larger than {settings.BULK_MAX_BYTES // (1024 * 1024)} MB.")
-    if filename.lower().endswith(".xlsx"):
-        table = _xlsx_rows(data)
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise ValidationError(f"Line {line} is not UTF-8 text: save the file as CSV UTF-8.") from None
-        table = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""))]
+    limits = applicant_file_limits()
+    check_size(len(data), max_bytes=limits.max_bytes, verb=limits.verb)
+    table = _xlsx_rows(data, limits) if filename.lower().endswith(".xlsx") else _csv_rows(data, limits)
     table = [row for row in table if any(cell for cell in row)]
     if not table:
         raise ValidationError("The file is empty.")
     header, rows = [h.strip() for h in table[0]], table[1:]
-    if len(rows) > settings.BULK_MAX_ROWS:
-        raise ValidationError(f"The file has {len(rows)} applicants; at most {settings.BULK_MAX_ROWS} at a time.")
     if not rows:
         raise ValidationError("The file has a header but no applicants.")
     lowered = [h.lower() for h in header]
@@ -109,24 +115,32 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
     return Sheet(header, padded, ern_columns[0], names, dobs[0] if dobs else None)
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
-    import openpyxl
+def _csv_rows(data: bytes, limits: UploadLimits) -> list[list[str]]:
+    check_csv(data, limits)  # lines (empty ones too) and their length, before parsing
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ValidationError(f"Line {line} is not UTF-8 text: save the file as CSV UTF-8.") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    table = []
+    try:
+        for values in reader:
+            check_width(values, reader.line_num, limits)
+            table.append([cell.strip() for cell in values])
+    except csv.Error as exc:
+        raise ValidationError(f"Line {reader.line_num} is not readable CSV ({exc}).") from None
+    return table
 
+
+def _xlsx_rows(data: bytes, limits: UploadLimits) -> list[list[str]]:
+    """The first sheet, streamed within the limits (rvs.core.xlsx ignores the size a sheet declares)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
+        return [[_cell(value) for value in row] for row in xlsx_rows(data, limits)]
+    except UploadRefused:
+        raise
+    except Exception:  # a damaged file must get an answer, not a server error
         raise ValidationError("This is not a readable XLSX file.") from None
-    if unpacked > settings.BULK_MAX_UNPACKED_BYTES:
-        raise ValidationError("This XLSX file unpacks to far more data than an applicant list holds; it was refused.")
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        raise ValidationError("This is not a readable XLSX file.") from None
-    sheet = workbook.worksheets[0]
-    rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return rows
 
 
 def _parse_date(text: str) -> dt.date | None:
@@ -138,6 +152,16 @@ def _parse_date(text: str) -> dt.date | None:
     return None
 
 
+def _identifies(sheet: Sheet, row: list[str], result: Result) -> bool:
+    """The row gives the candidate's surname (within its name) and date of birth, both right."""
+    given_name = " ".join(row[i] for i in sheet.name_columns).strip()
+    given_dob = row[sheet.dob_column] if sheet.dob_column is not None else ""
+    if not given_name or not given_dob or _parse_date(given_dob) != result.candidate.date_of_birth:
+        return False
+    surname = set(tokens(result.candidate.last_name))
+    return bool(surname) and surname <= set(tokens(given_name))
+
+
 def judge(sheet: Sheet, row: list[str], results: dict[str, Result]) -> RowVerdict:
     raw = row[sheet.ern_column]
     if not raw:
@@ -147,7 +171,9 @@ def judge(sheet: Sheet, row: list[str], results: dict[str, Result]) -> RowVerdic
     except ern_codec.ErnFormatError as exc:
         return RowVerdict("not found", str(exc))
     result = results.get(ern)
-    if result is None:
+    # After the candidate revoked a share with this organisation (decision 0014), a row without
+    # the right surname and date of birth reads as an unknown number: not even its status shows.
+    if result is None or (getattr(result, "revoked_here", False) and not _identifies(sheet, row, result)):
         return RowVerdict("not found", "no result has this Exam Reference Number")
     if result.status in (Result.Status.WITHDRAWN, Result.Status.WITHHELD, Result.Status.PENDING):
         return RowVerdict(result.status, result.get_status_display(), result)
@@ -195,7 +221,8 @@ def _name_note(how: names.Match) -> str:
     return "name written differently: " + ", ".join(parts)
 
 
-def verify_rows(sheet: Sheet) -> list[RowVerdict]:
+def verify_rows(sheet: Sheet, *, organisation: Any) -> list[RowVerdict]:
+    """One verdict per row, as ``organisation`` may see it (its revoked shares count, decision 0014)."""
     erns: set[str] = set()
     for row in sheet.rows:
         try:
@@ -205,9 +232,23 @@ def verify_rows(sheet: Sheet) -> list[RowVerdict]:
     results: dict[str, Result] = {}
     ordered = sorted(erns)
     for start in range(0, len(ordered), 1000):
-        for result in Result.objects.filter(ern__in=ordered[start : start + 1000]).select_related("candidate", "exam"):
+        chunk = Result.objects.filter(ern__in=ordered[start : start + 1000]).select_related("candidate", "exam")
+        for result in _with_revocations(chunk, organisation):
             results[result.ern] = result
     return [judge(sheet, row, results) for row in sheet.rows]
+
+
+def _with_revocations(results: QuerySet[Result], organisation: Any) -> list[Result]:
+    """Each result with ``revoked_here``: a share with ``organisation`` revoked and none active since."""
+    shares = Share.objects.filter(result=OuterRef("pk"), organisation=organisation)
+    annotated = results.annotate(
+        share_revoked=Exists(shares.filter(revoked_at__isnull=False)),
+        share_active=Exists(shares.filter(revoked_at=None)),
+    )
+    found = list(annotated)
+    for result in found:
+        result.revoked_here = result.share_revoked and not result.share_active  # type: ignore[attr-defined]
+    return found
 
 
 def _output_rows(sheet: Sheet, verdicts: Sequence[RowVerdict]) -> list[list[Any]]:
@@ -281,7 +322,7 @@ def bulk_verify(
         raise ValidationError({"format": "Choose CSV or XLSX."})
     sheet = read_sheet(data, filename)
     bulk_limits_hit(actor=actor, organisation=organisation, rows=len(sheet.rows))
-    verdicts = verify_rows(sheet)
+    verdicts = verify_rows(sheet, organisation=organisation)
     counts: dict[str, int] = {}
     for verdict in verdicts:
         counts[verdict.verdict] = counts.get(verdict.verdict, 0) + 1
