@@ -18,14 +18,14 @@ $(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
-## run: install, migrate, seed the demo once, start a task worker and serve on http://127.0.0.1:$(PORT)
+## run: install, migrate, seed the demo once, start a task worker and the outbox relay (restarted
+## by scripts/supervise.py if they die) and serve on http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed-runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo --once --results 300 --seed 1
-	$(PY) manage.py db_worker & WORKER=$$!; \
-	$(PY) manage.py send_outbox --loop --interval 60 & RELAY=$$!; \
-	trap 'kill $$WORKER $$RELAY 2>/dev/null' EXIT INT TERM; \
+	$(PY) scripts/supervise.py 'worker=$(PY) manage.py db_worker' 'relay=$(PY) manage.py send_outbox --loop --interval 60' & SUPERVISOR=$$!; \
+	trap 'kill $$SUPERVISOR 2>/dev/null; wait $$SUPERVISOR' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn config.wsgi:application -k gthread -w 1 --threads 8 -b 127.0.0.1:$(PORT)
 
 ## run-scaled: the scale-out shape on this machine (PostgreSQL, Redis, 2 gunicorn workers, 2 RQ workers)
