@@ -341,6 +341,9 @@ DOWNLOAD_MAX_ATTEMPTS = env_int("RVS_DOWNLOAD_MAX_ATTEMPTS", 2, minimum=1, maxim
 BULK_MAX_BYTES = env_int("RVS_BULK_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 BULK_MAX_ROWS = env_int("RVS_BULK_MAX_ROWS", 5000, minimum=1)
 BULK_MAX_UNPACKED_BYTES = env_int("RVS_BULK_MAX_UNPACKED_BYTES", 50 * 1024 * 1024, minimum=1024)
+# The public verify page stops reading an uploaded PDF after this many seconds and answers "not a
+# readable PDF" (rvs/downloads/pdf_guard.py; a 20 MB statement reads in well under one).
+RVS_VERIFY_PARSE_SECONDS = env_int("RVS_VERIFY_PARSE_SECONDS", 10, minimum=1, maximum=120)
 # The key that signs Statements of Results; generated (self-signed) on first use when absent.
 RVS_SIGNING_KEY_FILE = env_str("RVS_SIGNING_KEY_FILE", str(DATA_DIR / "signing" / "key.pem"))
 RVS_SIGNING_CERT_FILE = env_str("RVS_SIGNING_CERT_FILE", str(DATA_DIR / "signing" / "cert.pem"))
