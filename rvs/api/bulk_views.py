@@ -9,8 +9,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from rvs.api.openapi import RATE_HEADERS, problem_responses, statuses
 from rvs.api.serializers import TEXT_PATTERN
-from rvs.api.views import COMMON, RATE_HEADERS, ApiView, problem_responses
+from rvs.api.views import ApiView
 from rvs.bulk.verification import Sheet, bulk_limits_hit, verify_rows
 from rvs.core.audit import log_action
 from rvs.core.permissions import Perm
@@ -54,7 +55,7 @@ class BulkVerificationView(ApiView):
         parameters=RATE_HEADERS,
         responses={
             200: BulkResponseSerializer,
-            **problem_responses(*COMMON),  # sent as application/problem+json, so documented as such
+            **problem_responses(*statuses(body=True)),  # sent as application/problem+json, so documented as such
         },
     )
     def post(self, request: Request) -> Response:

@@ -7,7 +7,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from rvs.api import serializers as s
-from rvs.api.views import COMMON, RATE_HEADERS, ApiView, problem_responses
+from rvs.api.openapi import RATE_HEADERS, problem_responses, statuses
+from rvs.api.views import ApiView
 from rvs.core.permissions import Perm
 from rvs.requirements import selectors as requirement_selectors
 
@@ -24,7 +25,7 @@ class RequirementsView(ApiView):
             "to GET /results/, or as check= to GET /results/{result_id}/."
         ),
         parameters=RATE_HEADERS,
-        responses={200: s.RequirementSerializer(many=True), **problem_responses(*COMMON)},
+        responses={200: s.RequirementSerializer(many=True), **problem_responses(*statuses())},
     )
     def get(self, request: Request) -> Response:
         requirements = requirement_selectors.requirements_of(organisation=self.organisation)

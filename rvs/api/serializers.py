@@ -253,40 +253,6 @@ class ResultPageSerializer(serializers.Serializer):
     results = ResultSerializer(many=True)
 
 
-class SearchParametersSerializer(serializers.Serializer):
-    """The nine search fields of the web page (the ERN is ``POST /verify/``)."""
-
-    name = serializers.RegexField(TEXT_PATTERN, required=False, max_length=200, help_text="First name, surname or both")
-    date_of_birth = serializers.DateField(required=False)
-    candidate_number = serializers.RegexField(r"^[A-Za-z0-9]{1,32}$", required=False)
-    exam = serializers.SlugField(required=False, help_text="Exam code, e.g. b2-first (see GET /exams/)")
-    place_of_entry = serializers.RegexField(TEXT_PATTERN, required=False, max_length=100)
-    centre_name = serializers.RegexField(TEXT_PATTERN, required=False, max_length=200)
-    email = serializers.EmailField(required=False)
-    exam_date = serializers.DateField(required=False)
-    include = serializers.ChoiceField(choices=["photo"], required=False, help_text="include=photo adds photo_url")
-    requirement = serializers.UUIDField(
-        required=False,
-        help_text="An entry requirement id of yours (GET /requirements/): only results that meet it, with verdicts",
-    )
-    check = serializers.UUIDField(
-        required=False,
-        help_text="An entry requirement id of yours: every result with its verdict (met, or not met and why)",
-    )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("requirement") and attrs.get("check"):
-            raise serializers.ValidationError({"check": "Give requirement (filter) or check (verdict only), not both."})
-        return attrs
-
-
-class ResultParametersSerializer(serializers.Serializer):
-    """Query parameters of one result (validated so a malformed requirement id is a 400, not ignored)."""
-
-    include = serializers.CharField(required=False, allow_blank=True)
-    check = serializers.UUIDField(required=False)
-
-
 class VerifyRequestSerializer(serializers.Serializer):
     ern = serializers.CharField(max_length=40, help_text="Exam Reference Number, with or without hyphens")
     date_of_birth = serializers.DateField(required=False, help_text="If given, must match (a second factor)")

@@ -14,8 +14,9 @@ from django.conf import settings
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
@@ -23,8 +24,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from rvs.api import result_rows
+from rvs.api import parameters, result_rows
 from rvs.api import serializers as s
+from rvs.api.openapi import RATE_HEADERS, problem_responses, statuses
 from rvs.api.problems import plain_problem, problem
 from rvs.core import access, ratelimit
 from rvs.core.models import Event
@@ -42,44 +44,8 @@ from rvs.results import selectors, services
 from rvs.results.selectors import SearchCriteria
 from rvs.sharing.models import Share
 
-PROBLEM_DESCRIPTIONS = {
-    400: "The request is invalid: each problem is listed in errors (field and message).",
-    401: "No API key, or one that is not valid, has expired or has been revoked.",
-    403: "The key may not do this (a read-only key writing).",
-    404: "No such resource, or not one your organisation can see (the same answer for both).",
-    409: "Not ready yet (a download still being made).",
-    429: "Too many requests (this key, your organisation, your address, or ERN look-ups); wait Retry-After seconds.",
-}
 # Python ints and database ids: anything beyond a signed 64-bit integer is not an id we gave out.
 MAX_ID = 2**63 - 1
-
-
-def problem_responses(*codes: int) -> dict[tuple[int, str], OpenApiResponse]:
-    """Error responses as RFC 9457 problem details, under the media type they are sent with."""
-    return {
-        (code, "application/problem+json"): OpenApiResponse(s.ProblemSerializer, description=PROBLEM_DESCRIPTIONS[code])
-        for code in codes
-    }
-
-
-COMMON = (400, 401, 403, 404, 409, 429)
-RATE_HEADERS = [
-    OpenApiParameter(
-        "X-RateLimit-Limit", int, OpenApiParameter.HEADER, response=True,
-        description="Requests this key may make in the current window.",
-    ),
-    OpenApiParameter(
-        "X-RateLimit-Remaining", int, OpenApiParameter.HEADER, response=True,
-        description="Requests left in the current window.",
-    ),
-    OpenApiParameter(
-        "X-RateLimit-Reset", int, OpenApiParameter.HEADER, response=True,
-        description="Seconds until the window starts again.",
-    ),
-    OpenApiParameter(
-        "Retry-After", int, OpenApiParameter.HEADER, response=[429], description="Seconds to wait before retrying."
-    ),
-]  # fmt: skip
 
 
 class ApiView(APIView):
@@ -124,20 +90,30 @@ class ApiView(APIView):
 class SharePagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
-    max_page_size = 100
-    ordering = "-id"
+    max_page_size = parameters.MAX_PAGE_SIZE
+    # Newest share first by when it was shared; the id orders shares of the same moment. DRF keeps the
+    # first field's value as the cursor's position and an offset within equal values.
+    ordering = ("-shared_at", "-id")
     invalid_cursor_message = "This cursor is not one we gave you."
 
     def decode_cursor(self, request: Request) -> Cursor | None:
-        """DRF's cursor, refused with a 400 unless its position is an id (a forged one made a 500)."""
+        """DRF's cursor, refused with a 400 unless its position is a time with its zone (a forged one made a 500)."""
         try:
             cursor = super().decode_cursor(request)
         except NotFound:
             raise ValidationError({"cursor": self.invalid_cursor_message}) from None
         position = str(cursor.position) if cursor is not None and cursor.position is not None else None
-        if position is not None and not (position.isascii() and position.isdigit() and int(position) <= MAX_ID):
+        if position is not None and not _is_aware_time(position):
             raise ValidationError({"cursor": self.invalid_cursor_message})
         return cursor
+
+
+def _is_aware_time(text: str) -> bool:
+    try:
+        moment = parse_datetime(text)
+    except ValueError:  # well formed, but no such date or time
+        return False
+    return moment is not None and moment.tzinfo is not None and text.isascii()
 
 
 def requirement_context(organisation: Any, public_id: uuid.UUID | None) -> dict[str, Any]:
@@ -170,7 +146,7 @@ class SharedResultsView(ApiView):
             "says how its name matched (name_match: exact, prefix or a spelling variant, and why)."
         ),
         parameters=[
-            s.SearchParametersSerializer,
+            parameters.SearchParametersSerializer,
             OpenApiParameter(
                 "cursor",
                 str,
@@ -178,13 +154,12 @@ class SharedResultsView(ApiView):
                 pattern=r"^[A-Za-z0-9+/=]{0,200}$",
                 description="Opaque: follow the next and previous links rather than making one.",
             ),
-            OpenApiParameter("page_size", int, required=False, description="Results per page: 1-100, default 50."),
             *RATE_HEADERS,
         ],
-        responses={200: s.ResultPageSerializer, **problem_responses(*COMMON)},
+        responses={200: s.ResultPageSerializer, **problem_responses(*statuses(params=True, lookup=True))},
     )
     def get(self, request: Request) -> Response:
-        params = s.SearchParametersSerializer(data=request.query_params)
+        params = parameters.SearchParametersSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
         exam_id = None
@@ -205,13 +180,13 @@ class SharedResultsView(ApiView):
         queryset: QuerySet[Share] = selectors.shared_results(organisation=self.organisation, criteria=criteria)
         # The cursor's order (newest share first), set before anything narrows the search so that a
         # name search's tiers, which the cursor would replace, are never built (bench/api.py).
-        queryset = queryset.order_by(SharePagination.ordering)
+        queryset = queryset.order_by(*SharePagination.ordering)
         if data.get("requirement"):
             queryset = requirement_selectors.meeting(queryset, verdicts["requirement"])
         paginator = SharePagination()
         # The page as plain rows of the columns a result shows and its component scores, in one query
         # (result_rows): model instances and a second query cost more than the rest (bench/api.py).
-        page = paginator.paginate_queryset(queryset.values("id"), request, view=self)
+        page = paginator.paginate_queryset(queryset.values("id", "shared_at"), request, view=self)
         results, shares, components = result_rows.rows_of(result_rows.page_by_ids([row["id"] for row in page or []]))
         context = {
             "request": request,
@@ -241,10 +216,10 @@ class ResultDetailView(ApiView):
             ),
             *RATE_HEADERS,
         ],
-        responses={200: s.ResultSerializer, **problem_responses(*COMMON)},
+        responses={200: s.ResultSerializer, **problem_responses(*statuses(params=True, lookup=True))},
     )
     def get(self, request: Request, result_id: uuid.UUID) -> Response:
-        params = s.ResultParametersSerializer(data=request.query_params)
+        params = parameters.ResultParametersSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         result, share = access.result_for_organisation(self.organisation, result_id)
         verdicts = requirement_context(self.organisation, params.validated_data.get("check"))
@@ -268,7 +243,7 @@ class ResultPhotoView(ApiView):
         summary="Test day photo",
         description="Only when the candidate included the photo in their share with you.",
         parameters=RATE_HEADERS,
-        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, **problem_responses(*COMMON)},
+        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, **problem_responses(*statuses(lookup=True))},
     )
     def get(self, request: Request, result_id: uuid.UUID) -> Any:
         result, share = access.result_for_organisation(self.organisation, result_id)
@@ -291,7 +266,7 @@ class VerifyView(ApiView):
         ),
         request=s.VerifyRequestSerializer,
         parameters=RATE_HEADERS,
-        responses={200: s.ResultSerializer, **problem_responses(*COMMON)},
+        responses={200: s.ResultSerializer, **problem_responses(*statuses(body=True, lookup=True))},
     )
     def post(self, request: Request) -> Response:
         body = s.VerifyRequestSerializer(data=request.data)
@@ -339,26 +314,14 @@ class ChangesView(ApiView):
             "Store next_cursor and pass it next time: you never miss or double-count an event. Events appear "
             "two seconds after they happen, so a slow transaction is never skipped."
         ),
-        parameters=[
-            OpenApiParameter(
-                "cursor",
-                str,
-                required=False,
-                pattern=r"^[A-Za-z0-9_-]{0,40}$",
-                description="The next_cursor of your previous call; leave out to start from the beginning.",
-            ),
-            OpenApiParameter("limit", int, required=False, description="Events per page: 1-500, default 100."),
-            *RATE_HEADERS,
-        ],
-        responses={200: s.ChangesSerializer, **problem_responses(*COMMON)},
+        parameters=[parameters.ChangesParametersSerializer, *RATE_HEADERS],
+        responses={200: s.ChangesSerializer, **problem_responses(*statuses(params=True))},
     )
     def get(self, request: Request) -> Response:
-        cursor = request.query_params.get("cursor", "")
+        params = parameters.ChangesParametersSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        cursor, limit = params.validated_data.get("cursor", ""), params.validated_data["limit"]
         after = _decode_cursor(cursor) if cursor else 0
-        try:
-            limit = min(max(int(request.query_params.get("limit", "100")), 1), 500)
-        except ValueError:
-            raise ValidationError({"limit": "A whole number from 1 to 500."}) from None
         events = list(
             Event.objects.filter(
                 organisation=self.organisation, id__gt=after, created_at__lte=timezone.now() - self.settle
@@ -380,7 +343,7 @@ class DownloadsView(ApiView):
         description="PDF (signed Statements of Results), XLSX or CSV with a template. Poll it, then fetch the file.",
         request=s.DownloadRequestSerializer,
         parameters=RATE_HEADERS,
-        responses={202: s.DownloadSerializer, **problem_responses(*COMMON)},
+        responses={202: s.DownloadSerializer, **problem_responses(*statuses(body=True, lookup=True, downloads=True))},
     )
     def post(self, request: Request) -> Response:
         body = s.DownloadRequestSerializer(data=request.data)
@@ -424,7 +387,7 @@ class DownloadDetailView(ApiView):
         summary="Poll a download",
         description="Its status and progress; file_url once it is done.",
         parameters=RATE_HEADERS,
-        responses={200: s.DownloadSerializer, **problem_responses(*COMMON)},
+        responses={200: s.DownloadSerializer, **problem_responses(*statuses(lookup=True, downloads=True))},
     )
     def get(self, request: Request, job_id: uuid.UUID) -> Response:
         return Response(s.DownloadSerializer(_job(self.organisation, job_id), context={"request": request}).data)
@@ -443,7 +406,7 @@ class DownloadFileView(ApiView):
         parameters=RATE_HEADERS,
         responses={
             **{(200, exporter.content_type.split(";")[0]): OpenApiTypes.BINARY for exporter in EXPORTERS.values()},
-            **problem_responses(*COMMON),
+            **problem_responses(*statuses(lookup=True, downloads=True, file=True)),
         },
     )
     def get(self, request: Request, job_id: uuid.UUID) -> Any:
@@ -468,7 +431,7 @@ class TemplatesView(ApiView):
             "organisation's own, each with its columns in order."
         ),
         parameters=RATE_HEADERS,
-        responses={200: s.TemplateSerializer(many=True), **problem_responses(*COMMON)},
+        responses={200: s.TemplateSerializer(many=True), **problem_responses(*statuses())},
     )
     def get(self, request: Request) -> Response:
         available = available_fields(organisation=self.organisation)
@@ -486,7 +449,7 @@ class OrganisationView(ApiView):
         summary="Your organisation",
         description="The organisation the API key belongs to, with the exams it recognises.",
         parameters=RATE_HEADERS,
-        responses={200: s.OrganisationSerializer, **problem_responses(*COMMON)},
+        responses={200: s.OrganisationSerializer, **problem_responses(*statuses())},
     )
     def get(self, request: Request) -> Response:
         return Response(s.OrganisationSerializer(self.organisation).data)
@@ -500,7 +463,7 @@ class ExamsView(ApiView):
         summary="The exam catalogue",
         description="Every exam, with its code (the exam filter of GET /results/) and whether it can be verified.",
         parameters=RATE_HEADERS,
-        responses={200: s.ExamListSerializer(many=True), **problem_responses(*COMMON)},
+        responses={200: s.ExamListSerializer(many=True), **problem_responses(*statuses())},
     )
     def get(self, request: Request) -> Response:
         return Response(s.ExamListSerializer(Exam.objects.all(), many=True).data)

@@ -601,6 +601,17 @@ PROBLEM_EXAMPLES: list[tuple[int, str, str]] = [
 }""",
     ),
     (
+        415,
+        "The request body is not JSON: send it with Content-Type: application/json.",
+        """\
+{
+  "type": "https://rvs.invalid/problems/unsupported-media-type",
+  "title": "Unsupported media type",
+  "status": 415,
+  "detail": "Unsupported media type \\"application/x-www-form-urlencoded\\" in request."
+}""",
+    ),
+    (
         429,
         "Too many requests: wait the number of seconds in the Retry-After header, then try again.",
         """\
@@ -614,6 +625,19 @@ PROBLEM_EXAMPLES: list[tuple[int, str, str]] = [
 ]
 
 CHANGELOG: list[tuple[str, str, list[str]]] = [
+    (
+        "1.3.0",
+        "2026-12-07",
+        [
+            "GET /results/ lists the newest share first by shared_at (it followed the order shares were stored in, "
+            "which an import or a re-share can change).",
+            "page_size outside 1-100 (GET /results/) and limit outside 1-500 (GET /changes/) are refused with 400 "
+            "instead of being quietly clamped; both bounds are in the schema.",
+            "Each operation in the OpenAPI schema lists the statuses it can send (415 for a body that is not JSON, "
+            "503 while requests cannot be counted); 409 only where a file may not be ready. Nullable objects are "
+            "described so that strict OpenAPI 3.0 validators accept null.",
+        ],
+    ),
     (
         "1.2.0",
         "2026-11-29",
