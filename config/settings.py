@@ -317,6 +317,13 @@ if _unknown := sorted(RATE_LIMIT_FAIL_CLOSED - set(RATE_LIMITS)):
     raise ImproperlyConfigured(f"RVS_RATE_FAIL_CLOSED names unknown rate limits: {', '.join(_unknown)}.")
 # How long an Exam Reference Number look-up lets the organisation open that result.
 ERN_GRANT_HOURS = env_int("RVS_ERN_GRANT_HOURS", 24 * 30, minimum=1)
+# Candidate sign-up (decision 0015): this many wrong Secret Numbers in a row lock a Candidate ID
+# Number until the candidate follows the link emailed to the address we hold for them, or until
+# the lock is this many days old. Each lock is reported to SECURITY_ALERT_EMAIL (empty: the
+# warning log line only).
+CANDIDATE_SIGNUP_MAX_FAILURES = env_int("RVS_CANDIDATE_SIGNUP_MAX_FAILURES", 5, minimum=1, maximum=100)
+CANDIDATE_SIGNUP_LOCK_DAYS = env_int("RVS_CANDIDATE_SIGNUP_LOCK_DAYS", 30, minimum=1)
+SECURITY_ALERT_EMAIL = env_str("RVS_SECURITY_ALERT_EMAIL", "")
 SEARCH_PAGE_SIZE = env_int("RVS_SEARCH_PAGE_SIZE", 25, minimum=5, maximum=100)
 # Python's GIL switch interval in web processes (config/wsgi.py), in microseconds; 0 keeps Python's 5 ms.
 WEB_SWITCH_INTERVAL_US = env_int("RVS_WEB_SWITCH_INTERVAL_US", 500, minimum=0, maximum=100_000)

@@ -39,3 +39,21 @@ class OrganisationInvite(models.Model):
 
     def __str__(self) -> str:
         return f"invite to {self.organisation_name}"
+
+
+class SecretNumberGuard(models.Model):
+    """Consecutive wrong Secret Numbers given for one candidate at sign-up, and the lock they lead to.
+
+    Kept in the database, not in the rate-limit cache, so that a cache flush or a Redis restart
+    does not give a guesser new tries (decision 0015).
+    """
+
+    candidate = models.OneToOneField("results.Candidate", on_delete=models.CASCADE, related_name="secret_number_guard")
+    failures = models.PositiveIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    # Changes with every lock: an unlock link names it, so each link works once, for its own lock.
+    unlock_nonce = models.CharField(max_length=32, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Secret Number guard of {self.candidate_id}"

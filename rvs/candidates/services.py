@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rvs.accounts.models import User
+from rvs.candidates import guard
 from rvs.candidates.models import CandidateAccount, OrganisationInvite
 from rvs.core import ratelimit
 from rvs.core.audit import log_action
@@ -22,9 +23,11 @@ from rvs.results.services import secret_number_hash, secret_number_matches
 
 CONFIRM_SALT = "rvs.candidate-email-confirmation"
 CONFIRM_MAX_AGE = 3 * 24 * 60 * 60
+# The one answer to every refusal that depends on the pair (decision 0015).
 NO_MATCH = (
-    "We could not find a candidate with this Candidate ID Number and Secret Number. Check both against "
-    "your Confirmation of Entry; your exam centre can give them to you again."
+    "We could not find a candidate with this Candidate ID Number and Secret Number who can sign up. "
+    "Check both against your Confirmation of Entry; your exam centre can give them to you again. If you "
+    "already have an account, sign in, or use 'Forgotten your password?' if you cannot."
 )
 
 
@@ -33,7 +36,6 @@ def _confirmation_url(user: User) -> str:
     return f"{settings.RVS_SITE_URL}{reverse('candidates:confirm_email', args=[token])}"
 
 
-@transaction.atomic
 def candidate_sign_up(
     *,
     candidate_number: str,
@@ -46,40 +48,78 @@ def candidate_sign_up(
 ) -> CandidateAccount:
     """Create a candidate's account after proving the Candidate ID Number and Secret Number.
 
-    A wrong pair and an unknown Candidate ID Number give the same ``ValidationError``; guesses are
-    limited per Candidate ID Number (``RATE_LIMITS['candidate_pair']``). An email confirming the
-    address is queued; the account can sign in at once but shares nothing until confirmed.
+    Every refusal that depends on the pair is the same ``ValidationError`` (``NO_MATCH``): an
+    unknown Candidate ID Number, a wrong Secret Number, a locked Candidate ID Number, a right one
+    whose candidate already has an account (its holder is emailed) or whose email address is taken
+    (that address is emailed). Guesses are limited per Candidate ID Number
+    (``RATE_LIMITS['candidate_pair']``) and a run of wrong ones locks it (``rvs.candidates.guard``).
+    An email confirming the address is queued; the account can sign in at once but shares nothing
+    until confirmed.
     """
     number = candidate_number.strip().upper()
+    email = email.strip().lower()
     ratelimit.hit("candidate_pair", number)
+    # Judged before the pair and without the candidate's name: a password complaint given only
+    # when the Secret Number is right would tell a guesser that it is.
+    validate_password(password, User(email=email))
+    profile = {"country": country, "first_language": first_language, "marketing_opt_in": marketing_opt_in}
+    # The refusal is raised after this block commits, so that the failure count, the lock and the
+    # audit entries it wrote are kept.
+    with transaction.atomic():
+        account = _sign_up_if_allowed(number, secret_number.strip(), email, password, profile)
+    if account is None:
+        raise ValidationError(NO_MATCH)
+    return account
+
+
+def _refused(email: str, number: str, reason: str) -> None:
+    log_action("candidate.sign_up_refused", actor=email, data={"candidate_id_end": number[-3:], "reason": reason})
+
+
+def _sign_up_if_allowed(
+    number: str, secret_number: str, email: str, password: str, profile: dict[str, Any]
+) -> CandidateAccount | None:
     candidate = Candidate.objects.filter(candidate_number=number).first()
     if candidate is None:
         secret_number_hash(number, secret_number)  # the same work as a real check: no timing difference
-        matched = False
-    else:
-        matched = secret_number_matches(candidate, secret_number.strip())
-    if candidate is None or not matched:
-        log_action("candidate.sign_up_refused", actor=email, data={"candidate_id_end": number[-3:]})
-        raise ValidationError(NO_MATCH)
-    if CandidateAccount.objects.filter(candidate=candidate).exists():
-        raise ValidationError(
-            "An account already exists for this Candidate ID Number. Sign in, or use "
-            "'Forgotten your password?' if you cannot."
-        )
-    email = email.strip().lower()
-    if User.objects.filter(email=email).exists():
-        raise ValidationError({"email": "This email address already has an account: sign in instead."})
+        _refused(email, number, "unknown Candidate ID Number")
+        return None
+    matched = secret_number_matches(candidate, secret_number)  # checked even when locked: same work
+    if guard.is_locked(candidate):
+        _refused(email, number, "locked")
+        return None
+    if not matched:
+        guard.record_failure(candidate)
+        _refused(email, number, "wrong Secret Number")
+        return None
+    guard.record_success(candidate)
+    holder = CandidateAccount.objects.select_related("user").filter(candidate=candidate).first()
+    if holder is not None:
+        queue_email(to=holder.user.email, template="candidate_sign_up_attempt", context=_help_context(holder.user))
+        _refused(email, number, "account exists")
+        return None
+    taken = User.objects.filter(email=email).first()
+    if taken is not None:
+        queue_email(to=email, template="candidate_sign_up_email_taken", context=_help_context(taken))
+        _refused(email, number, "email address taken")
+        return None
+    return _create_account(candidate, email, password, profile)
+
+
+def _help_context(user: User) -> dict[str, Any]:
+    return {
+        "user": user,
+        "sign_in_url": f"{settings.RVS_SITE_URL}{reverse('accounts:login')}",
+        "reset_url": f"{settings.RVS_SITE_URL}{reverse('accounts:forgot_password')}",
+    }
+
+
+def _create_account(candidate: Candidate, email: str, password: str, profile: dict[str, Any]) -> CandidateAccount:
     user = User(email=email, full_name=candidate.full_name)
-    validate_password(password, user)
     user.set_password(password)
     user.save()
     account = CandidateAccount.objects.create(
-        user=user,
-        candidate=candidate,
-        country=country,
-        first_language=first_language,
-        marketing_opt_in=marketing_opt_in,
-        terms_accepted_at=timezone.now(),
+        user=user, candidate=candidate, terms_accepted_at=timezone.now(), **profile
     )
     log_action("candidate.signed_up", actor=user, obj=account)
     queue_email(to=email, template="candidate_confirm", context={"user": user, "link": _confirmation_url(user)})

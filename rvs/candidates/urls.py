@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from rvs.candidates import views
+from rvs.candidates import unlock_views, views
 
 app_name = "candidates"
 urlpatterns = [
     path("", views.results, name="results"),
     path("sign-up/", views.sign_up, name="sign_up"),
     path("confirm/<str:token>/", views.confirm_email, name="confirm_email"),
+    path("unlock/<str:token>/", unlock_views.unlock, name="unlock"),
     path("confirm-your-email/", views.confirm_needed, name="confirm_needed"),
     path("share/", views.share, name="share"),
     path("share/organisations/", views.organisation_options, name="organisation_options"),

@@ -55,7 +55,7 @@ EXPECT: dict[str, frozenset[str]] = {
         ["home", "register", "register_done", "directory", "verify_statement", "verify_ern",
          "accounts:login", "accounts:logout", "accounts:forgot_password", "accounts:forgot_password_sent",
          "accounts:set_password", "accounts:set_password_done", "accounts:change_password_done",
-         "candidates:sign_up", "candidates:confirm_email", "candidates:help_sharing",
+         "candidates:sign_up", "candidates:confirm_email", "candidates:unlock", "candidates:help_sharing",
          "api:schema", "api:docs", "api:redoc", "admin:login", "admin:logout",
          "developers:index", "developers:authentication", "developers:endpoints", "developers:errors",
          "developers:rate_limits", "developers:webhooks", "developers:changelog"],
