@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -140,12 +141,17 @@ def check_url(url: str, *, allow_private: bool = False) -> Target:
     )
 
 
-def post(target: Target, *, content: bytes, headers: dict[str, str], timeout: float) -> httpx.Response:
-    """POST to one of the target's checked addresses, never resolving its name again."""
+def post(
+    target: Target, *, content: bytes, headers: dict[str, str], timeout: float, verify: ssl.SSLContext | bool = True
+) -> httpx.Response:
+    """POST to one of the target's checked addresses, never resolving its name again.
+
+    ``verify`` is httpx's: the system's trusted certificates unless a test brings its own.
+    """
     extensions = {"sni_hostname": target.hostname} if target.url.scheme == "https" else {}
     failure: httpx.ConnectError | None = None
     # trust_env=False: HTTPS_PROXY and friends would send the request (and the name) elsewhere.
-    with httpx.Client(trust_env=False, follow_redirects=False, timeout=timeout) as client:
+    with httpx.Client(trust_env=False, follow_redirects=False, timeout=timeout, verify=verify) as client:
         for ip in target.addresses:
             try:
                 return client.post(

@@ -3,7 +3,10 @@ the connection goes to the address that was checked, and proxy environment varia
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
+import ssl
+from pathlib import Path
 from typing import Any
 
 import httpcore
@@ -12,7 +15,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from pytest_httpserver import HTTPServer
 
-from rvs.api import webhooks
+from rvs.api import ssrf, webhooks
 from rvs.api.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import CandidateFactory, ResultFactory
 
@@ -183,3 +186,74 @@ class TestPinnedConnection:
         connections = _Connections(monkeypatch, refuse={PUBLIC, "127.0.0.1"})
         _delivery(org_a, "https://hook.example/hook", django_capture_on_commit_callbacks)
         assert connections.hosts == [(PUBLIC, 443)]
+
+
+def _tls_pair(name: str, folder: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A server context with a certificate for ``name`` from a throwaway CA, and a client trusting it."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def certificate(subject: str, key: Any, issuer: str, signer: Any, *, ca: bool) -> x509.Certificate:
+        now = dt.datetime.now(dt.UTC)
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(hours=1))
+            .not_valid_after(now + dt.timedelta(hours=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if not ca:
+            builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(subject)]), critical=False)
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_cert = certificate("Test CA", ca_key, "Test CA", ca_key, ca=True)
+    cert = certificate(name, key, "Test CA", ca_key, ca=False)
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    client = ssl.create_default_context(cadata=ca_cert.public_bytes(serialization.Encoding.PEM).decode())
+    return server, client
+
+
+class TestTls:
+    """Connecting to the checked IP address still verifies the certificate for the host name."""
+
+    @pytest.fixture
+    def tls_server(self, tmp_path: Path) -> Any:
+        server_context, client_context = _tls_pair("hook.example", tmp_path)
+        server = HTTPServer(host="127.0.0.1", port=0, ssl_context=server_context)
+        server.start()
+        yield server, client_context
+        server.clear()
+        server.stop()
+
+    def _resolve_to_loopback(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(socket, "getaddrinfo", _answer("127.0.0.1"))
+
+    def test_it_verifies_the_certificate_for_the_name(self, monkeypatch: pytest.MonkeyPatch, tls_server: Any) -> None:
+        server, client_context = tls_server
+        server.expect_request(
+            "/hook", method="POST", headers={"host": f"hook.example:{server.port}"}
+        ).respond_with_data("ok")
+        self._resolve_to_loopback(monkeypatch)
+        target = ssrf.check_url(f"https://hook.example:{server.port}/hook", allow_private=True)
+        response = ssrf.post(target, content=b"{}", headers={}, timeout=5.0, verify=client_context)
+        assert response.status_code == 200
+        assert len(server.log) == 1
+
+    def test_it_refuses_a_certificate_for_another_name(self, monkeypatch: pytest.MonkeyPatch, tls_server: Any) -> None:
+        server, client_context = tls_server
+        self._resolve_to_loopback(monkeypatch)
+        target = ssrf.check_url(f"https://other.example:{server.port}/hook", allow_private=True)
+        with pytest.raises(httpx.ConnectError, match=r"CERTIFICATE_VERIFY_FAILED|match"):
+            ssrf.post(target, content=b"{}", headers={}, timeout=5.0, verify=client_context)
+        assert not server.log
