@@ -28,7 +28,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "rvs.backoffice.admin_apps.StaffAdminConfig",  # Django's admin on our site (second factor, audited)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -182,6 +182,11 @@ AXES_VERBOSE = False
 # Staff pages need a verified second factor (TOTP); turn off only for local development.
 STAFF_REQUIRE_2FA = env_bool("RVS_STAFF_REQUIRE_2FA", True)
 OTP_TOTP_ISSUER = env_str("RVS_SERVICE_NAME", "Results Verification Service")
+# Django's admin (/admin/): staff only, behind the second factor, audited. Off unless asked for in
+# production (RVS_PRODUCTION=true): the back office is the staff's tool there. Decision 0011.
+ADMIN_ENABLED = env_bool("RVS_ADMIN_ENABLED", not PRODUCTION)
+# The admin never shows a TOTP key or QR code of an existing device (django-otp's switch).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

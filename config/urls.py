@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -25,7 +26,10 @@ urlpatterns = [
     path("backoffice/", include("rvs.backoffice.urls")),
     path("candidate/", include("rvs.candidates.urls")),
     path("", include("rvs.results.urls")),
-    path("admin/", admin.site.urls),
 ]
+
+# Off (404 for every /admin/ address) unless settings.ADMIN_ENABLED; see decision 0011.
+if settings.ADMIN_ENABLED:
+    urlpatterns.append(path("admin/", admin.site.urls))
 
 handler500 = "rvs.core.views.server_error"

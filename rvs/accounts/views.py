@@ -12,6 +12,12 @@ from rvs.core import ratelimit
 from rvs.core.audit import log_action
 
 
+def sign_in_limits(request: HttpRequest) -> dict[str, str | None]:
+    """The rate-limit keys a sign-in attempt counts against: its address, and the account typed."""
+    account = request.POST.get("username", "").strip().lower()
+    return {"signin_ip": request.META.get("REMOTE_ADDR", ""), "signin_user": account or None}
+
+
 class SignInView(auth_views.LoginView):
     """Django's sign-in, with failures limited per address and per account on top of django-axes.
 
@@ -24,8 +30,7 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def _limits(self) -> dict[str, str | None]:
-        account = self.request.POST.get("username", "").strip().lower()
-        return {"signin_ip": self.request.META.get("REMOTE_ADDR", ""), "signin_user": account or None}
+        return sign_in_limits(self.request)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         for scope, key in self._limits().items():

@@ -1,14 +1,30 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from rvs.organisations.models import Membership, Organisation
 
 
 class MembershipInline(admin.TabularInline[Membership, Organisation]):
+    """Shown, not edited: a membership opens an organisation's results to someone, so it is granted
+    only by the product's flows (invitations by the Primary User, the back office's change of Primary
+    User), never by typing a user id here (issue 15, item 1)."""
+
     model = Membership
     extra = 0
     raw_id_fields = ("user",)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Organisation)

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from rvs.results.models import Candidate, Centre, Result
 
@@ -23,6 +26,10 @@ class CandidateAdmin(admin.ModelAdmin[Candidate]):
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Evidence: a candidate and their results leave only through the back office's services.
+        return False
+
 
 @admin.register(Result)
 class ResultAdmin(admin.ModelAdmin[Result]):
@@ -32,4 +39,8 @@ class ResultAdmin(admin.ModelAdmin[Result]):
     raw_id_fields = ("candidate", "centre")
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Evidence: withdrawing a result is the back office's audited correction, never a delete.
         return False

@@ -56,7 +56,7 @@ EXPECT: dict[str, frozenset[str]] = {
          "accounts:login", "accounts:logout", "accounts:forgot_password", "accounts:forgot_password_sent",
          "accounts:set_password", "accounts:set_password_done", "accounts:change_password_done",
          "candidates:sign_up", "candidates:confirm_email", "candidates:unlock", "candidates:help_sharing",
-         "api:schema", "api:docs", "api:redoc", "admin:login", "admin:logout",
+         "api:schema", "api:docs", "api:redoc", "admin:logout",
          "developers:index", "developers:authentication", "developers:endpoints", "developers:errors",
          "developers:rate_limits", "developers:webhooks", "developers:changelog"],
         EVERYONE,
@@ -105,8 +105,10 @@ EXPECT: dict[str, frozenset[str]] = {
     ),
     **dict.fromkeys(["api:downloads", "api:download", "api:download_file"], KEY_WRITE),
 }  # fmt: skip
-# Django's admin: generated per registered model, guarded by the admin site (staff flag, then model
-# permissions, which back-office staff do not get: a 403 for them is the admin's answer, not ours).
+# Django's admin: generated per registered model, guarded by the admin site (staff flag and second
+# factor, then model permissions, which back-office staff do not get: a 403 for them is the admin's
+# answer, not ours). admin:login is one of them: it signs nobody in, it forwards to the product's
+# sign-in and second factor (issue 15, item 1).
 ADMIN_PREFIX = "admin:"
 ADMIN = STAFF
 

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from rvs.sharing.models import Share
+
+
+@admin.register(Share)
+class ShareAdmin(admin.ModelAdmin[Share]):
+    """Read-only: candidates share and revoke on their own site, and a share is evidence.
+
+    Registered (rather than left out) so that Django's delete page, which checks every
+    registered model a deletion would cascade to, refuses to delete an organisation or a result
+    that would take shares with it.
+    """
+
+    list_display = ("public_id", "organisation", "shared_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    raw_id_fields = ("result", "organisation", "first_viewed_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
