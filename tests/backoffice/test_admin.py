@@ -261,6 +261,19 @@ class TestSwitch:
             assert admin_client.get(url).status_code == 404, url
         assert Client().get("/admin/login/").status_code == 404
 
+    def test_it_warns_the_deploy_check_while_on_in_production(self) -> None:
+        from django.core.checks import registry
+
+        from rvs.backoffice.admin_apps import admin_served_in_production
+
+        assert admin_served_in_production in registry.registry.get_checks(include_deployment_checks=True)
+        with override_settings(PRODUCTION=True, ADMIN_ENABLED=True):
+            assert [m.id for m in admin_served_in_production()] == ["rvs_admin.W001"]
+        with override_settings(PRODUCTION=True, ADMIN_ENABLED=False):
+            assert admin_served_in_production() == []
+        with override_settings(PRODUCTION=False, ADMIN_ENABLED=True):
+            assert admin_served_in_production() == []
+
     @pytest.mark.parametrize(("production", "expected"), [("true", "False"), ("false", "True")])
     def test_it_is_off_by_default_in_production_only(self, tmp_path: Path, production: str, expected: str) -> None:
         env = {k: v for k, v in os.environ.items() if k != "RVS_ADMIN_ENABLED"}
