@@ -359,6 +359,17 @@ RVS_VERIFY_PARSE_SECONDS = env_int("RVS_VERIFY_PARSE_SECONDS", 10, minimum=1, ma
 # The key that signs Statements of Results; generated (self-signed) on first use when absent.
 RVS_SIGNING_KEY_FILE = env_str("RVS_SIGNING_KEY_FILE", str(DATA_DIR / "signing" / "key.pem"))
 RVS_SIGNING_CERT_FILE = env_str("RVS_SIGNING_CERT_FILE", str(DATA_DIR / "signing" / "cert.pem"))
+# A CA-issued certificate's chain (PEM: its intermediates, the root optional), embedded in every
+# signature and published with the certificate (/verify/certificate-chain.pem). Empty: none.
+RVS_SIGNING_CHAIN_FILE = env_str("RVS_SIGNING_CHAIN_FILE", "")
+if RVS_SIGNING_CHAIN_FILE and not Path(RVS_SIGNING_CHAIN_FILE).is_file():
+    raise ImproperlyConfigured(f"RVS_SIGNING_CHAIN_FILE: no such file {RVS_SIGNING_CHAIN_FILE}")
+# An RFC 3161 time-stamping server: when set, every signed statement gets a document timestamp
+# (decision 0018). Empty (the default): none, and signing costs what it did.
+RVS_TSA_URL = env_str("RVS_TSA_URL", "")
+if RVS_TSA_URL and not RVS_TSA_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"RVS_TSA_URL must be an http(s) URL, not {RVS_TSA_URL!r}")
+RVS_TSA_TIMEOUT = env_int("RVS_TSA_TIMEOUT", 10, minimum=1, maximum=120)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from rvs.core import views as core_views
+from rvs.downloads import certificate_views
 from rvs.downloads import public_views as verify_views
 from rvs.organisations import public_views
 
@@ -14,6 +15,10 @@ urlpatterns = [
     path("register/done/", public_views.register_done, name="register_done"),
     path("recognition/", public_views.directory, name="directory"),
     path("verify/", verify_views.verify_statement, name="verify_statement"),
+    # The signing certificate, before verify/<ern>/ so "certificate" is never read as an ERN.
+    path("verify/certificate/", certificate_views.certificate_page, name="signing_certificate"),
+    path("verify/certificate.pem", certificate_views.certificate_pem, name="signing_certificate_pem"),
+    path("verify/certificate-chain.pem", certificate_views.certificate_chain_pem, name="signing_certificate_chain"),
     path("verify/<str:ern>/", verify_views.verify_ern, name="verify_ern"),
     path("downloads/bulk-verification/", include("rvs.bulk.urls")),
     path("downloads/", include("rvs.downloads.urls")),

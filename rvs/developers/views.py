@@ -94,7 +94,14 @@ def index(request: HttpRequest) -> HttpResponse:
         first_call=code(examples.FIRST_CALL),
         first_call_response=examples.FIRST_CALL_RESPONSE,
         python_setup=code(examples.PYTHON_SETUP),
+        validate_statement=code(VALIDATE_STATEMENT),
     )
+
+
+# Offline validation of a statement, outside the service (decision 0018).
+VALIDATE_STATEMENT = f"""curl -o statement-signing-certificate.pem {examples.BASE_URL}/verify/certificate.pem
+pip install pyhanko-cli
+pyhanko sign validate --pretty-print --trust statement-signing-certificate.pem statement.pdf"""
 
 
 @require_safe

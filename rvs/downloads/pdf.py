@@ -41,6 +41,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from rvs.downloads import timestamping
 from rvs.downloads.signing import SIGNATURE_FIELD, EmbeddedSignature
 from rvs.exams.scoring import scheme_for
 from rvs.results.models import Result
@@ -521,9 +522,14 @@ def render_signed_statements(
     """
     signature = EmbeddedSignature()
     if _random_access(out):
-        return _render(rows, out, progress=progress, photo_for=photo_for, signature=signature)
+        count = _render(rows, out, progress=progress, photo_for=photo_for, signature=signature)
+        if timestamping.enabled():  # an incremental revision after the signature (decision 0018)
+            timestamping.add_document_timestamp(out)
+        return count
     with tempfile.TemporaryFile(prefix="rvs-statements-") as signed:
         count = _render(rows, signed, progress=progress, photo_for=photo_for, signature=signature)
+        if timestamping.enabled():
+            timestamping.add_document_timestamp(signed)
         signed.seek(0)
         shutil.copyfileobj(signed, out, 1 << 20)
     return count

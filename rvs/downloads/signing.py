@@ -2,7 +2,10 @@
 
 The key and certificate come from ``RVS_SIGNING_KEY_FILE`` / ``RVS_SIGNING_CERT_FILE``. When
 neither file exists a self-signed EC P-256 certificate is generated on first use, so the
-embedded default signs out of the box; production installs a certificate from the board's CA.
+embedded default signs out of the box; production installs a certificate from the board's CA,
+with its chain in ``RVS_SIGNING_CHAIN_FILE`` (embedded in every signature). The certificate and
+chain are published (``certificate_pem``, ``chain_pem``) so anyone can check a statement
+without the service (decision 0018).
 """
 
 from __future__ import annotations
@@ -18,16 +21,20 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from pyhanko.keys import load_certs_from_pemder
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes, SimpleSigner
+
+from rvs.downloads import timestamping
 
 SIGNATURE_FIELD = "StatementSignature"
 DIGEST_ALGORITHM = "sha256"
@@ -42,6 +49,11 @@ def ensure_signing_key() -> tuple[Path, Path]:
     key_path, cert_path = _paths()
     if key_path.exists() and cert_path.exists():
         return key_path, cert_path
+    if settings.RVS_SIGNING_CHAIN_FILE:
+        # A self-signed key made here would not match the configured chain: refuse, and say why.
+        raise RuntimeError(
+            f"RVS_SIGNING_CHAIN_FILE is set but the CA-issued key {key_path} or certificate {cert_path} is missing"
+        )
     key_path.parent.mkdir(parents=True, exist_ok=True)
     cert_path.parent.mkdir(parents=True, exist_ok=True)
     key = ec.generate_private_key(ec.SECP256R1())
@@ -94,8 +106,9 @@ def ensure_signing_key() -> tuple[Path, Path]:
 
 
 @functools.cache
-def _signer(key_path: str, cert_path: str) -> SimpleSigner:
-    signer = SimpleSigner.load(key_path, cert_path)
+def _signer(key_path: str, cert_path: str, chain_path: str) -> SimpleSigner:
+    # The chain's certificates go into every signature's CMS, so validators need only the root.
+    signer = SimpleSigner.load(key_path, cert_path, ca_chain_files=(chain_path,) if chain_path else None)
     if signer is None:
         raise RuntimeError(f"cannot load the signing key {key_path} and certificate {cert_path}")
     return signer
@@ -103,11 +116,41 @@ def _signer(key_path: str, cert_path: str) -> SimpleSigner:
 
 def signer() -> SimpleSigner:
     key_path, cert_path = ensure_signing_key()
-    return _signer(str(key_path), str(cert_path))
+    return _signer(str(key_path), str(cert_path), settings.RVS_SIGNING_CHAIN_FILE)
 
 
 def signing_certificate() -> asn1_x509.Certificate:
     return signer().signing_cert
+
+
+@functools.cache
+def _chain(chain_path: str) -> tuple[asn1_x509.Certificate, ...]:
+    return tuple(load_certs_from_pemder([chain_path])) if chain_path else ()
+
+
+def chain_certificates() -> tuple[asn1_x509.Certificate, ...]:
+    """The CA certificates of ``RVS_SIGNING_CHAIN_FILE``, in the file's order (none when self-signed)."""
+    return _chain(settings.RVS_SIGNING_CHAIN_FILE)
+
+
+def certificate_pem() -> bytes:
+    """The signing certificate, PEM: what a validator outside the service is told to trust."""
+    return _pem(signing_certificate())
+
+
+def chain_pem() -> bytes:
+    """The signing certificate followed by its chain (RFC 8555's application/pem-certificate-chain)."""
+    return b"".join(_pem(certificate) for certificate in (signing_certificate(), *chain_certificates()))
+
+
+def fingerprint(certificate: asn1_x509.Certificate) -> str:
+    """SHA-256 of the DER, as ``openssl x509 -fingerprint -sha256`` prints it (AB:CD:...)."""
+    digest = hashlib.sha256(certificate.dump()).hexdigest().upper()
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+
+
+def _pem(certificate: asn1_x509.Certificate) -> bytes:
+    return bytes(pem.armor("CERTIFICATE", certificate.dump()))
 
 
 def sign_pdf(data: bytes) -> bytes:
@@ -133,9 +176,13 @@ def sign_pdf_file(source: BinaryIO, out: BinaryIO) -> None:
     )
     if _random_access(out):
         signers.sign_pdf(writer, meta, signer=signer(), output=out)
+        if timestamping.enabled():
+            timestamping.add_document_timestamp(out)
         return
     with tempfile.TemporaryFile(prefix="rvs-signed-") as signed:
         signers.sign_pdf(writer, meta, signer=signer(), output=signed)
+        if timestamping.enabled():
+            timestamping.add_document_timestamp(signed)
         signed.seek(0)
         shutil.copyfileobj(signed, out, 1 << 20)
 

@@ -14,6 +14,7 @@ from pyhanko_certvalidator import ValidationContext
 from rvs.downloads.pdf import result_digest, statement_entries
 from rvs.downloads.pdf_guard import DECODE_LIMITS, Deadline, DeadlineStream, ParseTimeout, TooDeep, scan
 from rvs.downloads.signing import signing_certificate
+from rvs.downloads.timestamping import signature_covers_document
 from rvs.results.models import Result
 
 
@@ -79,7 +80,9 @@ def verify_statement_pdf(data: bytes, *, clock: Callable[[], float] = time.monot
 def _signed_entries(data: bytes, deadline: Deadline) -> Verdict | list[dict[str, str]]:
     """The statements' entries of a PDF we signed, or the verdict on why it is not one."""
     reader = PdfFileReader(DeadlineStream(data, deadline), strict=False, decode_limits=DECODE_LIMITS)
-    signatures = reader.embedded_signatures
+    # Document timestamps may follow our signature (decision 0018, ``timestamping``).
+    signatures = [s for s in reader.embedded_signatures if s.sig_object_type != "/DocTimeStamp"]
+    timestamps = [s for s in reader.embedded_signatures if s.sig_object_type == "/DocTimeStamp"]
     if len(signatures) != 1:
         return Verdict(False, "This PDF does not carry our signature, so it is not an authentic Statement of Results.")
     context = ValidationContext(trust_roots=[signing_certificate()], allow_fetching=False)
@@ -89,7 +92,7 @@ def _signed_entries(data: bytes, deadline: Deadline) -> Verdict | list[dict[str,
         raise
     except Exception:
         return Verdict(False, "The signature on this PDF cannot be checked, so it is not authentic.")
-    whole_file = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
+    whole_file = signature_covers_document(status, timestamps)
     if not (status.intact and status.valid and status.trusted and whole_file):
         return Verdict(
             False, "This PDF has been altered since it was issued, or was not signed by us: it is not authentic."

@@ -53,6 +53,7 @@ EXPECT: dict[str, frozenset[str]] = {
     # public pages
     **dict.fromkeys(
         ["home", "register", "register_done", "directory", "verify_statement", "verify_ern",
+         "signing_certificate", "signing_certificate_pem", "signing_certificate_chain",
          "accounts:login", "accounts:logout", "accounts:forgot_password", "accounts:forgot_password_sent",
          "accounts:set_password", "accounts:set_password_done", "accounts:change_password_done",
          "candidates:sign_up", "candidates:confirm_email", "candidates:unlock", "candidates:help_sharing",
