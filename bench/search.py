@@ -303,7 +303,7 @@ def _bench_engine(engine: str, options: argparse.Namespace) -> dict[str, Any]:
 
     def run_selector(kind: str, value: Any) -> tuple[int, list[int]]:
         if kind == "ern":
-            result = result_by_ern(value)
+            result = result_by_ern(value, organisation=organisation)
             return (1 if result else 0), ([result.pk] if result else [])
         queryset = shared_results(organisation=organisation, criteria=_criteria(kind, value), sort="name")
         count = queryset.count()

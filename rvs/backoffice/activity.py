@@ -94,14 +94,21 @@ class _Actors:
 
 
 def _row(entry: AuditEntry, outsider: str | None) -> ActivityRow:
-    common = (entry.at, entry.action)
-    place = (entry.organisation, entry.object_type, entry.object_id)
+    what: dict[str, Any] = {
+        "at": entry.at,
+        "action": entry.action,
+        "organisation": entry.organisation,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+    }
     if outsider is None:
-        return ActivityRow(*common, entry.actor_label, *place, entry.data, entry.ip or "", entry.request_id)
+        return ActivityRow(
+            **what, actor_label=entry.actor_label, data=entry.data, ip=entry.ip or "", request_id=entry.request_id
+        )
     data = {key: value for key, value in entry.data.items() if key in OUTSIDER_DATA_KEYS}
     if outsider == THE_SERVICE:
         data = entry.data  # the service's own reasons (a webhook turned off) are about the organisation's setup
-    return ActivityRow(*common, outsider, *place, data)
+    return ActivityRow(**what, actor_label=outsider, data=data)
 
 
 def activity_rows(

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -117,8 +117,10 @@ def organisation_activity(request: HttpRequest) -> HttpResponse | StreamingHttpR
     # Candidates and the exam board appear as such, without their details (rvs.backoffice.activity).
     if request.GET.get("export") == "csv":
         return _csv(activity_rows(organisation, entries[:EXPORT_LIMIT].iterator(chunk_size=2000)), "activity")
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    page.object_list = list(activity_rows(organisation, page.object_list))
+    entries_page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    # The entries' page numbers, with the entries as shown to the organisation for rows.
+    paginator: Any = entries_page.paginator
+    page = Page(list(activity_rows(organisation, entries_page.object_list)), entries_page.number, paginator)
     return render(
         request, "organisations/activity.html", {"organisation": organisation, "tab": "activity", "page": page}
     )

@@ -233,7 +233,7 @@ def _with_revocations(results: QuerySet[Result], organisation: Any) -> list[Resu
         share_revoked=Exists(shares.filter(revoked_at__isnull=False)),
         share_active=Exists(shares.filter(revoked_at=None)),
     )
-    found = list(annotated)
+    found: list[Result] = list(annotated)
     for result in found:
         result.revoked_here = result.share_revoked and not result.share_active  # type: ignore[attr-defined]
     return found
