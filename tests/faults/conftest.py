@@ -78,7 +78,8 @@ class PrivateDb:
         if on_postgres():
             with psycopg.connect(self.url, autocommit=True) as connection:
                 return list(connection.execute(sql.replace("?", "%s"), params).fetchall())
-        with sqlite3.connect(self.root / "db.sqlite3", timeout=10) as connection:
+        # Generous: on a busy machine a worker may hold the write lock for a while.
+        with sqlite3.connect(self.root / "db.sqlite3", timeout=60) as connection:
             return list(connection.execute(sql, params).fetchall())
 
 
@@ -101,7 +102,7 @@ class RedisServer:
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
         client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 120  # generous: a busy machine starts processes slowly
         while True:
             try:
                 client.ping()
@@ -113,7 +114,7 @@ class RedisServer:
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=120)
             self.process = None
 
     def queued(self) -> int:

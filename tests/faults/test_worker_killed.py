@@ -5,6 +5,11 @@ The job stays "Preparing" with no file (the file URL answers 409); once its leas
 (``send_outbox``) finds it, throws away the dead run's scratch file and queues it again; a new
 worker finishes it. A job whose worker dies on every run ends "Failed" with a reason in Download
 History.
+
+No test here races the wall clock (issue 15, item 13): a busy machine may take many seconds to
+start Django or schedule a thread. Leases are long enough that none lapses on its own during a
+test; a lapse is made explicit by running the relay on a clock moved past the lease
+(time-machine), and every wait ends on an observed condition with a generous timeout.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import queue
 import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -30,7 +37,10 @@ from tests.faults.conftest import PrivateDb, RedisServer
 from tests.smtp import free_port
 
 RESULTS = 300
-WORKER_ENV = {"RVS_DOWNLOAD_STREAM_LIMIT": "1", "RVS_DOWNLOAD_LEASE_SECONDS": "15", "RVS_DOWNLOAD_MAX_ATTEMPTS": "2"}
+WAIT = 300  # seconds: a generous bound on waits that end on an observed condition
+# An hour's lease: no busy machine lets it lapse by itself during the test (before, a 15 s lease
+# lapsed while a slow machine started the relay, which then queued the job a step too early).
+WORKER_ENV = {"RVS_DOWNLOAD_STREAM_LIMIT": "1", "RVS_DOWNLOAD_LEASE_SECONDS": "3600", "RVS_DOWNLOAD_MAX_ATTEMPTS": "2"}
 
 SEED = f"""
 from rvs.accounts.models import User
@@ -54,6 +64,18 @@ response = client.get("/downloads/PUBLIC_ID/file/")
 body = b"".join(response.streaming_content) if response.streaming else response.content
 print("FILE", response.status_code, body[:5].decode("latin-1"), len(body))
 print("HISTORY", "Preparing" in client.get("/downloads/").content.decode())
+"""
+
+
+# The relay as it runs once the dead worker's lease has lapsed: on a clock one second past it.
+RELAY_AFTER_LEASE = """
+import datetime as dt
+import time_machine
+from django.core.management import call_command
+from rvs.downloads.models import DownloadJob
+lease_until = DownloadJob.objects.get(pk=JOB_ID).lease_until
+with time_machine.travel(lease_until + dt.timedelta(seconds=1), tick=True):
+    call_command("send_outbox")
 """
 
 
@@ -130,16 +152,16 @@ def _kill_and_recover(db: PrivateDb, env: dict[str, str], work: list[str], finis
 
     worker = db.popen(*work, env=env)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and _job(db, job_id)["progress"] < 10:
+        deadline = time.monotonic() + WAIT
+        while _job(db, job_id)["progress"] < 10:
             assert worker.poll() is None, "the worker stopped by itself"
-            time.sleep(0.05)
+            assert time.monotonic() < deadline, f"no progress in {WAIT} s"
+            time.sleep(0.05)  # a poll interval, not a wait for time to pass
+        _kill_tree(worker.pid)  # the worker and the work horse it forked (RQ gives it its own group)
+        worker.wait(timeout=WAIT)
         state = _job(db, job_id)
         assert state["status"] == "running", state
         assert 10 <= state["progress"] < 100, state
-        _kill_tree(worker.pid)  # the worker and the work horse it forked (RQ gives it its own group)
-        killed_at = time.monotonic()
-        worker.wait(timeout=10)
     finally:
         if worker.poll() is None:
             _kill_tree(worker.pid)
@@ -154,11 +176,11 @@ def _kill_and_recover(db: PrivateDb, env: dict[str, str], work: list[str], finis
     assert preparing
 
     # The relay runs before the lease lapses: the job is left alone (its worker might be alive).
-    db.manage("send_outbox", env=env)
-    if time.monotonic() - killed_at < 9:  # a 15 s lease renewed every 5 s cannot have lapsed yet
-        assert _job(db, job_id)["status"] == "running"
-    time.sleep(max(0.0, killed_at + 15.5 - time.monotonic()))
-    assert "downloads: 1 queued again, 0 failed" in db.manage("send_outbox", env=env)
+    assert "downloads:" not in db.manage("send_outbox", env=env)
+    assert _job(db, job_id)["status"] == "running"
+    # Once the lease has lapsed, the relay queues it again.
+    out = db.manage("shell", stdin=RELAY_AFTER_LEASE.replace("JOB_ID", str(job_id)), env=env)
+    assert "downloads: 1 queued again, 0 failed" in out
     state = _job(db, job_id)
     assert (state["status"], state["progress"]) == ("pending", 0), state
     assert _scratch_files(db) == []
@@ -306,13 +328,43 @@ def test_it_keeps_the_lease_of_a_live_worker_through_a_long_silent_phase(
     )
     render = services.download_render
     reaped: list[dict[str, int]] = []
+    lease = dt.timedelta(seconds=settings.DOWNLOAD_LEASE_SECONDS)
+    # The test's own queries never overlap a write of the run: SQLite's in-memory test database
+    # locks whole tables between connections and would fail one of them at random.
+    gate = threading.Lock()
+    renewals: queue.Queue[dt.datetime] = queue.Queue()
+    mine = services._mine
+
+    def gated_mine(job: DownloadJob) -> Any:
+        rows = mine(job)
+        update = rows.update
+
+        def gated_update(**fields: Any) -> int:
+            with gate:
+                count = update(**fields)
+            if count and threading.current_thread().name.endswith("-lease"):
+                renewals.put(fields["lease_until"])  # seen: the lease thread renewed
+            return count
+
+        rows.update = gated_update
+        return rows
 
     def long_silent_phase(job: DownloadJob, out: Any, progress: Any = None) -> int:
         written = render(job, out, progress)
-        time.sleep(2.5)  # 2.5 leases without a progress call
-        reaped.append(services.downloads_reap())
+        with gate:
+            claimed = DownloadJob.objects.values_list("lease_until", flat=True).get(pk=job.pk)
+        # Silent (no progress call) until the lease thread renewed it past a whole lease beyond
+        # the lease it had: a worker without the thread would have been taken for dead by then.
+        renewed = renewals.get(timeout=WAIT)
+        while renewed < claimed + 2 * lease:
+            renewed = renewals.get(timeout=WAIT)
+        # The relay runs at a moment the old lease had lapsed and the renewed one holds; the clock
+        # is set explicitly, so a slow thread cannot make the moment fall on either side.
+        with gate, time_machine.travel(renewed - lease / 2, tick=False):
+            reaped.append(services.downloads_reap())
         return written
 
+    monkeypatch.setattr(services, "_mine", gated_mine)
     monkeypatch.setattr(services, "download_render", long_silent_phase)
     services.download_run(job.pk)
     assert reaped == [{"requeued": 0, "failed": 0}]
