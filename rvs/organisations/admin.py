@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from rvs.organisations.models import Membership, Organisation
@@ -33,3 +34,5 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     list_filter = ("status", "kind", "country")
     search_fields = ("name", "city")
     inlines = [MembershipInline]
+    # A website typed without a scheme is https (Django 6's default; 5.2 warns without it).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

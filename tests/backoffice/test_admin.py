@@ -106,6 +106,21 @@ class TestSignIn:
         assert response["Location"] == "/accounts/password/"
 
 
+class TestPages:
+    def test_it_shows_every_registered_model_to_a_verified_superuser(self, admin_client: Client, primary: Any) -> None:
+        """A positive control for the refusals above: the pages still work, read-only ones included."""
+        from django.contrib import admin
+
+        ShareFactory()
+        _protected("audit_entry")
+        assert admin_client.get("/admin/").status_code == 200
+        for model in admin.site._registry:
+            assert admin_client.get(_changelist(model)).status_code == 200, model
+            obj = model._default_manager.first()
+            if obj is not None:
+                assert admin_client.get(_url(obj)).status_code == 200, model
+
+
 class TestUserForm:
     def test_it_has_no_privilege_fields(self, admin_client: Client, member: Any) -> None:
         response = admin_client.get(_url(member))
