@@ -8,8 +8,9 @@ characters, so a typo is told apart from an unknown number without a database lo
 
 from __future__ import annotations
 
+import functools
+import os
 import random
-import secrets
 import unicodedata
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -49,8 +50,62 @@ def _check_character(body: str) -> str:
 
 
 def generate() -> str:
-    body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
-    return body + _check_character(body)
+    """A new ERN from the operating system's CSPRNG."""
+    return from_body_bytes(os.urandom(RANDOM_LENGTH))
+
+
+def from_body_bytes(body: bytes) -> str:
+    """The ERN of ``RANDOM_LENGTH`` random bytes: character i of the body is ``ALPHABET[byte i & 31]`` (256
+    is a multiple of 32, so each is uniform given uniform bytes), then its check character. One number at
+    a time; ``from_bytes`` makes many, the same way."""
+    text = "".join([ALPHABET[byte & 31] for byte in body])
+    return text + _check_character(text)
+
+
+def generate_many(count: int) -> list[str]:
+    """``count`` new ERNs from the CSPRNG at once (a results import makes a million): ``from_bytes`` of fresh bytes."""
+    return from_bytes(os.urandom(count * RANDOM_LENGTH))
+
+
+def from_bytes(data: bytes) -> list[str]:
+    """``from_body_bytes`` of each ``RANDOM_LENGTH`` bytes of ``data`` (a shorter tail is left), ten times faster.
+
+    Computed column by column rather than number by number: the check character is linear in the body
+    (the XOR of one term per position, see ``_syndrome``), so the body's characters and their check
+    terms are ``bytes.translate``s of every number's i-th byte at once, and the check characters the
+    XOR of those terms as big integers.
+    The tests hold it equal to ``from_body_bytes``.
+    """
+    count = len(data) // RANDOM_LENGTH
+    if count == 0:
+        return []
+    characters, terms = _byte_tables()
+    out = bytearray(count * LENGTH)
+    check = 0
+    for position in range(RANDOM_LENGTH):
+        column = data[position : count * RANDOM_LENGTH : RANDOM_LENGTH]
+        out[position::LENGTH] = column.translate(characters)
+        check ^= int.from_bytes(column.translate(terms[position]), "big")
+    out[RANDOM_LENGTH::LENGTH] = check.to_bytes(count, "big").translate(characters)
+    text = out.decode("ascii")
+    return [text[start : start + LENGTH] for start in range(0, len(text), LENGTH)]
+
+
+@functools.cache
+def _byte_tables() -> tuple[bytes, list[bytes]]:
+    """``bytes.translate`` tables for ``from_bytes``: a byte to the character of its low 5 bits, and per
+    position of the body, a byte to that character's term in the check character (the check character
+    of a body holding it there and zeros, whose value is 0, elsewhere)."""
+    alphabet = ALPHABET.encode("ascii")
+    characters = bytes(alphabet[byte & 31] for byte in range(256))
+    terms = []
+    for position in range(RANDOM_LENGTH):
+        single = [
+            _VALUE[_check_character("0" * position + ALPHABET[value] + "0" * (RANDOM_LENGTH - position - 1))]
+            for value in range(32)
+        ]
+        terms.append(bytes(single[byte & 31] for byte in range(256)))
+    return characters, terms
 
 
 def from_random(rng: random.Random) -> str:

@@ -24,12 +24,9 @@ import csv
 import datetime as dt
 import functools
 import gc
-import hashlib
 import io
 import json
 import operator
-import os
-import random
 import re
 import struct
 import uuid
@@ -54,7 +51,7 @@ from rvs.exams.models import Exam
 from rvs.exams.scoring import CesScheme, Outcome, ScoreError, Status, compute, round_half_up, scheme_for
 from rvs.results import bulkload
 from rvs.results.models import Candidate, CandidateNameToken, Centre, ComponentScore, Result
-from rvs.results.services import secret_number_hash
+from rvs.results.secret_numbers import secret_number_hash, secret_number_hashes
 
 SCORE_COLUMNS = ["reading", "writing", "listening", "speaking", "use_of_english", "reading_and_writing"]
 COLUMNS = [
@@ -1230,39 +1227,8 @@ RESULT_FIELDS = ["id", "public_id", "candidate_id", "exam_id", "centre_id", "exa
 SCORE_FIELDS = ["result_id", "position", "code", "label", "score"]
 
 
-def _hmac_sha256_hexes(key: bytes, messages: Iterable[bytes]) -> list[str]:
-    """``hmac.new(key, message, sha256).hexdigest()`` of each message (RFC 2104), from the key's two padded
-    states, hashed once and copied per message: a third of ``hmac.digest``'s time, which sets the key up
-    again for every message."""
-    if len(key) > 64:  # SHA-256's block size
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(64, b"\0")
-    inner_start = hashlib.sha256(bytes(byte ^ 0x36 for byte in key)).copy
-    outer_start = hashlib.sha256(bytes(byte ^ 0x5C for byte in key)).copy
-    hexes = []
-    for message in messages:
-        inner, outer = inner_start(), outer_start()
-        inner.update(message)
-        outer.update(inner.digest())
-        hexes.append(outer.hexdigest())
-    return hexes
-
-
 def _secret_hashes(people: list[Person]) -> list[str]:
-    """``secret_number_hash`` of each person (``_hmac_sha256_hexes``).
-
-    The first is compared with ``secret_number_hash`` itself, which is used for all should they differ.
-    """
-    if not people:
-        return []
-    hashes = _hmac_sha256_hexes(
-        settings.SECRET_NUMBER_KEY.encode(),
-        (f"{person.candidate_number}:{person.secret_number}".encode() for person in people),
-    )
-    first = people[0]
-    if hashes[0] != secret_number_hash(first.candidate_number, first.secret_number):  # pragma: no cover
-        return [secret_number_hash(person.candidate_number, person.secret_number) for person in people]
-    return hashes
+    return secret_number_hashes((person.candidate_number, person.secret_number) for person in people)
 
 
 class _NameTokens:
@@ -1506,169 +1472,16 @@ def _assign_references(rows: list[ParsedRow], used: set[str] | None = None) -> N
     if used is None:
         used = set()
     used.update(_given_references(rows))
-    make = ErnMaker()
-    fresh = iter(make.many(sum(1 for row in rows if not row.reference_number)))
+    fresh = iter(ern_codec.generate_many(sum(1 for row in rows if not row.reference_number)))
     for row in rows:
         if row.reference_number:
             row.ern = row.reference_number
             continue
         ern = next(fresh)
         while ern in used:  # pragma: no cover - 85 random bits
-            ern = make()
+            ern = ern_codec.generate()
         used.add(ern)
         row.ern = ern
-
-
-def erns_from_bytes(data: bytes) -> list[str]:
-    """One Exam Reference Number per ``RANDOM_LENGTH`` bytes of ``data``: character i of the body is
-    ``ALPHABET[byte i & 31]`` (256 is a multiple of 32, so each is uniform given random bytes), then
-    the check character, as ``ern.from_random`` computes it from the same body.
-
-    Column by column instead of number by number: the body's characters and their check terms
-    are ``bytes.translate``s of every number's i-th byte at once, and the check characters the
-    XOR of those terms, as big integers. Several times faster than a loop per number. Should a
-    sample disagree with ``from_random``, ``from_random`` makes them all (the tests hold the two equal).
-    """
-    length = ern_codec.RANDOM_LENGTH
-    count = len(data) // length
-    tables = _ern_byte_tables()
-    if tables is None:  # pragma: no cover - only if ern.py stopped summing terms
-        return [ern_codec.from_random(_FixedBits(_body_bits(data[start : start + length])))
-                for start in range(0, count * length, length)]  # fmt: skip
-    return _erns_by_column(data[: count * length], count, *tables)
-
-
-def _body_bits(body: bytes) -> int:
-    """The bits ``from_random`` reads the body of ``erns_from_bytes(body)`` from."""
-    return sum((byte & 31) << (5 * position) for position, byte in enumerate(body))
-
-
-def _erns_by_column(data: bytes, count: int, characters: bytes, terms: list[bytes]) -> list[str]:
-    if count == 0:
-        return []
-    length, step = ern_codec.RANDOM_LENGTH, ern_codec.LENGTH
-    out = bytearray(count * step)
-    check = 0
-    for position in range(length):
-        column = data[position::length]
-        out[position::step] = column.translate(characters)
-        check ^= int.from_bytes(column.translate(terms[position]), "big")
-    out[length::step] = check.to_bytes(count, "big").translate(characters)
-    text = out.decode("ascii")
-    return [text[start : start + step] for start in range(0, len(text), step)]
-
-
-@functools.cache
-def _ern_byte_tables() -> tuple[bytes, list[bytes]] | None:
-    """``bytes.translate`` tables: a byte to its character (of its low 5 bits), and per position of the
-    body, a byte to the check term of that character there (read off ``from_random``); None should
-    they not give what ``from_random`` gives on a fixed sample."""
-    alphabet = ern_codec.ALPHABET.encode("ascii")
-    characters = bytes(alphabet[value & 31] for value in range(256))
-    terms = [bytes(position_terms[value & 31] for value in range(256)) for position_terms in _ern_single_terms()]
-    length = ern_codec.RANDOM_LENGTH
-    sample = random.Random(length).randbytes(64 * length)  # a fixed sample to compare with from_random
-    made = _erns_by_column(sample, 64, characters, terms)
-    expected = [ern_codec.from_random(_FixedBits(_body_bits(sample[start : start + length])))
-                for start in range(0, len(sample), length)]  # fmt: skip
-    return (characters, terms) if made == expected else None
-
-
-class _UrandomBits(random.Random):
-    """Random bits from the operating system's CSPRNG, as ``random.SystemRandom`` gives them, but read
-    64 kB at a time: a system call per ERN is a good part of the cost of a million of them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._buffer = b""
-        self._offset = 0
-
-    def getrandbits(self, k: int) -> int:
-        size = (k + 7) // 8
-        if self._offset + size > len(self._buffer):
-            self._buffer, self._offset = os.urandom(1 << 16), 0
-        value = int.from_bytes(self._buffer[self._offset : self._offset + size], "big")
-        self._offset += size
-        return value >> (size * 8 - k)
-
-
-class _FixedBits(random.Random):
-    """Always the same bits: shows ``ern.from_random`` one chosen body."""
-
-    def __init__(self, value: int) -> None:
-        super().__init__()
-        self.value = value
-
-    def getrandbits(self, k: int) -> int:
-        return self.value
-
-
-class ErnMaker:
-    """New Exam Reference Numbers from the CSPRNG, as ``ern.from_random`` makes them, twice as fast.
-
-    ``from_random`` spends most of its time on the check character, a sum over GF(32) with one
-    term per character of the body (see ``rvs/core/ern.py``), so it is the sum of the check
-    characters of bodies holding one character each. Those terms are read off ``from_random``
-    itself and combined two characters at a time: the rule still lives in ern.py, and should a
-    sample disagree, ``from_random`` is used instead (the tests hold the two equal).
-    """
-
-    def __init__(self) -> None:
-        self.bits = _UrandomBits()
-        self.text, self.terms, self.last, self.fast = _ern_tables()
-
-    def many(self, count: int) -> list[str]:
-        """``count`` new numbers at once (``erns_from_bytes`` of fresh CSPRNG bytes)."""
-        return erns_from_bytes(os.urandom(count * ern_codec.RANDOM_LENGTH))
-
-    def __call__(self) -> str:
-        bits = self.bits.getrandbits(5 * ern_codec.RANDOM_LENGTH)
-        if not self.fast:  # pragma: no cover - only if ern.py stopped summing terms
-            return ern_codec.from_random(_FixedBits(bits))
-        return _make_ern(bits, self.text, self.terms, self.last)
-
-
-def _make_ern(bits: int, text: list[str], terms: list[list[int]], last: list[int] | None) -> str:
-    # Body characters in pairs, as from_random reads them: character i from bits 5i to 5i + 4.
-    body, check = [], 0
-    for index, pair_terms in enumerate(terms):
-        pair = (bits >> (10 * index)) & 1023
-        body.append(text[pair])
-        check ^= pair_terms[pair]
-    if last is not None:
-        character = (bits >> (10 * len(terms))) & 31
-        body.append(ern_codec.ALPHABET[character])
-        check ^= last[character]
-    return "".join(body) + ern_codec.ALPHABET[check]
-
-
-@functools.cache
-def _ern_single_terms() -> list[list[int]]:
-    """The check term of each character at each position of the body: the check character's value of a
-    body holding that character there and zeros elsewhere, as ``from_random`` makes it."""
-    value = {character: index for index, character in enumerate(ern_codec.ALPHABET)}
-    return [
-        [value[ern_codec.from_random(_FixedBits(character << (5 * position)))[-1]] for character in range(32)]
-        for position in range(ern_codec.RANDOM_LENGTH)
-    ]
-
-
-@functools.cache
-def _ern_tables() -> tuple[list[str], list[list[int]], list[int] | None, bool]:
-    alphabet, length = ern_codec.ALPHABET, ern_codec.RANDOM_LENGTH
-    single = _ern_single_terms()
-    text = [alphabet[pair & 31] + alphabet[pair >> 5] for pair in range(1024)]
-    terms = [
-        [single[2 * index][pair & 31] ^ single[2 * index + 1][pair >> 5] for pair in range(1024)]
-        for index in range(length // 2)
-    ]
-    last = single[length - 1] if length % 2 else None
-    sample = random.Random(length)  # a fixed sample to compare with from_random
-    fast = True
-    for _ in range(64):
-        bits = sample.getrandbits(5 * length)
-        fast = fast and _make_ern(bits, text, terms, last) == ern_codec.from_random(_FixedBits(bits))
-    return text, terms, last, fast
 
 
 def _reserve_ids(model: type[models.Model], count: int) -> range:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import hmac
 from collections.abc import Iterable
 from typing import Any
@@ -20,16 +19,8 @@ from rvs.core.audit import log_action
 from rvs.core.normalise import fold, tokens
 from rvs.results import selectors
 from rvs.results.models import Candidate, CandidateNameToken, ErnGrant, Result
+from rvs.results.secret_numbers import secret_number_hash
 from rvs.sharing.models import Share
-
-
-def secret_number_hash(candidate_number: str, secret_number: str) -> str:
-    """Keyed hash of a 4-digit Secret Number, salted with the Candidate ID Number.
-
-    Ten thousand values defeat any slow hash; a key the database never holds does not.
-    """
-    message = f"{candidate_number.upper()}:{secret_number}".encode()
-    return hmac.new(settings.SECRET_NUMBER_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
 def secret_number_matches(candidate: Candidate, secret_number: str) -> bool:

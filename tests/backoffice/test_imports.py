@@ -21,7 +21,6 @@ from PIL import Image
 
 from rvs.backoffice import imports
 from rvs.backoffice.models import ImportJob
-from rvs.core import ern as ern_codec
 from rvs.core.models import AuditEntry
 from rvs.core.normalise import tokens
 from rvs.results import bulkload, importer
@@ -611,21 +610,6 @@ class TestFastPaths:
         Result.objects.all().delete()
         results_import(actor="test", data=csv_bytes([row(candidate_id="ABC000009")]))
         assert Result.objects.get().pk > first.pk
-
-    @settings(max_examples=300, deadline=None)
-    @given(bits=st.integers(min_value=0, max_value=2 ** (5 * ern_codec.RANDOM_LENGTH) - 1))
-    def test_the_bulk_ern_maker_makes_what_from_random_makes(self, bits: int) -> None:
-        text, terms, last, fast = importer._ern_tables()
-        assert fast
-        made = importer._make_ern(bits, text, terms, last)
-        assert made == ern_codec.from_random(importer._FixedBits(bits))
-        assert ern_codec.is_valid(made)
-
-    def test_the_bulk_ern_maker_draws_fresh_numbers(self) -> None:
-        make = importer.ErnMaker()
-        made = {make() for _ in range(1000)}
-        assert len(made) == 1000
-        assert all(ern_codec.is_valid(ern) for ern in made)
 
     @settings(max_examples=200, deadline=None)
     @given(address=st.emails() | st.text(max_size=40) | st.from_regex(r"[a-z.+\-_]{0,8}@[a-z0-9.\-]{0,12}"))

@@ -49,6 +49,45 @@ class TestGenerate:
         assert ern.generate() != first
 
 
+class TestManyAtOnce:
+    """``from_bytes`` (by column, for imports) makes what ``from_body_bytes`` (one number at a time) makes."""
+
+    @settings(max_examples=300, deadline=None)
+    @given(data=st.binary(max_size=ern.RANDOM_LENGTH * 5))
+    def test_it_makes_what_the_plain_path_makes_of_the_same_bytes(self, data: bytes) -> None:
+        made = ern.from_bytes(data)
+        assert len(made) == len(data) // ern.RANDOM_LENGTH
+        for index, value in enumerate(made):
+            body = data[index * ern.RANDOM_LENGTH : (index + 1) * ern.RANDOM_LENGTH]
+            assert value == ern.from_body_bytes(body)
+            assert ern.is_valid(value)
+
+    @settings(max_examples=100, deadline=None)
+    @given(body=st.binary(min_size=ern.RANDOM_LENGTH, max_size=ern.RANDOM_LENGTH))
+    def test_the_plain_path_keeps_each_byte_low_five_bits(self, body: bytes) -> None:
+        value = ern.from_body_bytes(body)
+        assert value == with_check("".join(ern.ALPHABET[byte & 31] for byte in body))
+
+    def test_it_draws_fresh_numbers_using_every_character_in_every_position(self) -> None:
+        made = ern.generate_many(5_000)
+        assert len(set(made)) == 5_000
+        assert all(ern.is_valid(value) for value in made)
+        assert all(len({value[position] for value in made}) == 32 for position in range(ern.RANDOM_LENGTH))
+
+    def test_it_reads_its_bytes_from_the_csprng(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        calls: list[int] = []
+        real = ern.os.urandom
+
+        def urandom(size: int) -> bytes:
+            calls.append(size)
+            return real(size)
+
+        monkeypatch.setattr(ern.os, "urandom", urandom)
+        ern.generate_many(7)
+        ern.generate()
+        assert calls == [7 * ern.RANDOM_LENGTH, ern.RANDOM_LENGTH]
+
+
 class TestCheckCharacter:
     @settings(max_examples=150, deadline=None)
     @given(body=bodies)

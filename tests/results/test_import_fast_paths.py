@@ -1,65 +1,24 @@
-"""The import's fast paths give what the general code gives: ERNs, Secret Number hashes, scoring by version,
-the cyclic garbage collector left as it was."""
+"""The import's fast paths give what the general code gives: scoring by version, the cyclic garbage collector
+left as it was, the bulk write. (ERNs by column: tests/core/test_ern.py; Secret Number hashes:
+tests/results/test_secret_numbers.py.)"""
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
-import hmac
-import os
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from rvs.core import ern as ern_codec
 from rvs.exams.models import Exam
 from rvs.exams.scoring import compute, scheme_for
 from rvs.results import importer
-from rvs.results.importer import ImportRejected, Person, results_import
+from rvs.results.importer import ImportRejected, results_import
 from rvs.results.services import secret_number_hash
 from tests.results.test_importer import B2_SCORES, csv_bytes, row
 
 LENGTH = ern_codec.RANDOM_LENGTH
-
-
-@settings(max_examples=300, deadline=None)
-@given(data=st.binary(min_size=0, max_size=LENGTH * 5))
-def test_erns_from_bytes_are_what_from_random_makes_of_the_same_body(data: bytes) -> None:
-    made = importer.erns_from_bytes(data)
-    assert len(made) == len(data) // LENGTH
-    for index, ern in enumerate(made):
-        body = data[index * LENGTH : (index + 1) * LENGTH]
-        assert ern == ern_codec.from_random(importer._FixedBits(importer._body_bits(body)))
-        assert ern_codec.is_valid(ern)
-
-
-def test_the_column_tables_agree_with_from_random_and_many_draws_fresh_numbers() -> None:
-    assert importer._ern_byte_tables() is not None
-    made = importer.ErnMaker().many(5_000)
-    assert len(set(made)) == 5_000
-    assert all(ern_codec.is_valid(ern) for ern in made)
-    # Every character of the alphabet turns up in every position of the body.
-    assert all(len({ern[position] for ern in made}) == 32 for position in range(LENGTH))
-
-
-@settings(max_examples=100, deadline=None)
-@given(numbers=st.lists(st.from_regex(r"[A-Z0-9]{4,32}", fullmatch=True), min_size=1, max_size=5),
-       secret=st.from_regex(r"[0-9]{4}", fullmatch=True))  # fmt: skip
-def test_secret_hashes_are_secret_number_hash(numbers: list[str], secret: str) -> None:
-    people = [Person(2, number, secret, "A", "B", dt.date(2000, 1, 1), "") for number in numbers]
-    assert importer._secret_hashes(people) == [secret_number_hash(number, secret) for number in numbers]
-
-
-@settings(max_examples=200, deadline=None)
-@given(key=st.binary(max_size=200), messages=st.lists(st.binary(max_size=100), max_size=4))
-def test_hmac_from_the_padded_key_states_is_hmac(key: bytes, messages: list[bytes]) -> None:
-    """Keys shorter than, as long as and longer than SHA-256's block (64 bytes, hashed first when longer)."""
-    expected = [hmac.new(key, message, hashlib.sha256).hexdigest() for message in messages]
-    assert importer._hmac_sha256_hexes(key, messages) == expected
-    assert importer._hmac_sha256_hexes(b"k" * 64, [b"x"]) == [hmac.new(b"k" * 64, b"x", hashlib.sha256).hexdigest()]
 
 
 @pytest.mark.django_db
@@ -105,19 +64,6 @@ def test_the_garbage_collector_is_left_as_it_was(enabled: bool, monkeypatch: Any
         gc.enable()
 
 
-def test_many_reads_its_bytes_from_the_csprng(monkeypatch: Any) -> None:
-    calls: list[int] = []
-    real = os.urandom
-
-    def urandom(size: int) -> bytes:
-        calls.append(size)
-        return real(size)
-
-    monkeypatch.setattr(importer.os, "urandom", urandom)
-    importer.ErnMaker().many(7)
-    assert calls == [7 * LENGTH]
-
-
 @pytest.mark.parametrize("count", [0, 1, 499, 500, 501, 5_500, 5_501, 23_456])
 def test_blocks_cover_every_row_once_a_small_one_first(count: int) -> None:
     from rvs.results import bulkload
@@ -141,7 +87,7 @@ def test_the_bulk_path_stores_what_the_report_gives(monkeypatch: Any) -> None:
     rows[1] = row(candidate_id="ABC000001", status="Pending")
     rows[2]["first_name"], rows[2]["last_name"] = "Tab\tand \\ back", "Ünïcode-ő"
     rows[3]["date_of_birth"], rows[3]["exam_date"] = "2000-01-01", "2019-12-31"
-    rows[4]["reference_number"] = importer.ErnMaker()()
+    rows[4]["reference_number"] = ern_codec.generate()
     report = results_import(actor="test", data=csv_bytes(rows))
     assert len(report.created) == 5
     for line, made in report.created:
