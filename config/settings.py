@@ -366,6 +366,11 @@ if RVS_SIGNING_CHAIN_FILE and not Path(RVS_SIGNING_CHAIN_FILE).is_file():
     raise ImproperlyConfigured(f"RVS_SIGNING_CHAIN_FILE: no such file {RVS_SIGNING_CHAIN_FILE}")
 # An RFC 3161 time-stamping server: when set, every signed statement gets a document timestamp
 # (decision 0018). Empty (the default): none, and signing costs what it did.
+# Certificates that signed statements before a rotation (PEM bundle): the verify page still accepts
+# their signatures. Take one out if its key may have leaked. Empty: none.
+RVS_SIGNING_RETIRED_CERTS_FILE = env_str("RVS_SIGNING_RETIRED_CERTS_FILE", "")
+if RVS_SIGNING_RETIRED_CERTS_FILE and not Path(RVS_SIGNING_RETIRED_CERTS_FILE).is_file():
+    raise ImproperlyConfigured(f"RVS_SIGNING_RETIRED_CERTS_FILE: no such file {RVS_SIGNING_RETIRED_CERTS_FILE}")
 RVS_TSA_URL = env_str("RVS_TSA_URL", "")
 if RVS_TSA_URL and not RVS_TSA_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"RVS_TSA_URL must be an http(s) URL, not {RVS_TSA_URL!r}")

@@ -77,6 +77,7 @@ def certificate_page(request: HttpRequest) -> HttpResponse:
     context = {
         "certificate": _shown("Signing certificate", signing.signing_certificate()),
         "chain": chain,
+        "retired": [_shown("Retired signing certificate", c) for c in signing.retired_certificates()],
         "timestamped": timestamping.enabled(),
     }
     return render(request, "downloads/signing_certificate.html", context)

@@ -125,12 +125,24 @@ def signing_certificate() -> asn1_x509.Certificate:
 
 @functools.cache
 def _chain(chain_path: str) -> tuple[asn1_x509.Certificate, ...]:
+    # Read once per process and path, as the key is: a rotation restarts the processes.
     return tuple(load_certs_from_pemder([chain_path])) if chain_path else ()
 
 
 def chain_certificates() -> tuple[asn1_x509.Certificate, ...]:
     """The CA certificates of ``RVS_SIGNING_CHAIN_FILE``, in the file's order (none when self-signed)."""
     return _chain(settings.RVS_SIGNING_CHAIN_FILE)
+
+
+def retired_certificates() -> tuple[asn1_x509.Certificate, ...]:
+    """Certificates that signed statements before a rotation (``RVS_SIGNING_RETIRED_CERTS_FILE``)."""
+    return _chain(settings.RVS_SIGNING_RETIRED_CERTS_FILE)
+
+
+def trusted_certificates() -> list[asn1_x509.Certificate]:
+    """What the verify page accepts a statement's signature from: the current certificate and the
+    retired ones, so a rotation does not turn every statement issued before it "not authentic"."""
+    return [signing_certificate(), *retired_certificates()]
 
 
 def certificate_pem() -> bytes:
