@@ -49,31 +49,17 @@ def verify_statement(request: HttpRequest) -> HttpResponse:
     return render(request, "downloads/verify.html", {"form": form, "verdict": verdict}, status=status)
 
 
-def _revision(value: str | None) -> int | None:
-    """The QR link's ``r``: the revision at issue (decision 0017); None in links from before."""
-    if value is None:
-        return None
-    if not (value.isascii() and value.isdigit() and len(value) <= 6):
-        raise Http404
-    return int(value)
-
-
 @never_cache
 def verify_ern(request: HttpRequest, ern: str) -> HttpResponse:
-    """The QR code's page: the verdict for one ERN, showing only name, exam, date and scores.
-
-    The verdict is the upload check's: a result corrected since the statement's revision is
-    "changed since this statement was issued", with what changed.
-    """
+    """The QR code's page: the verdict for one ERN, showing only name, exam, date and scores."""
     try:
         normalised = ern_codec.normalise(ern)
     except ern_codec.ErnFormatError:
         raise Http404 from None
-    revision = _revision(request.GET.get("r"))
-    if not hmac.compare_digest(request.GET.get("c", ""), verification_code(normalised, revision)):
+    if not hmac.compare_digest(request.GET.get("c", ""), verification_code(normalised)):
         raise Http404
     ratelimit.hit("verify_ip", request.META.get("REMOTE_ADDR", ""))
-    check = check_result(normalised, revision=revision)
+    check = check_result(normalised)
     if check.result is None:
         raise Http404
     return render(request, "downloads/verify_ern.html", {"check": check, "result": check.result})
