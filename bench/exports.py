@@ -227,6 +227,7 @@ def _page_rows(ids: list[int]) -> list[dict[str, Any]]:
     """What each statement prints, as plain values: the raw reportlab side draws from these."""
     from django.conf import settings
 
+    from rvs.downloads.changes import revision_count
     from rvs.downloads.pdf import verification_url
     from rvs.downloads.selectors import results_in_order
     from rvs.exams.scoring import scheme_for
@@ -260,7 +261,7 @@ def _page_rows(ids: list[int]) -> list[dict[str, Any]]:
                 else None,
                 "scores": [(c.label, c.score) for c in result.components.all()]
                 + [("Overall score", result.overall_score)],
-                "url": verification_url(result.ern),
+                "url": verification_url(result.ern, revision_count(result)),
             }
         )
     return pages

@@ -42,6 +42,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from rvs.downloads import timestamping
+from rvs.downloads.changes import revision_count, state_digest, statement_state
 from rvs.downloads.signing import SIGNATURE_FIELD, EmbeddedSignature
 from rvs.exams.scoring import scheme_for
 from rvs.results.models import Result
@@ -65,23 +66,23 @@ def _register_fonts() -> None:
 
 def result_digest(result: Result) -> str:
     """What a statement says about a result, hashed: any correction or withdrawal changes it."""
-    components = {c.code: c.score for c in result.components.all()}
-    payload = [
-        result.ern, result.candidate.first_name, result.candidate.last_name,
-        result.candidate.date_of_birth.isoformat(), result.exam.code, result.exam_date.isoformat(),
-        result.status, result.overall_score, result.grade, result.cefr, sorted(components.items()),
-    ]  # fmt: skip
-    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()[:32]
+    return state_digest(result, statement_state(result))
 
 
-def verification_code(ern: str) -> str:
-    """The ``c`` of a statement's QR link: proof the link came from a statement, not a guess."""
+def verification_code(ern: str, revision: int | None = None) -> str:
+    """The ``c`` of a statement's QR link: proof the link came from a statement, not a guess.
+
+    It covers the revision the result was at when the statement was issued (decision 0017), so a
+    link cannot be made to claim a later revision; links from before carry no revision.
+    """
     key = hashlib.sha256(("rvs-verify-link:" + settings.SECRET_KEY).encode()).digest()
-    return hmac.new(key, ern.encode(), hashlib.sha256).hexdigest()[:20]
+    message = ern if revision is None else f"{ern}:r{revision}"
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:20]
 
 
-def verification_url(ern: str) -> str:
-    return f"{settings.RVS_SITE_URL}{reverse('verify_ern', args=[ern])}?c={verification_code(ern)}"
+def verification_url(ern: str, revision: int) -> str:
+    query = f"r={revision}&c={verification_code(ern, revision)}"
+    return f"{settings.RVS_SITE_URL}{reverse('verify_ern', args=[ern])}?{query}"
 
 
 def _qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
@@ -219,7 +220,7 @@ def _page(canvas: Canvas, result: Result, *, photo: bool, issued: str) -> None:
         canvas.setFont("DejaVu-Bold", 13)
         canvas.drawString(left + 5 * mm, y - 12 * mm, result.get_status_display())
         y -= 30 * mm
-    url = verification_url(result.ern)
+    url = verification_url(result.ern, revision_count(result))
     _qr(canvas, url, right - 34 * mm, 22 * mm, 34 * mm)
     canvas.setFont("DejaVu", 8)
     canvas.setFillColor(colors.black)

@@ -111,8 +111,8 @@ def scan(data: bytes, deadline: Deadline, max_depth: int = MAX_DEPTH) -> int:
         elif token == b")":
             continue  # a stray closing parenthesis: nothing to skip
         else:
-            end = data.find(b"endstream", position)
-            position = len(data) if end < 0 else end + len(b"endstream")
+            stream_end = data.find(b"endstream", position)
+            position = len(data) if stream_end < 0 else stream_end + len(b"endstream")
     return deepest
 
 

@@ -49,17 +49,31 @@ def verify_statement(request: HttpRequest) -> HttpResponse:
     return render(request, "downloads/verify.html", {"form": form, "verdict": verdict}, status=status)
 
 
+def _revision(value: str | None) -> int | None:
+    """The QR link's ``r``: the revision at issue (decision 0017); None in links from before."""
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= 6):
+        raise Http404
+    return int(value)
+
+
 @never_cache
 def verify_ern(request: HttpRequest, ern: str) -> HttpResponse:
-    """The QR code's page: the verdict for one ERN, showing only name, exam, date and scores."""
+    """The QR code's page: the verdict for one ERN, showing only name, exam, date and scores.
+
+    The verdict is the upload check's: a result corrected since the statement's revision is
+    "changed since this statement was issued", with what changed.
+    """
     try:
         normalised = ern_codec.normalise(ern)
     except ern_codec.ErnFormatError:
         raise Http404 from None
-    if not hmac.compare_digest(request.GET.get("c", ""), verification_code(normalised)):
+    revision = _revision(request.GET.get("r"))
+    if not hmac.compare_digest(request.GET.get("c", ""), verification_code(normalised, revision)):
         raise Http404
     ratelimit.hit("verify_ip", request.META.get("REMOTE_ADDR", ""))
-    check = check_result(normalised)
+    check = check_result(normalised, revision=revision)
     if check.result is None:
         raise Http404
     return render(request, "downloads/verify_ern.html", {"check": check, "result": check.result})

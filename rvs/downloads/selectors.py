@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from rvs.downloads.models import DownloadJob, DownloadTemplate
 from rvs.exams.models import Exam
-from rvs.results.models import Centre, ComponentScore, ErnGrant, Result
+from rvs.results.models import Centre, ComponentScore, ErnGrant, Result, ResultRevision
 from rvs.sharing.models import Share
 
 _CHUNK = 1000
@@ -54,7 +55,8 @@ def photo_result_ids(*, organisation: Any, result_ids: Sequence[int]) -> set[int
 def results_in_order(result_ids: Sequence[int]) -> Iterator[Result]:
     """Stream results with everything an exporter reads, a chunk at a time, in the order given.
 
-    Per chunk: one query for the results with their candidates and one for their component scores.
+    Per chunk: one query for the results with their candidates, one for their component scores and
+    one for their corrections, counted: the revision a statement's QR link carries (decision 0017).
     Exams and centres repeat across results, so each is read once per call and shared (an exam's
     scoring rules are JSON: parsing them per result cost more than the whole CSV row). Timestamps,
     public ids and the candidate's secret hash and sort name are not read: no exporter prints them.
@@ -69,11 +71,13 @@ def results_in_order(result_ids: Sequence[int]) -> Iterator[Result]:
         scores: dict[int, list[ComponentScore]] = {}
         for component in ComponentScore.objects.filter(result_id__in=chunk):  # ordered by position
             scores.setdefault(component.result_id, []).append(component)
+        revisions = Counter(ResultRevision.objects.filter(result_id__in=chunk).values_list("result_id", flat=True))
         by_id = {}
         for result in results:
             exam_field.set_cached_value(result, exams[result.exam_id])
             centre_field.set_cached_value(result, centres[result.centre_id])
             _prefetched(result, scores.get(result.pk, []))
+            result.__dict__["revision_count"] = revisions[result.pk]  # read by changes.revision_count
             by_id[result.pk] = result
         for result_id in chunk:
             if result_id in by_id:

@@ -5,24 +5,36 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from rvs.downloads.changes import Change, compare, last_correction, since_digest, since_revision, statement_state
 from rvs.downloads.pdf import result_digest, statement_entries
 from rvs.downloads.pdf_guard import DECODE_LIMITS, Deadline, DeadlineStream, ParseTimeout, TooDeep, scan
-from rvs.downloads.signing import signing_certificate
+from rvs.downloads.signing import trusted_certificates
 from rvs.downloads.timestamping import signature_covers_document
 from rvs.results.models import Result
 
 
 @dataclass
 class StatementCheck:
+    """The verdict on one result of a statement.
+
+    ``state``: "valid"; "changed" (corrected since this statement was issued: ``changes`` says
+    what, when the history shows it); "corrected" (corrected at ``changed_at``, but when this
+    statement was issued is not known: a QR link from before decision 0017); "withdrawn";
+    "unknown".
+    """
+
     ern: str
-    state: str  # "valid", "changed" (corrected since issue), "withdrawn", "unknown"
+    state: str
     result: Result | None = None
+    changes: list[Change] = field(default_factory=list)
+    changed_at: datetime | None = None
 
 
 @dataclass
@@ -36,7 +48,9 @@ class Verdict:
         return self.authentic and bool(self.statements) and all(s.state == "valid" for s in self.statements)
 
 
-def check_result(ern: str, digest: str | None = None) -> StatementCheck:
+def check_result(ern: str, digest: str | None = None, *, revision: int | None = None) -> StatementCheck:
+    """The verdict on the result ``ern`` for a statement issued with ``digest`` (an uploaded PDF)
+    or at ``revision`` (a QR link); with neither (an old QR link), as of its last correction."""
     result = (
         Result.objects.select_related("candidate", "exam", "centre")
         .prefetch_related("components")
@@ -45,11 +59,21 @@ def check_result(ern: str, digest: str | None = None) -> StatementCheck:
     )
     if result is None:
         return StatementCheck(ern, "unknown")
-    if result.status == "withdrawn":
-        return StatementCheck(ern, "withdrawn", result)
-    if digest is not None and result_digest(result) != digest:
-        return StatementCheck(ern, "changed", result)
-    return StatementCheck(ern, "valid", result)
+    withdrawn = result.status == Result.Status.WITHDRAWN
+    if digest is None and revision is None:
+        corrected_at = last_correction(result)
+        state = "withdrawn" if withdrawn else "corrected" if corrected_at else "valid"
+        return StatementCheck(ern, state, result, changed_at=corrected_at)
+    if digest is not None and not withdrawn and result_digest(result) == digest:
+        return StatementCheck(ern, "valid", result)
+    since = since_digest(result, digest) if digest is not None else since_revision(result, revision or 0)
+    changes = compare(result, since.state, statement_state(result)) if since else []
+    changed_at = since.changed_at if since else None
+    if withdrawn:
+        return StatementCheck(ern, "withdrawn", result, changes, changed_at)
+    if since is None and digest is None:
+        return StatementCheck(ern, "valid", result)  # not corrected since the QR link's revision
+    return StatementCheck(ern, "changed", result, changes, changed_at)
 
 
 NOT_READABLE = "This file is not a readable PDF."
@@ -85,7 +109,7 @@ def _signed_entries(data: bytes, deadline: Deadline) -> Verdict | list[dict[str,
     timestamps = [s for s in reader.embedded_signatures if s.sig_object_type == "/DocTimeStamp"]
     if len(signatures) != 1:
         return Verdict(False, "This PDF does not carry our signature, so it is not an authentic Statement of Results.")
-    context = ValidationContext(trust_roots=[signing_certificate()], allow_fetching=False)
+    context = ValidationContext(trust_roots=trusted_certificates(), allow_fetching=False)
     try:
         status = validate_pdf_signature(signatures[0], context)
     except ParseTimeout:
