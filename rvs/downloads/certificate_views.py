@@ -7,18 +7,19 @@ and a page gives its SHA-256 fingerprint to compare through a second channel (de
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from asn1crypto import x509 as asn1_x509
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import etag, require_safe
 
 from rvs.downloads import signing, timestamping
 
 # An hour: a rotated certificate reaches every cache within it, and an unchanged one is not refetched
-# on every check. Clients revalidate cheaply with the ETag (the fingerprint).
+# on every check. Clients revalidate cheaply with the ETag.
 MAX_AGE = 3600
 
 
@@ -49,12 +50,17 @@ def _shown(role: str, certificate: asn1_x509.Certificate) -> ShownCertificate:
 def _pem_response(body: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["ETag"] = '"' + signing.fingerprint(signing.signing_certificate()).replace(":", "").lower() + '"'
     return response
 
 
+def _digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+# The ETag is the body's hash, so a changed chain file changes it too; If-None-Match gets a 304.
 @require_safe
 @cache_control(public=True, max_age=MAX_AGE)
+@etag(lambda request: _digest(signing.certificate_pem()))
 def certificate_pem(request: HttpRequest) -> HttpResponse:
     """The signing certificate alone: what ``pdfsig``'s NSS database or pyHanko's ``--trust`` takes."""
     return _pem_response(signing.certificate_pem(), "application/x-pem-file", "statement-signing-certificate.pem")
@@ -62,6 +68,7 @@ def certificate_pem(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @cache_control(public=True, max_age=MAX_AGE)
+@etag(lambda request: _digest(signing.chain_pem()))
 def certificate_chain_pem(request: HttpRequest) -> HttpResponse:
     """The certificate followed by its CA chain (RFC 8555's format); just the certificate when self-signed."""
     return _pem_response(signing.chain_pem(), "application/pem-certificate-chain", "statement-signing-chain.pem")

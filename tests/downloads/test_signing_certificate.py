@@ -69,8 +69,10 @@ class TestPublishedCertificate:
         cache = response["Cache-Control"]
         assert "public" in cache
         assert "max-age=3600" in cache
-        fingerprint = hashlib.sha256(signing_certificate().dump()).hexdigest()
-        assert response["ETag"] == f'"{fingerprint}"'
+        assert response["ETag"] == f'"{hashlib.sha256(response.content).hexdigest()}"'
+        again = client.get("/verify/certificate.pem", headers={"if-none-match": response["ETag"]})
+        assert again.status_code == 304
+        assert "max-age=3600" in again["Cache-Control"]
 
     def test_it_shows_the_sha256_fingerprint_of_the_der(self, client: Client) -> None:
         digest = hashlib.sha256(signing_certificate().dump()).hexdigest().upper()
@@ -140,6 +142,7 @@ class TestCaIssuedChain:
         response = client.get(reverse("signing_certificate_chain"))
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pem-certificate-chain"
+        assert response["ETag"] == f'"{hashlib.sha256(response.content).hexdigest()}"'  # not the leaf's alone
         expected = [
             ca_chain[n].certificate.public_bytes(serialization.Encoding.DER) for n in ("leaf", "intermediate", "root")
         ]
