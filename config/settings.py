@@ -353,6 +353,14 @@ DOWNLOAD_MAX_ATTEMPTS = env_int("RVS_DOWNLOAD_MAX_ATTEMPTS", 2, minimum=1, maxim
 BULK_MAX_BYTES = env_int("RVS_BULK_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 BULK_MAX_ROWS = env_int("RVS_BULK_MAX_ROWS", 5000, minimum=1)
 BULK_MAX_UNPACKED_BYTES = env_int("RVS_BULK_MAX_UNPACKED_BYTES", 50 * 1024 * 1024, minimum=1024)
+BULK_MAX_UNPACK_RATIO = env_int("RVS_BULK_MAX_UNPACK_RATIO", 200, minimum=2)
+# Every upload (rvs/core/uploads.py, decision 0012): at most this many columns are read, a CSV line
+# may hold this many bytes, and an XLSX part's XML may nest this deep; the verify page takes PDFs
+# up to VERIFY_MAX_BYTES.
+UPLOAD_MAX_COLUMNS = env_int("RVS_UPLOAD_MAX_COLUMNS", 256, minimum=16, maximum=16384)
+UPLOAD_MAX_LINE_BYTES = env_int("RVS_UPLOAD_MAX_LINE_BYTES", 64 * 1024, minimum=1024)
+UPLOAD_MAX_XML_DEPTH = env_int("RVS_UPLOAD_MAX_XML_DEPTH", 32, minimum=12, maximum=1000)
+VERIFY_MAX_BYTES = env_int("RVS_VERIFY_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 # The public verify page stops reading an uploaded PDF after this many seconds and answers "not a
 # readable PDF" (rvs/downloads/pdf_guard.py; a 20 MB statement reads in well under one).
 RVS_VERIFY_PARSE_SECONDS = env_int("RVS_VERIFY_PARSE_SECONDS", 10, minimum=1, maximum=120)

@@ -9,8 +9,10 @@ import then runs as a task that claims the job with a lease, reports its progres
 all or nothing (``results_import``). A file whose SHA-256 matches a finished import is flagged,
 and importing it again changes nothing (results are identified by candidate, exam and date).
 
-XLSX files are read with openpyxl in read-only mode and turned into the CSV text the importer
-reads (the header row is the CSV header; dates as YYYY-MM-DD; whole numbers without ".0").
+XLSX files are streamed by ``rvs.core.xlsx`` within the same limits (decision 0012: the size a
+sheet declares is ignored, the row limit counts empty rows, columns and XML nesting are capped)
+and turned into the CSV text the importer reads (the header row is the CSV header; dates as
+YYYY-MM-DD; whole numbers without ".0").
 Test-day photos come as a ZIP beside the file; it is checked (no absolute paths, no "..", JPEG
 and PNG only, unpacked size bounded) and unpacked into a temporary folder for the importer.
 """
@@ -48,6 +50,16 @@ from rvs.backoffice import purge
 from rvs.backoffice.models import ImportJob
 from rvs.backoffice.permissions import StaffPerm, staff_can
 from rvs.core.audit import log_action
+from rvs.core.uploads import (
+    UploadLimits,
+    UploadRefused,
+    check_archive,
+    check_csv,
+    check_size,
+    megabytes,
+    read_upload,
+    upload_limits,
+)
 from rvs.results.importer import PHASE_PARSE, ImportRejected, RowError, results_import, results_validate
 
 logger = logging.getLogger(__name__)
@@ -109,8 +121,17 @@ def max_photos_unpacked_bytes() -> int:
     return _limit("IMPORT_MAX_PHOTOS_UNPACKED_BYTES", 400 * 1024 * 1024)
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{size / 1000:.1f} kB"
+def import_limits() -> UploadLimits:
+    """What a results file may cost (decision 0012): the row limit stops the reading, empty rows included."""
+    return upload_limits(
+        what="file",
+        noun="results",
+        verb="imported",
+        max_bytes=max_bytes(),
+        max_rows=max_rows(),
+        max_unpacked_bytes=max_unpacked_bytes(),
+        max_unpack_ratio=max_unpack_ratio(),
+    )
 
 
 def _require(actor: Any) -> None:
@@ -119,28 +140,6 @@ def _require(actor: Any) -> None:
 
 
 # --- XLSX -----------------------------------------------------------------------------------------------------
-
-
-def _check_archive(archive: zipfile.ZipFile, what: str, limit: int, ratio: int | None) -> list[zipfile.ZipInfo]:
-    """The members of ``archive``, refused when it unpacks to more than ``limit`` bytes or absurdly.
-
-    Python's zipfile stops at each member's declared size (and fails its CRC if there is more),
-    so the declared sizes are what can be unpacked.
-    """
-    members = archive.infolist()
-    if len(members) > max_rows() + 1000:
-        raise ValidationError(f"The {what} holds {len(members)} files; that is too many.")
-    unpacked = sum(member.file_size for member in members)
-    packed = sum(member.compress_size for member in members)
-    if unpacked > limit:
-        raise ValidationError(
-            f"The {what} would unpack to {_megabytes(unpacked)}; at most {_megabytes(limit)} can be imported."
-        )
-    if ratio is not None and unpacked > 1_000_000 and unpacked > ratio * max(packed, 1):
-        raise ValidationError(
-            f"The {what} would unpack to {unpacked // max(packed, 1)} times its size; it cannot be a genuine file."
-        )
-    return members
 
 
 def _cell(value: Any) -> str:
@@ -175,39 +174,29 @@ class Converted:
 
 
 def xlsx_to_csv(data: bytes) -> Converted:
-    """The first sheet of an XLSX file as CSV; ``ValidationError`` when it is not one or is absurd."""
-    import openpyxl  # imported when needed: most imports are CSV
+    """The first sheet of an XLSX file as CSV; ``ValidationError`` when it is not one or is absurd.
+
+    The sheet is streamed within ``import_limits()`` (rvs.core.xlsx): the size a sheet declares is
+    ignored, and the reading stops at the row limit, empty rows included.
+    """
+    from rvs.core.xlsx import xlsx_rows  # imported when needed (it imports openpyxl): most imports are CSV
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            _check_archive(archive, "XLSX file", max_unpacked_bytes(), max_unpack_ratio())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
-        raise ValidationError("The file is not a readable XLSX workbook.") from None
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors on damaged files
-        raise ValidationError("The file is not a readable XLSX workbook.") from None
-    try:
-        # Rows are counted as they are read (the dimension a sheet declares counts formatted empty
-        # rows, so it cannot decide); the unpacked-size check above bounds the reading.
-        return _sheet_to_csv(workbook.worksheets[0])
-    except ValidationError:
+        return _sheet_to_csv(xlsx_rows(data, import_limits()))
+    except UploadRefused:
         raise
-    except Exception:
+    except Exception:  # a damaged file must get an answer, not a server error
         raise ValidationError("The file is not a readable XLSX workbook.") from None
-    finally:
-        workbook.close()
 
 
-def _sheet_to_csv(sheet: Any) -> Converted:
+def _sheet_to_csv(sheet_rows: Iterator[list[Any]]) -> Converted:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     starts: list[int] = []
     line = 1
     width = 0
     rows = 0
-    limit = max_rows()
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+    for number, values in enumerate(sheet_rows, start=1):
         cells = [_cell(value) for value in values]
         if number == 1:
             while cells and not cells[-1].strip():
@@ -219,11 +208,6 @@ def _sheet_to_csv(sheet: Any) -> Converted:
             cells.extend([""] * (width - len(cells)))
         if number > 1 and any(cell.strip() for cell in cells):
             rows += 1
-            if rows > limit:
-                raise ValidationError(
-                    f"The sheet has more than {limit} rows; at most {limit} results can be imported at once. "
-                    "Split it into smaller files."
-                )
         starts.append(line)
         writer.writerow(cells)
         line += sum(cell.count("\n") for cell in cells) + 1
@@ -234,7 +218,13 @@ def _sheet_to_csv(sheet: Any) -> Converted:
 
 
 def _photo_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
-    members = _check_archive(archive, "ZIP of photos", max_photos_unpacked_bytes(), None)
+    members = check_archive(
+        archive,
+        what="ZIP of photos",
+        max_unpacked_bytes=max_photos_unpacked_bytes(),
+        max_unpack_ratio=None,
+        max_members=max_rows() + 1000,
+    )
     problems = []
     for member in members:
         name = member.filename
@@ -326,34 +316,29 @@ def import_upload(*, actor: Any, upload: UploadedFile, photos: UploadedFile | No
     _require(actor)
     purge.schedule()  # uploads left unconfirmed before this one go after a while
     name = Path(upload.name or "results.csv").name
-    if upload.size is None or upload.size > max_bytes():
-        raise ValidationError(
-            {"file": f"The file is {_megabytes(upload.size or 0)}; at most {_megabytes(max_bytes())} can be imported."}
-        )
+    limits = import_limits()
+    try:
+        check_size(upload.size, max_bytes=limits.max_bytes, verb=limits.verb)
+    except UploadRefused as exc:
+        raise ValidationError({"file": exc.messages}) from None
     if upload.size == 0:
         raise ValidationError({"file": "The file is empty."})
-    upload.seek(0)
-    data = upload.read()
+    data = _read(upload, limits)
     file_format = _format_of(name, data[:4])
     converted = None
-    if file_format == ImportJob.Format.XLSX:
-        try:
+    try:
+        if file_format == ImportJob.Format.XLSX:
             converted = xlsx_to_csv(data)
-        except ValidationError as exc:
-            raise ValidationError({"file": exc.messages}) from None
-    elif _lines(data) > max_rows():
-        raise ValidationError(
-            {
-                "file": f"The file has {_lines(data)} lines after its header; at most {max_rows()} results can be "
-                "imported at once. Split it into smaller files."
-            }
-        )
+        else:
+            check_csv(data, limits)  # lines (empty ones too) and their length, before parsing
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
     if photos is not None:
         if photos.size is None or photos.size > max_photos_bytes():
             raise ValidationError(
                 {
-                    "photos": f"The ZIP of photos is {_megabytes(photos.size or 0)}; at most "
-                    f"{_megabytes(max_photos_bytes())} can be uploaded."
+                    "photos": f"The ZIP of photos is {megabytes(photos.size or 0)}; at most "
+                    f"{megabytes(max_photos_bytes())} can be uploaded."
                 }
             )
         photos.seek(0)
@@ -384,6 +369,13 @@ def import_upload(*, actor: Any, upload: UploadedFile, photos: UploadedFile | No
         data={"file": job.original_name, "rows": job.rows, "problems": job.error_count, "status": job.status},
     )
     return job
+
+
+def _read(upload: UploadedFile, limits: UploadLimits) -> bytes:
+    try:
+        return read_upload(upload, max_bytes=limits.max_bytes, verb=limits.verb)
+    except UploadRefused as exc:
+        raise ValidationError({"file": exc.messages}) from None
 
 
 def _storage_name(name: str, file_format: str) -> str:

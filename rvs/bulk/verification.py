@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +28,7 @@ from rvs.core.actors import actor_key, actor_label, user_of
 from rvs.core.audit import log_action
 from rvs.core.normalise import tokens
 from rvs.core.permissions import Perm, has_perm
+from rvs.core.uploads import UploadLimits, UploadRefused, check_csv, check_size, check_width, upload_limits
 from rvs.downloads.exporters import neutralise
 from rvs.downloads.models import DownloadJob
 from rvs.results.models import Result
@@ -78,25 +78,28 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
+def applicant_file_limits() -> UploadLimits:
+    """What an applicants' file may cost (decision 0012): rows, empty ones included, stop the reading."""
+    return upload_limits(
+        what="file",
+        noun="applicants",
+        verb="checked",
+        max_bytes=settings.BULK_MAX_BYTES,
+        max_rows=settings.BULK_MAX_ROWS,
+        max_unpacked_bytes=settings.BULK_MAX_UNPACKED_BYTES,
+        max_unpack_ratio=settings.BULK_MAX_UNPACK_RATIO,
+    )
+
+
 def read_sheet(data: bytes, filename: str) -> Sheet:
     """Read the applicants' file; ``ValidationError`` says what is wrong and where."""
-    if len(data) > settings.BULK_MAX_BYTES:
-        raise ValidationError(f"The file is larger than {settings.BULK_MAX_BYTES // (1024 * 1024)} MB.")
-    if filename.lower().endswith(".xlsx"):
-        table = _xlsx_rows(data)
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise ValidationError(f"Line {line} is not UTF-8 text: save the file as CSV UTF-8.") from None
-        table = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text, newline=""))]
+    limits = applicant_file_limits()
+    check_size(len(data), max_bytes=limits.max_bytes, verb=limits.verb)
+    table = _xlsx_rows(data, limits) if filename.lower().endswith(".xlsx") else _csv_rows(data, limits)
     table = [row for row in table if any(cell for cell in row)]
     if not table:
         raise ValidationError("The file is empty.")
     header, rows = [h.strip() for h in table[0]], table[1:]
-    if len(rows) > settings.BULK_MAX_ROWS:
-        raise ValidationError(f"The file has {len(rows)} applicants; at most {settings.BULK_MAX_ROWS} at a time.")
     if not rows:
         raise ValidationError("The file has a header but no applicants.")
     lowered = [h.lower() for h in header]
@@ -111,24 +114,34 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
     return Sheet(header, padded, ern_columns[0], names, dobs[0] if dobs else None)
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
-    import openpyxl
+def _csv_rows(data: bytes, limits: UploadLimits) -> list[list[str]]:
+    check_csv(data, limits)  # lines (empty ones too) and their length, before parsing
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ValidationError(f"Line {line} is not UTF-8 text: save the file as CSV UTF-8.") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    table = []
+    try:
+        for values in reader:
+            check_width(values, reader.line_num, limits)
+            table.append([cell.strip() for cell in values])
+    except csv.Error as exc:
+        raise ValidationError(f"Line {reader.line_num} is not readable CSV ({exc}).") from None
+    return table
+
+
+def _xlsx_rows(data: bytes, limits: UploadLimits) -> list[list[str]]:
+    """The first sheet, streamed within the limits (rvs.core.xlsx ignores the size a sheet declares)."""
+    from rvs.core.xlsx import xlsx_rows  # imported when needed: it imports openpyxl
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
+        return [[_cell(value) for value in row] for row in xlsx_rows(data, limits)]
+    except UploadRefused:
+        raise
+    except Exception:  # a damaged file must get an answer, not a server error
         raise ValidationError("This is not a readable XLSX file.") from None
-    if unpacked > settings.BULK_MAX_UNPACKED_BYTES:
-        raise ValidationError("This XLSX file unpacks to far more data than an applicant list holds; it was refused.")
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        raise ValidationError("This is not a readable XLSX file.") from None
-    sheet = workbook.worksheets[0]
-    rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return rows
 
 
 def _parse_date(text: str) -> dt.date | None:

@@ -8,9 +8,10 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from rvs.bulk.verification import bulk_verify
+from rvs.bulk.verification import applicant_file_limits, bulk_verify
 from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, org_permission_required
+from rvs.core.uploads import read_upload
 
 
 class BulkForm(forms.Form):
@@ -35,11 +36,12 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = BulkForm(request.POST, request.FILES) if request.method == "POST" else BulkForm()
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["applicants"]
+        limits = applicant_file_limits()
         try:
             job, counts = bulk_verify(
                 actor=request.user,
                 organisation=request.organisation,  # type: ignore[attr-defined]
-                data=upload_file.read(),
+                data=read_upload(upload_file, max_bytes=limits.max_bytes, verb=limits.verb),
                 filename=upload_file.name or "",
                 fmt=form.cleaned_data["format"],
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 
 from django import forms
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -13,10 +14,9 @@ from django.views.decorators.http import require_http_methods
 from rvs.core import ern as ern_codec
 from rvs.core import ratelimit
 from rvs.core.audit import log_action
+from rvs.core.uploads import UploadRefused, read_upload
 from rvs.downloads.pdf import verification_code
 from rvs.downloads.verify import check_result, verify_statement_pdf
-
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 class VerifyForm(forms.Form):
@@ -28,9 +28,10 @@ class VerifyForm(forms.Form):
 
     def clean_statement(self) -> bytes:
         upload = self.cleaned_data["statement"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError("The file is larger than 20 MB; a Statement of Results is much smaller.")
-        data: bytes = upload.read()
+        try:  # the shared upload limit (decision 0012): refused before reading, never read past it
+            data = read_upload(upload, max_bytes=settings.VERIFY_MAX_BYTES, verb="checked")
+        except UploadRefused as exc:
+            raise forms.ValidationError(f"{exc.messages[0]} A Statement of Results is much smaller.") from None
         if not data.startswith(b"%PDF-"):
             raise forms.ValidationError("This file is not a PDF.")
         return data

@@ -164,9 +164,12 @@ class TestBulkPage:
     def test_it_limits_rows_size_and_unpacked_size(self, member_client: Client, settings: Any) -> None:
         settings.BULK_MAX_ROWS = 2
         response = _upload(member_client, b"ERN\nA\nB\nC\n")
-        assert "at most 2 at a time" in response.content.decode()
+        assert "The file has 3 lines after its header; at most 2 applicants can be checked" in response.content.decode()
         settings.BULK_MAX_BYTES = 1024
-        assert "larger than" in _upload(member_client, b"ERN\n" + b"A" * 2000).content.decode()
+        assert (
+            "The file is 2.0 kB; at most 1.0 kB can be checked."
+            in _upload(member_client, b"ERN\n" + b"A" * 2000).content.decode()
+        )
         settings.BULK_MAX_BYTES = 5 * 1024 * 1024
         settings.BULK_MAX_UNPACKED_BYTES = 2000
         bomb = io.BytesIO()
@@ -174,7 +177,8 @@ class TestBulkPage:
 
         with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("xl/worksheets/sheet1.xml", "0" * 100_000)
-        assert "unpacks to far more data" in _upload(member_client, bomb.getvalue(), name="bomb.xlsx").content.decode()
+        answer = _upload(member_client, bomb.getvalue(), name="bomb.xlsx").content.decode()
+        assert "The XLSX file would unpack to 100.0 kB; at most 2.0 kB can be checked." in answer
 
     def test_it_limits_the_rows_an_organisation_checks_per_day(
         self, member_client: Client, settings: Any, intake: tuple[str, list[str]]

@@ -1,0 +1,161 @@
+"""Upload limits: what any uploaded file may cost, checked before it is parsed and while it is read.
+
+A small file can ask for a great deal of work: an XLSX that declares ``A1:XFD6000``, a CSV of
+millions of empty lines, a ZIP that unpacks a thousandfold, XML nested a million deep. Every
+upload (bulk verification, the back-office import, the public verify page) goes through these
+helpers so that its cost stays proportional to its size: the size is checked before reading,
+a CSV's lines (empty ones included) and line lengths before parsing, an XLSX's unpacked sizes
+and compression ratio before unpacking, and its sheet is streamed by ``rvs.core.xlsx`` within
+the row, column and nesting limits. Refusals are ``ValidationError`` s saying what and where.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+
+class UploadRefused(ValidationError):
+    """An upload refused by a limit (or as unreadable), before or while it is read."""
+
+
+class TooManyRows(UploadRefused):
+    """More rows than the limit: the file is not read further."""
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{size / 1000:.1f} kB"
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """What one kind of upload may cost, and how its messages name it.
+
+    ``max_rows`` counts the rows after the header, empty rows included: reading stops there.
+    """
+
+    what: str  # "file", "applicant file": how messages name the upload
+    noun: str  # "results", "applicants": what its rows are
+    verb: str  # "imported", "checked": what is done with them
+    max_bytes: int
+    max_rows: int
+    max_unpacked_bytes: int
+    max_unpack_ratio: int | None
+    max_columns: int
+    max_line_bytes: int
+    max_xml_depth: int
+    max_members: int = 10_000
+
+    def refuse_rows(self, count: str, where: str = "") -> TooManyRows:
+        return TooManyRows(
+            f"The {self.what} has {count} after its header{where}; at most {self.max_rows} {self.noun} can be "
+            f"{self.verb} at once. Split it into smaller files."
+        )
+
+
+def upload_limits(
+    *,
+    what: str,
+    noun: str,
+    verb: str,
+    max_bytes: int,
+    max_rows: int,
+    max_unpacked_bytes: int,
+    max_unpack_ratio: int | None,
+) -> UploadLimits:
+    """Limits for one kind of upload; columns, line length and XML nesting are shared settings."""
+    return UploadLimits(
+        what=what,
+        noun=noun,
+        verb=verb,
+        max_bytes=max_bytes,
+        max_rows=max_rows,
+        max_unpacked_bytes=max_unpacked_bytes,
+        max_unpack_ratio=max_unpack_ratio,
+        max_columns=settings.UPLOAD_MAX_COLUMNS,
+        max_line_bytes=settings.UPLOAD_MAX_LINE_BYTES,
+        max_xml_depth=settings.UPLOAD_MAX_XML_DEPTH,
+    )
+
+
+def check_size(size: int | None, *, max_bytes: int, what: str = "file", verb: str = "uploaded") -> None:
+    if size is None or size > max_bytes:
+        raise UploadRefused(f"The {what} is {megabytes(size or 0)}; at most {megabytes(max_bytes)} can be {verb}.")
+
+
+def read_upload(upload: IO[bytes], *, max_bytes: int, what: str = "file", verb: str = "uploaded") -> bytes:
+    """The upload's bytes, refused before reading when it says it is too large, and never read past the limit."""
+    declared = getattr(upload, "size", None)
+    if declared is not None:  # Django's uploads know their size; refuse before reading a byte
+        check_size(declared, max_bytes=max_bytes, what=what, verb=verb)
+    upload.seek(0)
+    data = upload.read(max_bytes + 1)
+    check_size(len(data), max_bytes=max_bytes, what=what, verb=verb)
+    return data
+
+
+def check_archive(
+    archive: zipfile.ZipFile,
+    *,
+    what: str,
+    max_unpacked_bytes: int,
+    max_unpack_ratio: int | None,
+    max_members: int,
+    verb: str = "imported",
+) -> list[zipfile.ZipInfo]:
+    """The members of ``archive``, refused when it unpacks to more than the limit or absurdly.
+
+    Python's zipfile stops at each member's declared size (and fails its CRC if there is more),
+    so the declared sizes bound what can be unpacked; ``rvs.core.xlsx`` counts what it unpacks too.
+    """
+    members = archive.infolist()
+    if len(members) > max_members:
+        raise UploadRefused(f"The {what} holds {len(members)} files; that is too many.")
+    unpacked = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members)
+    if unpacked > max_unpacked_bytes:
+        raise UploadRefused(
+            f"The {what} would unpack to {megabytes(unpacked)}; at most {megabytes(max_unpacked_bytes)} can be {verb}."
+        )
+    if max_unpack_ratio is not None and unpacked > 1_000_000 and unpacked > max_unpack_ratio * max(packed, 1):
+        raise UploadRefused(
+            f"The {what} would unpack to {unpacked // max(packed, 1)} times its size; it cannot be a genuine file."
+        )
+    return members
+
+
+def check_csv(data: bytes, limits: UploadLimits) -> int:
+    """The CSV's lines after its header (empty ones included), refused before parsing when too many or too long.
+
+    Counting newlines and finding each one runs at C speed; the loop runs at most once per
+    allowed line, so a file of millions of one-byte lines costs one ``count``.
+    """
+    lines = data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1) - 1
+    if lines > limits.max_rows:
+        raise limits.refuse_rows(f"{lines} lines")
+    longest = limits.max_line_bytes
+    if len(data) <= longest:
+        return max(lines, 0)
+    start, number = 0, 1
+    while True:
+        end = data.find(b"\n", start)
+        stop = len(data) if end < 0 else end
+        if stop - start > longest:
+            raise UploadRefused(
+                f"Line {number} of the {limits.what} is longer than {longest} bytes; "
+                "no line of a genuine file is that long."
+            )
+        if end < 0:
+            return max(lines, 0)
+        start, number = end + 1, number + 1
+
+
+def check_width(values: list[str], line: int, limits: UploadLimits) -> None:
+    if len(values) > limits.max_columns:
+        raise UploadRefused(
+            f"Line {line} of the {limits.what} has {len(values)} columns; at most {limits.max_columns} are read."
+        )
