@@ -22,9 +22,11 @@ from PIL import Image
 from rvs.backoffice import imports
 from rvs.backoffice.models import ImportJob
 from rvs.core.models import AuditEntry
-from rvs.core.normalise import tokens
+from rvs.core.normalise import fold, tokens
 from rvs.results import bulkload, importer
 from rvs.results.importer import COLUMNS, results_import
+from rvs.results.importer import read as import_read
+from rvs.results.importer import write as import_write
 from rvs.results.models import Candidate, CandidateNameToken, Centre, ComponentScore, Result
 from rvs.results.services import candidate_sort_name, name_tokens_for
 from tests.conftest import client_for, make_staff, staff_client_for
@@ -344,7 +346,7 @@ class TestCheckThenImport:
 
     def test_it_reports_progress_while_parsing(self, monkeypatch: Any) -> None:
         seen: list[tuple[str, int, int]] = []
-        monkeypatch.setattr(importer, "_PROGRESS_EVERY", 2)
+        monkeypatch.setattr(import_read, "PROGRESS_EVERY", 2)
         results_import(actor="test", data=csv_bytes(good_rows()), progress=lambda *event: seen.append(event))
         phases = [phase for phase, _, _ in seen]
         assert phases[0] == importer.PHASE_PARSE
@@ -590,7 +592,7 @@ class TestFastPaths:
             report = results_import(actor="test", data=data)
             by_orm = self.contents()
             transaction.set_rollback(True)
-        monkeypatch.setattr(importer, "ORM_WRITE_LIMIT", 0)
+        monkeypatch.setattr(import_write, "ORM_WRITE_LIMIT", 0)
         fast = results_import(actor="test", data=data)
         assert self.contents() == by_orm
         assert len(fast.created) == len(report.created) == 6
@@ -603,7 +605,7 @@ class TestFastPaths:
         assert (len(again.created), again.unchanged) == (0, 6)
 
     def test_reserved_ids_never_reuse_a_deleted_one(self, monkeypatch: Any) -> None:
-        monkeypatch.setattr(importer, "ORM_WRITE_LIMIT", 0)
+        monkeypatch.setattr(import_write, "ORM_WRITE_LIMIT", 0)
         results_import(actor="test", data=csv_bytes([row()]))
         first = Result.objects.get()
         ComponentScore.objects.all().delete()
@@ -629,7 +631,7 @@ class TestFastPaths:
     @settings(max_examples=200, deadline=None)
     @given(first=st.text(max_size=20), last=st.text(max_size=20))
     def test_folding_name_parts_gives_what_folding_the_whole_name_gives(self, first: str, last: str) -> None:
-        given_name, family = importer.fold(first), importer.fold(last)
+        given_name, family = fold(first), fold(last)
         assert f"{family} {given_name}".strip() == candidate_sort_name(first, last)
         parts = list(dict.fromkeys(token[:64] for token in f"{given_name} {family}".split()))
         assert parts == tokens(f"{first} {last}")
@@ -651,7 +653,7 @@ def test_a_connection_killed_mid_import_leaves_nothing_and_a_rerun_imports_every
     rows = [row(candidate_id=f"ABC{n:06d}") for n in range(3000)]
     job = uploaded(client, csv_bytes(rows))
     assert job.status == ImportJob.Status.VALIDATED
-    real_insert, real_copy = importer._insert, bulkload.copy_text
+    real_insert, real_copy = import_write.insert, bulkload.copy_text
     killed: list[int] = []
 
     def kill_once() -> None:
@@ -674,7 +676,7 @@ def test_a_connection_killed_mid_import_leaves_nothing_and_a_rerun_imports_every
         kill_once()
 
     monkeypatch.setattr(bulkload, "copy_text", copy_then_kill)
-    monkeypatch.setattr(importer, "_insert", insert_then_kill)
+    monkeypatch.setattr(import_write, "insert", insert_then_kill)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
     imports.import_run(job.pk)
     assert killed, "the connection was killed"
@@ -686,7 +688,7 @@ def test_a_connection_killed_mid_import_leaves_nothing_and_a_rerun_imports_every
     assert "The connection to the database was lost" in page
     assert "Run the import again" in page
 
-    monkeypatch.setattr(importer, "_insert", real_insert)
+    monkeypatch.setattr(import_write, "insert", real_insert)
     monkeypatch.setattr(bulkload, "copy_text", real_copy)
     client.post(reverse("backoffice:import_start", args=[job.public_id]))  # on_commit runs at once: no transaction
     job.refresh_from_db()

@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +19,9 @@ from rvs.exams.models import Exam
 from rvs.exams.scoring import ScoreError, compute, scheme_for
 from rvs.results import bulkload, importer
 from rvs.results.importer import ImportRejected, results_import
+from rvs.results.importer import run as import_run
+from rvs.results.importer import scores as import_scores
+from rvs.results.importer import write as import_write
 from rvs.results.models import Candidate, CandidateNameToken, Centre, ComponentScore, Result
 from tests.results.test_importer import B2_SCORES, counts, csv_bytes, row
 
@@ -27,8 +30,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def small_chunks(monkeypatch: Any) -> None:
-    monkeypatch.setattr(importer, "_STREAM_CHUNK", 3)
-    monkeypatch.setattr(importer, "ORM_WRITE_LIMIT", 0)
+    monkeypatch.setattr(import_run, "STREAM_CHUNK", 3)
+    monkeypatch.setattr(import_write, "ORM_WRITE_LIMIT", 0)
 
 
 def people(count: int, **values: str) -> list[dict[str, str]]:
@@ -183,6 +186,30 @@ def test_uuid4_hexes_are_version_4_uuids() -> None:
         assert (parsed.hex, parsed.version, parsed.variant) == (value, 4, uuid.RFC_4122)
 
 
+def test_a_small_chunk_with_more_scores_than_the_orm_limit_writes_them_as_plain_rows(monkeypatch: Any) -> None:
+    """Component scores of a chunk small enough for the ORM but over its limit: plain rows (``insert_rows``, COPY
+    text on PostgreSQL), the same as the ORM writes."""
+    data = csv_bytes([row(candidate_id="ABC000001", first_name="Tab\there", **B2_SCORES)])
+    fields = ("result__candidate__candidate_number", "position", "code", "label", "score")
+    with transaction.atomic():
+        results_import(actor="test", data=data)
+        by_orm = sorted(ComponentScore.objects.values_list(*fields))
+        transaction.set_rollback(True)
+    monkeypatch.setattr(import_write, "ORM_WRITE_LIMIT", len(B2_SCORES) - 1)
+    written: list[Any] = []
+    real = bulkload.insert_rows
+
+    def insert_rows(model: Any, names: list[str], rows: Any) -> None:
+        written.append(model)
+        real(model, names, rows)
+
+    monkeypatch.setattr(bulkload, "insert_rows", insert_rows)
+    results_import(actor="test", data=data)
+    assert written == [ComponentScore]
+    assert sorted(ComponentScore.objects.values_list(*fields)) == by_orm
+    assert len(by_orm) == len(B2_SCORES)
+
+
 def test_copy_lines_escape_text_and_write_null() -> None:
     fields = [ComponentScore._meta.get_field(name) for name in ("result_id", "code", "score")]
     line = bulkload._copy_line(fields)  # type: ignore[arg-type]
@@ -212,7 +239,7 @@ def test_the_plain_score_path_gives_what_compute_gives(data: Any) -> None:
     scheme = scheme_for(exam.scoring, exam_date)
     if scheme is None:
         return
-    scoring = importer._Scoring(scheme, exam.pk)
+    scoring = import_scores.Scoring(scheme, exam.pk)
     scores = [""] * len(importer.SCORE_COLUMNS)
     values: dict[str, int] = {}
     for component in scheme.components:

@@ -15,6 +15,10 @@ from rvs.exams.models import Exam
 from rvs.exams.scoring import compute, scheme_for
 from rvs.results import importer
 from rvs.results.importer import ImportRejected, results_import
+from rvs.results.importer import checks as import_checks
+from rvs.results.importer import row as import_row
+from rvs.results.importer import run as import_run
+from rvs.results.importer import write as import_write
 from rvs.results.services import secret_number_hash
 from tests.results.test_importer import B2_SCORES, csv_bytes, row
 
@@ -23,7 +27,7 @@ LENGTH = ern_codec.RANDOM_LENGTH
 
 @pytest.mark.django_db
 def test_one_scoring_per_version_of_the_rules() -> None:
-    parser = importer._Parser(list(importer.COLUMNS), None)
+    parser = import_row.Parser(list(importer.COLUMNS), None)
     for exam in Exam.objects.filter(verifiable=True):
         for day in (dt.date(2014, 1, 1), dt.date(2019, 3, 2), dt.date(2020, 6, 1), dt.date(2025, 6, 14)):
             scoring = parser.scoring(exam, day)
@@ -35,21 +39,21 @@ def test_one_scoring_per_version_of_the_rules() -> None:
                 for code, value in values.items():
                     scores[importer.SCORE_COLUMNS.index(code)] = str(value)
                 assert scoring.outcome(scores, "", lambda column, message: None) == compute(scheme, values)
-    schemes = {id(scoring) for scoring in parser.schemes.values() if scoring}
-    assert len(schemes) == len([scoring for scoring in parser.versions.values() if scoring])
+    schemes = {id(scoring) for scoring in parser.rules.schemes.values() if scoring}
+    assert len(schemes) == len([scoring for scoring in parser.rules.versions.values() if scoring])
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("enabled", [True, False])
 def test_the_garbage_collector_is_left_as_it_was(enabled: bool, monkeypatch: Any) -> None:
     seen: list[bool] = []
-    real = importer._Checker.chunk
+    real = import_checks.Checker.chunk
 
     def chunk(self: Any, rows: Any) -> Any:
         seen.append(gc.isenabled())
         return real(self, rows)
 
-    monkeypatch.setattr(importer._Checker, "chunk", chunk)
+    monkeypatch.setattr(import_checks.Checker, "chunk", chunk)
     (gc.enable if enabled else gc.disable)()
     try:
         rows = [row(candidate_id=f"ABC{n:06d}", **B2_SCORES) for n in range(3)]
@@ -81,8 +85,8 @@ def test_the_bulk_path_stores_what_the_report_gives(monkeypatch: Any) -> None:
     as each engine's bulk path writes them (COPY's binary and text formats on PostgreSQL)."""
     from rvs.results.models import Candidate, ComponentScore, Result
 
-    monkeypatch.setattr(importer, "ORM_WRITE_LIMIT", 0)
-    monkeypatch.setattr(importer, "_STREAM_CHUNK", 2)
+    monkeypatch.setattr(import_write, "ORM_WRITE_LIMIT", 0)
+    monkeypatch.setattr(import_run, "STREAM_CHUNK", 2)
     rows = [row(candidate_id=f"ABC{n:06d}", **B2_SCORES) for n in range(5)]
     rows[1] = row(candidate_id="ABC000001", status="Pending")
     rows[2]["first_name"], rows[2]["last_name"] = "Tab\tand \\ back", "Ünïcode-ő"
