@@ -44,6 +44,7 @@ from reportlab.pdfgen.canvas import Canvas
 from rvs.downloads import timestamping
 from rvs.downloads.changes import revision_count, state_digest, statement_state
 from rvs.downloads.signing import SIGNATURE_FIELD, EmbeddedSignature
+from rvs.downloads.timestamp_revision import Revision, append_document_timestamp
 from rvs.exams.scoring import scheme_for
 from rvs.results.models import Result
 
@@ -323,6 +324,8 @@ class _Concatenation:
         self.signature = signature
         self._field = self._allocate() if signature else 0
         self._unannotated = signature is not None  # the first page copied gets the field in its /Annots
+        self._first_page: generic.DictionaryObject | None = None  # that page, and its number
+        self._first_page_number = 0
         self.nodes: list[int] = []  # the page tree's nodes under the root, one per batch
         self.pages = 0
         self._parent = self.PAGES
@@ -369,6 +372,8 @@ class _Concatenation:
             while pending:
                 original = pending.pop()
                 self._object(numbers[original.idnum], self._copy(original.get_object(), numbers, pending))
+        if kids and not self._first_page_number:
+            self._first_page_number = kids[0]
         self.offsets[self._parent] = self.position
         self._write(
             b"%d 0 obj\n<< /Type /Pages /Parent %d 0 R /Count %d /Kids [ %s ] >>\nendobj\n"
@@ -407,6 +412,7 @@ class _Concatenation:
                     annotations.append(generic.IndirectObject(self._field, 0, None))
                     items[generic.NameObject("/Annots")] = annotations
                     self._unannotated = False
+                    self._first_page = generic.DictionaryObject(items)  # a document timestamp adds to it
             if isinstance(value, generic.StreamObject):
                 return generic.StreamObject(items, encoded_data=value.encoded_data)
             return generic.DictionaryObject(items)
@@ -459,6 +465,23 @@ class _Concatenation:
         )
         if self.signature is not None:
             self.signature.sign(self.out, self.position)
+            if timestamping.enabled():  # an incremental revision after the signature (decision 0018)
+                append_document_timestamp(self.out, self._revision(catalog, identifier, start))
+
+    def _revision(self, catalog: generic.DictionaryObject, identifier: bytes, xref: int) -> Revision:
+        assert self._first_page is not None
+        return Revision(
+            catalog_number=self.CATALOG,
+            catalog=catalog,
+            page_number=self._first_page_number,
+            page=self._first_page,
+            signature_field=self._field,
+            size=len(self.offsets),
+            info_number=self.INFO,
+            identifier=identifier,
+            previous_xref=xref,
+            end=self.position,
+        )
 
     def _write_signature_field(self) -> dict[generic.NameObject, generic.PdfObject]:
         """The signature dictionary and its field (an invisible widget); the catalogue's entries for them.
@@ -523,14 +546,9 @@ def render_signed_statements(
     """
     signature = EmbeddedSignature()
     if _random_access(out):
-        count = _render(rows, out, progress=progress, photo_for=photo_for, signature=signature)
-        if timestamping.enabled():  # an incremental revision after the signature (decision 0018)
-            timestamping.add_document_timestamp(out)
-        return count
+        return _render(rows, out, progress=progress, photo_for=photo_for, signature=signature)
     with tempfile.TemporaryFile(prefix="rvs-statements-") as signed:
         count = _render(rows, signed, progress=progress, photo_for=photo_for, signature=signature)
-        if timestamping.enabled():
-            timestamping.add_document_timestamp(signed)
         signed.seek(0)
         shutil.copyfileobj(signed, out, 1 << 20)
     return count

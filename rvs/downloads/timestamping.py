@@ -68,17 +68,21 @@ def enabled() -> bool:
     return bool(settings.RVS_TSA_URL)
 
 
+def timestamper() -> UrlTimeStamper:
+    """The client for ``RVS_TSA_URL``."""
+    return _timestamper(settings.RVS_TSA_URL, settings.RVS_TSA_TIMEOUT)
+
+
 def add_document_timestamp(document: BinaryIO) -> None:
     """Append a document timestamp revision to the signed PDF in ``document`` (read, seek, write).
 
-    pyHanko's incremental writer reads the cross-reference table (memory grows with the pages,
-    decision 0018); only installs that configure a TSA pay that, the default streaming path not.
+    For PDFs signed by pyHanko (``signing.sign_pdf``): its incremental writer reads the whole
+    cross-reference table. Statements, written by the service, get theirs as they are written
+    (``timestamp_revision``), so their memory stays flat.
     """
     document.seek(0)
     writer = IncrementalPdfFileWriter(document)
-    stamper = signers.PdfTimeStamper(
-        _timestamper(settings.RVS_TSA_URL, settings.RVS_TSA_TIMEOUT), field_name=TIMESTAMP_FIELD
-    )
+    stamper = signers.PdfTimeStamper(timestamper(), field_name=TIMESTAMP_FIELD)
     stamper.timestamp_pdf(writer, "sha256", in_place=True)
     document.seek(0, 2)
 

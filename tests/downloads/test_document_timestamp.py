@@ -97,6 +97,31 @@ class TestDocumentTimestamp:
         assert status.coverage.name == "ENTIRE_REVISION"
         assert status.modification_level == ModificationLevel.LTA_UPDATES
 
+    def test_it_timestamps_statements_as_they_are_written_without_rereading_them(
+        self, tsa: pki.Tsa, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Decision 0008's flat memory holds with a TSA: no incremental writer reads the document back."""
+        from rvs.downloads import pdf, timestamping
+
+        def refuse(*args: Any, **kwargs: Any) -> None:
+            raise AssertionError("the statement was read back by pyHanko's incremental writer")
+
+        monkeypatch.setattr(timestamping, "IncrementalPdfFileWriter", refuse)
+        monkeypatch.setattr(pdf, "BATCH_PAGES", 2)
+        results = [ResultFactory() for _ in range(5)]
+        path = tmp_path / "statements.pdf"
+        with path.open("w+b") as out:
+            assert render_signed_statements(results_in_order([r.pk for r in results]), out) == 5
+        reader = PdfFileReader(io.BytesIO(path.read_bytes()), strict=True)
+        assert int(reader.root["/Pages"]["/Count"]) == 5
+        signature, timestamp = reader.embedded_signatures
+        checked = validate_pdf_timestamp(timestamp, ValidationContext(trust_roots=[tsa.root.asn1()]))
+        assert checked.intact
+        assert checked.trusted
+        status = validate_pdf_signature(signature, ValidationContext(trust_roots=[signing_certificate()]))
+        assert status.modification_level == ModificationLevel.LTA_UPDATES
+        assert [check.ern for check in verify_statement_pdf(path.read_bytes()).statements] == [r.ern for r in results]
+
     def test_it_is_still_authentic_on_the_verify_page(self, tsa: pki.Tsa, tmp_path: Path) -> None:
         verdict = verify_statement_pdf(_statement(tmp_path))
         assert verdict.authentic, verdict.reason
