@@ -14,7 +14,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from rvs.downloads.changes import Change, compare, last_correction, since_digest, since_revision, statement_state
 from rvs.downloads.pdf import result_digest, statement_entries
-from rvs.downloads.pdf_guard import DECODE_LIMITS, Deadline, DeadlineStream, ParseTimeout, TooDeep, scan
+from rvs.downloads.pdf_guard import DECODE_LIMITS, Deadline, DeadlineStream, ParseTimeout, Unreadable, scan
 from rvs.downloads.signing import trusted_certificates
 from rvs.downloads.timestamping import signature_covers_document
 from rvs.results.models import Result
@@ -92,8 +92,8 @@ def verify_statement_pdf(data: bytes, *, clock: Callable[[], float] = time.monot
         outcome = _signed_entries(data, deadline)
     except ParseTimeout:
         return Verdict(False, f"{NOT_READABLE} Reading it took too long, so it cannot be checked.")
-    except TooDeep:
-        return Verdict(False, f"{NOT_READABLE} Its structure is nested deeper than any PDF we issue.")
+    except Unreadable as refused:
+        return Verdict(False, f"{NOT_READABLE} {refused.reason}")
     except Exception:  # any parser failure on hostile bytes is a verdict, never a server error
         return Verdict(False, NOT_READABLE)
     if isinstance(outcome, Verdict):

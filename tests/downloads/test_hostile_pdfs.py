@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from rvs.downloads import verify
 from rvs.downloads.pdf import render_signed_statements
-from rvs.downloads.pdf_guard import MAX_DEPTH, Deadline, ParseTimeout, TooDeep, scan
+from rvs.downloads.pdf_guard import MAX_DEPTH, Deadline, ParseTimeout, TooComplex, TooDeep, scan
 from rvs.downloads.selectors import results_in_order
 from rvs.downloads.verify import verify_statement_pdf
 from tests.factories import ResultFactory
@@ -101,6 +101,22 @@ class TestNesting:
         assert scan(statement, Deadline(60)) < MAX_DEPTH
         assert verify_statement_pdf(statement).all_valid
 
+    def test_it_leaves_statements_up_to_the_upload_cap_inside_every_bound(
+        self, statement: bytes, settings: Any
+    ) -> None:
+        """As many statements' bytes as the upload cap takes: as many strings and streams as a real one holds."""
+        assert scan(statement * (settings.VERIFY_MAX_BYTES // len(statement)), Deadline(600)) < MAX_DEPTH
+
+    def test_it_refuses_strings_nested_deeper_than_the_bound(self) -> None:
+        with pytest.raises(TooDeep):
+            scan(b"(" * (MAX_DEPTH + 1), Deadline(60))
+
+    def test_it_refuses_more_strings_comments_and_streams_than_a_statement_holds(self, client: Client) -> None:
+        with pytest.raises(TooComplex):
+            scan(b"()" * 200_000, Deadline(60))
+        page = post(client, pdf_with(b"[" + b"(a)" * 200_000 + b"]")).content.decode()
+        assert f"{NOT_READABLE} It holds more separate parts than any PDF we issue." in page
+
 
 class TestFailuresOfAnyKind:
     @pytest.mark.parametrize("error", [RecursionError, MemoryError, RuntimeError, AssertionError])
@@ -122,10 +138,14 @@ class TestDeadline:
         assert verdict.reason.startswith(NOT_READABLE)
         assert "took too long" in verdict.reason
 
-    def test_it_bounds_the_scan_of_a_long_flat_file(self) -> None:
+    def test_it_bounds_the_scan_of_a_file_of_many_strings(self) -> None:
         ticks = itertools.count(step=1.0)
         with pytest.raises(ParseTimeout):
-            scan(b"[]" * 100_000, Deadline(5, clock=lambda: next(ticks)))
+            scan(b"%PDF-1.7\n" + b"()" * 100_000, Deadline(5, clock=lambda: next(ticks)))
+
+    def test_it_measures_brackets_a_level_at_a_time_not_a_bracket_at_a_time(self) -> None:
+        ticks = itertools.count(step=1.0)  # one look at the clock per level: 2 levels, well within 5
+        assert scan(b"[[]]" * 1_000_000, Deadline(5, clock=lambda: next(ticks))) == 2
 
 
 def _nested(kinds: list[str], filler: bytes) -> bytes:
