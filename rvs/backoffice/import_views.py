@@ -18,6 +18,7 @@ from rvs.backoffice import imports, purge
 from rvs.backoffice.models import ImportJob
 from rvs.backoffice.permissions import StaffPerm, staff_required
 from rvs.core.forms import apply_errors
+from rvs.core.uploads import body_limit
 
 HISTORY = 25
 
@@ -52,6 +53,7 @@ def _limits() -> dict[str, int]:
     }
 
 
+@body_limit(lambda: imports.max_bytes() + imports.max_photos_bytes())
 @never_cache
 @require_http_methods(["GET", "POST"])
 @staff_required(StaffPerm.IMPORT)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from rvs.bulk.verification import applicant_file_limits, bulk_verify
 from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, org_permission_required
-from rvs.core.uploads import read_upload
+from rvs.core.uploads import body_limit, read_upload
 
 
 class BulkForm(forms.Form):
@@ -28,6 +29,7 @@ class BulkForm(forms.Form):
 
 # Never one request-wide transaction (should ATOMIC_REQUESTS be turned on): parsing a big file
 # inside it would hold SQLite's write lock; bulk_verify keeps its own write transaction short.
+@body_limit(lambda: settings.BULK_MAX_BYTES)
 @transaction.non_atomic_requests
 @never_cache
 @require_http_methods(["GET", "POST"])

@@ -12,11 +12,17 @@ the row, column and nesting limits. Refusals are ``ValidationError`` s saying wh
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+
+View = TypeVar("View", bound=Callable[..., Any])
+# What a multipart body holds besides the file itself: boundaries, part headers, the other fields.
+BODY_OVERHEAD = 1024 * 1024
 
 
 class UploadRefused(ValidationError):
@@ -159,3 +165,44 @@ def check_width(values: list[str], line: int, limits: UploadLimits) -> None:
         raise UploadRefused(
             f"Line {line} of the {limits.what} has {len(values)} columns; at most {limits.max_columns} are read."
         )
+
+
+def body_limit(limit: Callable[[], int]) -> Callable[[View], View]:
+    """Declares the most an upload view's files may weigh; ``RequestBodyLimitMiddleware`` enforces it.
+
+    ``limit`` is called per request, so that settings changed at run time (and in tests) apply.
+    """
+
+    def mark(view: View) -> View:
+        view.max_upload_bytes = limit  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+class RequestBodyLimitMiddleware:
+    """Answers 413 to an upload whose body is larger than its view allows, before the body is read.
+
+    Django writes every uploaded file to memory or a temporary file before the view can look at
+    its size, so a view's own check comes after the cost. Django reads no more than the request's
+    Content-Length, so that is what is checked, before CSRF (which parses the form) or the view.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        limit = getattr(view, "max_upload_bytes", None)
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if limit is None or not declared.isdigit():
+            return None
+        allowed = limit()
+        if int(declared) <= allowed + BODY_OVERHEAD:
+            return None
+        message = f"The upload is {megabytes(int(declared))}; at most {megabytes(allowed)} can be sent here."
+        return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")

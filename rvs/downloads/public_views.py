@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from rvs.core import ern as ern_codec
 from rvs.core import ratelimit
 from rvs.core.audit import log_action
-from rvs.core.uploads import UploadRefused, read_upload
+from rvs.core.uploads import UploadRefused, body_limit, read_upload
 from rvs.downloads.pdf import verification_code
 from rvs.downloads.verify import check_result, verify_statement_pdf
 
@@ -37,6 +37,7 @@ class VerifyForm(forms.Form):
         return data
 
 
+@body_limit(lambda: settings.VERIFY_MAX_BYTES)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def verify_statement(request: HttpRequest) -> HttpResponse:

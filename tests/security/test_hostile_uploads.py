@@ -204,3 +204,39 @@ class TestVerifyPage:
         upload = SimpleUploadedFile("statement.pdf", b"%PDF-1.7\n" + b"0" * 2000, content_type="application/pdf")
         response = client.post(reverse("verify_statement"), {"statement": upload})
         refused(response, "The file is 2.0 kB; at most 1.0 kB can be checked.")
+
+
+class TestRequestBody:
+    """Django stores an uploaded file before any view runs: an upload view's body over its limit is never read."""
+
+    @pytest.fixture(autouse=True)
+    def never_parsed(self, monkeypatch: Any, settings: Any) -> None:
+        from django.http import multipartparser
+
+        def refuse(*args: Any, **kwargs: Any) -> None:
+            raise AssertionError("the body was read")
+
+        monkeypatch.setattr(multipartparser.MultiPartParser, "parse", refuse)
+        settings.BULK_MAX_BYTES = settings.VERIFY_MAX_BYTES = 1024
+        settings.IMPORT_MAX_BYTES = settings.IMPORT_MAX_PHOTOS_BYTES = 1024
+
+    @pytest.mark.parametrize(
+        ("route", "field", "who"),
+        [
+            ("bulk:upload", "applicants", "member"),
+            ("backoffice:imports", "file", "staff"),
+            ("verify_statement", "statement", ""),
+        ],
+    )
+    def test_it_answers_413_before_reading_a_body_over_the_views_limit(
+        self, route: str, field: str, who: str, member: Any
+    ) -> None:
+        client = Client()
+        if who == "member":
+            client.force_login(member)
+        elif who == "staff":
+            client = staff_client_for(make_staff("import_results", email="importer@board.example"))
+        data = b"%PDF-1.7\n" + b"0" * 2_200_000
+        response = client.post(reverse(route), {field: SimpleUploadedFile("big.pdf", data)})
+        assert response.status_code == 413
+        assert "The upload is 2.2 MB; at most" in response.content.decode()
