@@ -100,7 +100,8 @@ class TestQrLink:
         _, link = issue(result, monkeypatch)
         assert client.get(link).status_code == 200
         assert client.get(link.replace("r=1", "r=0")).status_code == 404  # the code covers the revision
-        assert client.get(link.replace("r=1", "r=x")).status_code == 404
+        for bad in ["x", "-1", "1.0", "\u0661", "9" * 7, ""]:  # not 1-6 ASCII digits: 404, never a 500
+            assert client.get(link.replace("r=1", f"r={bad}")).status_code == 404, bad
         assert (
             client.get(
                 reverse("verify_ern", args=[result.ern]), {"r": "0", "c": verification_code(result.ern)}
