@@ -100,6 +100,8 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
     if not table:
         raise ValidationError("The file is empty.")
     header, rows = [h.strip() for h in table[0]], table[1:]
+    if len(rows) > settings.BULK_MAX_ROWS:  # check_csv counted lines; mixed line ends could hide some
+        raise ValidationError(f"The file has {len(rows)} applicants; at most {settings.BULK_MAX_ROWS} at a time.")
     if not rows:
         raise ValidationError("The file has a header but no applicants.")
     lowered = [h.lower() for h in header]

@@ -138,9 +138,11 @@ def check_csv(data: bytes, limits: UploadLimits) -> int:
     """The CSV's lines after its header (empty ones included), refused before parsing when too many or too long.
 
     Counting newlines and finding each one runs at C speed; the loop runs at most once per
-    allowed line, so a file of millions of one-byte lines costs one ``count``.
+    allowed line, so a file of millions of one-byte lines costs one ``count``. Lines end in LF or
+    CRLF, or in CR alone (old Mac spreadsheets), which Python's csv module reads as well.
     """
-    lines = data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1) - 1
+    end_of_line = b"\n" if data.count(b"\n") >= data.count(b"\r") else b"\r"
+    lines = data.count(end_of_line) + (0 if not data or data.endswith(end_of_line) else 1) - 1
     if lines > limits.max_rows:
         raise limits.refuse_rows(f"{lines} lines")
     longest = limits.max_line_bytes
@@ -148,7 +150,7 @@ def check_csv(data: bytes, limits: UploadLimits) -> int:
         return max(lines, 0)
     start, number = 0, 1
     while True:
-        end = data.find(b"\n", start)
+        end = data.find(end_of_line, start)
         stop = len(data) if end < 0 else end
         if stop - start > longest:
             raise UploadRefused(

@@ -128,6 +128,13 @@ class TestCsv:
         with pytest.raises(TooManyRows, match="The file has 101 lines after its header; at most 100 results"):
             check_csv(b"a\n" + b"\n" * 101, limits())
 
+    def test_it_counts_lines_ended_by_a_carriage_return_alone(self) -> None:
+        assert check_csv(b"a\r\nb\r\n", limits()) == 1
+        with pytest.raises(TooManyRows, match="The file has 101 lines after its header"):
+            check_csv(b"a\r" + b"x\r" * 101, limits())
+        with pytest.raises(UploadRefused, match="Line 2 of the file is longer than 1024 bytes"):
+            check_csv(b"a\r" + b"x" * 1025 + b"\r", limits())
+
     def test_it_refuses_a_line_over_the_limit_naming_it(self) -> None:
         check_csv(b"a\n" + b"x" * 1024 + b"\n" + b"y" * 1024, limits())
         with pytest.raises(UploadRefused, match="Line 3 of the file is longer than 1024 bytes"):
