@@ -156,26 +156,35 @@ class _Parts:
 
     def workbook(self) -> tuple[str, str | None, str | None, Any]:
         """The first sheet's part, the shared strings' and styles' parts, and the date epoch."""
+        book = self.relations("", "_rels/.rels")[1].get("officeDocument", "xl/workbook.xml")
+        folder, _, file_name = book.rpartition("/")
         first_sheet, epoch = None, CALENDAR_WINDOWS_1900
-        for event, element in self.events("xl/workbook.xml"):
+        for event, element in self.events(book):
             tag = _local(element.tag)
             if event == "start" and tag == "workbookPr":
                 if element.get("date1904", "").lower() in ("1", "true"):
                     epoch = CALENDAR_MAC_1904
             elif event == "start" and tag == "sheet" and first_sheet is None:
                 first_sheet = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
-        targets: dict[str, str] = {}
-        kinds: dict[str, str] = {}
-        for event, element in self.events("xl/_rels/workbook.xml.rels"):
-            if event == "start" and _local(element.tag) == "Relationship":
-                target = element.get("Target", "")
-                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-                targets[element.get("Id", "")] = path
-                kinds[element.get("Type", "").rpartition("/")[2]] = path
+        targets, kinds = self.relations(folder, f"{folder}/_rels/{file_name}.rels".lstrip("/"))
         sheet = targets.get(first_sheet or "")
         if sheet is None:
             raise unreadable(self.limits, "its workbook names no sheet")
         return sheet, kinds.get("sharedStrings"), kinds.get("styles"), epoch
+
+    def relations(self, folder: str, name: str) -> tuple[dict[str, str], dict[str, str]]:
+        """A relationships part: the parts it names by id, and by the last word of their type."""
+        targets: dict[str, str] = {}
+        kinds: dict[str, str] = {}
+        if name not in self.names:
+            return targets, kinds
+        for event, element in self.events(name):
+            if event == "start" and _local(element.tag) == "Relationship":
+                target = element.get("Target", "")
+                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"{folder}/{target}")
+                targets[element.get("Id", "")] = path.lstrip("/")
+                kinds.setdefault(element.get("Type", "").rpartition("/")[2], path.lstrip("/"))
+        return targets, kinds
 
 
 def _checked_prolog(head: bytes, name: str, limits: UploadLimits) -> bytes | None:

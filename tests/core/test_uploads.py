@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from typing import Any
 
 import openpyxl
@@ -71,6 +72,24 @@ class TestXlsxRows:
         rows = list(xlsx_rows(out.getvalue(), limits()))
         assert rows == as_openpyxl_reads(out.getvalue())
         assert rows[1] == ["ABC", "Zoë", dt.datetime(2004, 3, 9)]
+
+    def test_it_finds_the_workbook_and_its_sheet_by_their_relationships(self) -> None:
+        rels = '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>'
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr(
+                "_rels/.rels", rels.format('<Relationship Id="r" Type="x/officeDocument" Target="/wb/book.xml"/>')
+            )
+            archive.writestr(
+                "wb/book.xml",
+                f'<workbook xmlns="{hostile.MAIN}" xmlns:r="urn:r"><sheets><sheet r:id="s1"/></sheets></workbook>',
+            )
+            archive.writestr(
+                "wb/_rels/book.xml.rels",
+                rels.format('<Relationship Id="s1" Type="x/worksheet" Target="sheets/s.xml"/>'),
+            )
+            archive.writestr("wb/sheets/s.xml", hostile.sheet_xml(hostile.header_row("found")))
+        assert list(xlsx_rows(out.getvalue(), limits())) == [["found"]]
 
     def test_it_gives_missing_rows_as_empty_ones_so_row_numbers_hold(self) -> None:
         data = hostile.dimension_bomb(50)
