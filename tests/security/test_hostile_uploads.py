@@ -182,6 +182,13 @@ class TestBackofficeImport:
             response = import_upload(staff, b"candidate_id\n" + b"x" * 70_000 + b"\n", "long.csv")
         refused(response, "Line 2 of the file is longer than 65536 bytes")
 
+    def test_it_refuses_a_zip_bomb_by_its_compression_ratio(self, staff: Client) -> None:
+        data = hostile.padded_sheet(40_000_000, header="candidate_id")
+        with within():
+            response = import_upload(staff, data, "bomb.xlsx")
+        refused(response, "times its size; it cannot be a genuine file")
+        assert not ImportJob.objects.exists()
+
     @pytest.mark.parametrize(
         ("data", "message"),
         [
