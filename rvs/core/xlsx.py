@@ -4,7 +4,7 @@ openpyxl's read-only mode pads every row to the width the sheet declares in ``<d
 yields every missing row up to it: a 4.7 kB file declaring ``A1:XFD6000`` cost 710 MB and 20 s.
 This reader instead unpacks each XML part a chunk at a time (counting what it unpacks), refuses
 a DOCTYPE (entity expansion) or nesting deeper than ``max_xml_depth`` before building anything,
-drops each element once read (memory stays that of one row), ignores ``<dimension>``, yields a
+drops each element once read (memory stays that of one chunk), ignores ``<dimension>``, yields a
 row only as wide as its last cell holding a value, and refuses a value beyond ``max_columns`` or
 below row ``max_rows + 1`` (missing and empty rows count) as soon as it meets it.
 
@@ -26,7 +26,7 @@ from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
 
-from rvs.core.uploads import UploadLimits, UploadRefused, check_archive
+from rvs.core.uploads import UploadLimits, UploadRefused, check_archive, megabytes
 
 # Unpacked and parsed this much at a time: a chunk's elements live until its batch is read, and
 # small batches leave the cyclic GC few survivors to walk (64 kB chunks read 3x slower than 4 kB).
@@ -116,9 +116,8 @@ class _Parts:
                 while chunk := handle.read(_CHUNK):
                     self.budget -= len(chunk)
                     if self.budget < 0:
-                        raise UploadRefused(
-                            f"The {limits.what} unpacks to more than its parts declare; it cannot be a genuine file."
-                        )
+                        most = megabytes(limits.max_unpacked_bytes)
+                        raise UploadRefused(f"The XLSX {limits.what} unpacks to more than {most}; it was not read.")
                     if head is not None:
                         head = _checked_prolog(head + chunk, name, limits)
                     parser.feed(chunk)
