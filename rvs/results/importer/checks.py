@@ -63,23 +63,24 @@ class AcrossRows:
                     )
         return person
 
-    def sitting(self, line: int, number: str, exam_id: int, exam_date: dt.date, reference: str) -> None:
-        seen = self.sittings.setdefault((number, exam_id, exam_date), line)
+    def sitting(
+        self, line: int, person: Person, exam_id: int, exam_date: dt.date, reference: str, centre_number: str,
+        centre_name: str, city: str, country: str,
+    ) -> CentreInfo:  # fmt: skip
+        """The result once (and its Exam Reference Number), at a centre described one way; the centre."""
+        seen = self.sittings.setdefault((person.candidate_number, exam_id, exam_date), line)
         if seen != line:
             self.errors.append(RowError(line, "exam_date", f"the same result is already on line {seen}"))
         if reference:
             seen = self.reference_lines.setdefault(reference, line)
             if seen != line:
                 self.errors.append(RowError(line, "reference_number", f"duplicate Exam Reference Number (line {seen})"))
-
-    def centre(self, line: int, number: str, name: str, city: str, country: str) -> CentreInfo:
-        centre = self.centres.get(number)
+        centre = self.centres.get(centre_number)
         if centre is None:
-            centre = self.centres[number] = CentreInfo(line, number, name, city, country)
-        elif centre.name != name or centre.city != city or centre.country != country:
-            self.errors.append(
-                RowError(line, "centre_name", f"centre {number} is described differently on line {centre.line}")
-            )
+            centre = self.centres[centre_number] = CentreInfo(line, centre_number, centre_name, city, country)
+        elif centre.name != centre_name or centre.city != city or centre.country != country:
+            message = f"centre {centre_number} is described differently on line {centre.line}"
+            self.errors.append(RowError(line, "centre_name", message))
         return centre
 
 

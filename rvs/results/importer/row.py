@@ -67,31 +67,6 @@ def email_is_valid(value: str, _domains: dict[str, bool] | None = None) -> bool:
     return known
 
 
-def _identity(candidate_id: str, secret_number: str, fail: Fail) -> None:
-    if not _CANDIDATE_ID.fullmatch(candidate_id):
-        fail("candidate_id", "Candidate ID Number must be 4-32 letters and digits")
-    if not _SECRET.fullmatch(secret_number):
-        fail("secret_number", "Secret Number must be exactly 4 digits")
-
-
-def _lengths(first_name: str, last_name: str, centre_name: str, place_of_entry: str, country: str, fail: Fail) -> None:
-    if not (last_name and centre_name and place_of_entry and country):
-        for column, value in (
-            ("last_name", last_name), ("centre_name", centre_name), ("place_of_entry", place_of_entry),
-            ("country", country),
-        ):  # fmt: skip
-            if not value:
-                fail(column, "is required")
-    if len(first_name) > 200 or len(last_name) > 200 or len(centre_name) > 200:
-        for column, value in (("first_name", first_name), ("last_name", last_name), ("centre_name", centre_name)):
-            if len(value) > 200:
-                fail(column, "is longer than 200 characters")
-    if len(place_of_entry) > 100 or len(country) > 100:
-        for column, value in (("place_of_entry", place_of_entry), ("country", country)):
-            if len(value) > 100:
-                fail(column, "is longer than 100 characters")
-
-
 def _nul_characters(values: tuple[str, ...], fail: Fail) -> None:
     for column, value in zip((*COLUMNS, "status"), values, strict=True):
         if "\x00" in value:
@@ -137,9 +112,7 @@ class Parser:
 
         if self.has_nul:
             _nul_characters(fields, fail)
-        _identity(candidate_id, secret_number, fail)
-        _lengths(first_name, last_name, centre_name, place_of_entry, country, fail)
-        self._surname(last_name, fail)
+        self._texts(candidate_id, secret_number, first_name, last_name, centre_name, place_of_entry, country, fail)
         date_of_birth, exam_date = self._dates(date_of_birth_text, exam_date_text, fail)
         email, centre_number, status, reference = self._codes(
             email_text, centre_number_text, status_text, reference_text, fail
@@ -155,8 +128,8 @@ class Parser:
         # The row is good by itself; now against the rows before it.
         across = self.across
         person = across.person(line, candidate_id.upper(), secret_number, first_name, last_name, date_of_birth, email)
-        across.sitting(line, person.candidate_number, scoring.exam_id, exam_date, reference)
-        centre = across.centre(line, centre_number, centre_name, place_of_entry, country)
+        centre = across.sitting(line, person, scoring.exam_id, exam_date, reference, centre_number, centre_name,
+                                place_of_entry, country)  # fmt: skip
         if photo_file is None:
             return ParsedRow(line, person, exam, exam_date, centre, scoring.scheme, outcome, reference)
         return ParsedRow(line, person, exam, exam_date, centre, scoring.scheme, outcome, reference, *photo_file)
@@ -175,7 +148,38 @@ class Parser:
     def scoring(self, exam: Exam, exam_date: dt.date) -> Scoring | None:
         return self.rules.scoring(exam, exam_date)
 
-    def _surname(self, last_name: str, fail: Fail) -> None:
+    def _texts(
+        self,
+        candidate_id: str,
+        secret_number: str,
+        first_name: str,
+        last_name: str,
+        centre_name: str,
+        place_of_entry: str,
+        country: str,
+        fail: Fail,
+    ) -> None:
+        """The candidate's identifiers and the names of the candidate and the centre: format, presence, length;
+        a surname with letters or digits."""
+        if not _CANDIDATE_ID.fullmatch(candidate_id):
+            fail("candidate_id", "Candidate ID Number must be 4-32 letters and digits")
+        if not _SECRET.fullmatch(secret_number):
+            fail("secret_number", "Secret Number must be exactly 4 digits")
+        if not (last_name and centre_name and place_of_entry and country):
+            for column, value in (
+                ("last_name", last_name), ("centre_name", centre_name), ("place_of_entry", place_of_entry),
+                ("country", country),
+            ):  # fmt: skip
+                if not value:
+                    fail(column, "is required")
+        if len(first_name) > 200 or len(last_name) > 200 or len(centre_name) > 200:
+            for column, value in (("first_name", first_name), ("last_name", last_name), ("centre_name", centre_name)):
+                if len(value) > 200:
+                    fail(column, "is longer than 200 characters")
+        if len(place_of_entry) > 100 or len(country) > 100:
+            for column, value in (("place_of_entry", place_of_entry), ("country", country)):
+                if len(value) > 100:
+                    fail(column, "is longer than 100 characters")
         # Checked alone: a surname of "-" would leave the surname check of a look-up nothing to match.
         if last_name:
             folded = self.folded.get(last_name)
