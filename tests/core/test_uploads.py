@@ -135,6 +135,11 @@ class TestXlsxRows:
             list(xlsx_rows(data, limits()))
         assert message in caught.value.messages[0]
 
+    def test_it_never_unpacks_more_than_a_member_declares(self) -> None:
+        data = hostile.lying_sizes(hostile.padded_sheet(40_000_000))  # 40 MB declared as 1,000 bytes
+        with hostile.within(), pytest.raises(UploadRefused, match=r"sheet1\.xml is damaged"):
+            list(xlsx_rows(data, limits()))
+
     def test_it_refuses_by_unpacked_size_and_ratio_before_unpacking(self) -> None:
         with pytest.raises(UploadRefused, match=r"would unpack to 40\.0 MB; at most 1\.0 MB can be imported"):
             list(xlsx_rows(hostile.padded_sheet(40_000_000), limits(max_unpacked_bytes=1_000_000)))

@@ -127,3 +127,21 @@ def within(megabytes: int = 100, cpu_seconds: float = 2.0) -> Iterator[None]:
     spent = time.process_time() - started
     assert peak - baseline < megabytes * 1_000_000, f"peak memory {(peak - baseline) / 1e6:.0f} MB"
     assert spent < cpu_seconds, f"{spent:.1f} s of CPU"
+
+
+def lying_sizes(data: bytes, member: str = "xl/worksheets/sheet1.xml", claimed: int = 1000) -> bytes:
+    """``data`` with ``member``'s uncompressed size declared as ``claimed`` in both of the ZIP's headers."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo(member)
+        entry = archive.start_dir  # the central directory: 46 fixed bytes, then name, extra, comment
+    out = bytearray(data)
+    out[info.header_offset + 22 : info.header_offset + 26] = claimed.to_bytes(4, "little")
+    while out[entry : entry + 4] == b"PK\x01\x02":
+        name_length, extra_length, comment_length = (
+            int.from_bytes(out[entry + at : entry + at + 2], "little") for at in (28, 30, 32)
+        )
+        if out[entry + 46 : entry + 46 + name_length] == member.encode():
+            out[entry + 24 : entry + 28] = claimed.to_bytes(4, "little")
+            return bytes(out)
+        entry += 46 + name_length + extra_length + comment_length
+    raise ValueError(f"no {member} in the central directory")
