@@ -398,7 +398,13 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Results Verification Service API",
-    "DESCRIPTION": "Verify candidates' English exam results from your own systems. See /developers/.",
+    "DESCRIPTION": (
+        "Verify candidates' English exam results from your own systems. See /developers/.\n\n"
+        "Every error is a problem details object (RFC 9457, application/problem+json); each operation lists "
+        "the statuses it can send. Besides those, any path answers 405 (with Allow) to a method it does not "
+        "have and 406 when Accept excludes JSON, and the web server refuses a request line over 4,094 bytes "
+        "with a plain-text 414 before the API sees it (docs/api.md)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
@@ -407,6 +413,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Null allowed where strict OpenAPI 3.0 validators accept it (rvs/api/openapi.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "rvs.api.openapi.strict_nullable_hook"],
 }
 # Webhook targets on private, loopback or link-local addresses: only for development and tests.
 WEBHOOK_ALLOW_PRIVATE = env_bool("RVS_WEBHOOK_ALLOW_PRIVATE", False)

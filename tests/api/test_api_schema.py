@@ -170,6 +170,14 @@ class TestNewestShareFirst:
         assert response.status_code == 400
 
 
+def test_it_lists_every_rvs_setting_in_the_operations_guide() -> None:
+    read = set(re.findall(r"\"(RVS_[A-Z0-9_]+)\"", (ROOT / "config" / "settings.py").read_text()))
+    guide = (ROOT / "docs" / "operations.md").read_text()
+    missing = sorted(name for name in read if name not in guide)
+    assert len(read) > 40
+    assert not missing, missing
+
+
 def test_it_refuses_clients_without_a_key_on_every_operation(spec: dict[str, Any]) -> None:
     for operation_id, (path, method, _operation) in _operations(spec).items():
         concrete = re.sub(r"\{[^}]+\}", "00000000-0000-4000-8000-000000000000", path)
