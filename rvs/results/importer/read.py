@@ -154,13 +154,15 @@ def _parse(
     maximum = settings.IMPORT_MAX_ROWS
     width = len(header)
     next_line = reader.line_num + 1
+    across_errors = parser.across.errors
     if progress is not None:
         progress(PHASE_PARSE, 0, lines)
     try:
-        for values in reader:
+        for record in reader:
             # A quoted value may span lines: report the line the record starts on.
             line, next_line = next_line, reader.line_num + 1
-            if not any(value.strip() for value in values):
+            values = list(map(str.strip, record))
+            if not any(values):
                 continue
             if records >= maximum:
                 errors.append(RowError(line, "", f"the file has more than {maximum} rows"))
@@ -172,7 +174,7 @@ def _parse(
                 errors.append(RowError(line, "", f"expected {width} values, found {len(values)}"))
                 continue
             parsed = parser.row(line, values, errors)
-            if parsed is not None and not errors and not parser.across.errors:
+            if parsed is not None and not errors and not across_errors:
                 rows.append(parsed)
                 if len(rows) == size:
                     given += len(rows)

@@ -97,8 +97,8 @@ class Parser:
 
     def row(self, line: int, values: list[str], errors: list[RowError]) -> ParsedRow | None:
         """The checked row, or None with its problems added to ``errors`` (those against other rows to
-        ``self.across.errors``)."""
-        values = list(map(str.strip, values))
+        ``self.across.errors``). ``values``: the record's, stripped, one per column of the header (a blank
+        one is appended to it, the status of a file without that column)."""
         values.append("")
         fields = self.values_of(values)
         (candidate_id, secret_number, first_name, last_name, date_of_birth_text, email_text, exam_text,
