@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import datetime as dt
 import json
 import os
@@ -50,14 +51,16 @@ def backoff(failures: int, minimum: float, maximum: float) -> float:
     return float(min(maximum, minimum * 2 ** max(failures - 1, 0)))
 
 
+# Resolved once here, not in the forked child: a child of a threaded parent must not import.
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+PR_SET_PDEATHSIG = 1
+
+
 def _die_with_parent() -> None:
     """In the child, before exec: be sent SIGTERM if the supervisor itself is killed (Linux only),
     so a SIGKILLed supervisor leaves no orphan worker behind."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 @dataclass

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,30 @@ def test_it_restarts_a_worker_killed_with_sigkill_and_logs_it(
     assert not _alive(relay)
     stopped = {e["process"] for e in lines.drain() if e["message"].startswith("stopping")}
     assert stopped == {"worker", "relay"}
+
+
+def test_it_takes_its_children_with_it_when_killed_itself() -> None:
+    """A supervisor killed with SIGKILL cannot stop its children: the kernel does (PR_SET_PDEATHSIG)."""
+    sleeper = f"{sys.executable} -c 'import time; time.sleep(600)'"
+    process = subprocess.Popen(
+        [sys.executable, "scripts/supervise.py", f"one={sleeper}", f"two={sleeper}"],
+        cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    pids: list[int] = []
+    try:
+        lines = Lines(process.stderr)
+        pids += [lines.wait_for(lambda e, n=name: e["message"] == f"{n} started")["pid"] for name in ("one", "two")]
+        process.kill()
+        process.wait(timeout=WAIT)
+        deadline = time.monotonic() + WAIT
+        while any(_alive(pid) for pid in pids):
+            assert time.monotonic() < deadline, "the children outlived their supervisor"
+            time.sleep(0.05)  # a poll interval: the kernel's SIGTERM is delivered at once, the exit follows
+    finally:
+        if process.poll() is None:
+            process.kill()
+        for pid in filter(_alive, pids):  # only when the test failed: leave no sleeper behind
+            os.kill(pid, signal.SIGKILL)
 
 
 class FakeClock:
