@@ -26,20 +26,6 @@ def _require(actor: Any, perm: StaffPerm) -> None:
         raise PermissionDenied
 
 
-def snapshot(result: Result) -> dict[str, Any]:
-    """What a result says, for the revision history (kept as JSON)."""
-    return {
-        "first_name": result.candidate.first_name,
-        "last_name": result.candidate.last_name,
-        "date_of_birth": result.candidate.date_of_birth.isoformat(),
-        "status": result.status,
-        "overall_score": result.overall_score,
-        "grade": result.grade,
-        "cefr": result.cefr,
-        "components": {c.code: c.score for c in result.components.all()},
-    }
-
-
 def _receivers(result: Result) -> list[Organisation]:
     """Organisations that received the result: an active share, or a live ERN look-up grant."""
     now = timezone.now()
@@ -71,7 +57,7 @@ def result_correct(
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason for the change; it is kept in the history."})
     result = Result.objects.select_for_update().select_related("candidate", "exam", "centre").get(pk=result.pk)
-    before = snapshot(result)
+    before = ResultRevision.state_of(result)
     candidate = result.candidate
     name_changed = False
     if first_name is not None and last_name is not None:
@@ -113,7 +99,7 @@ def result_correct(
     # Name, score and status feed the organisations' search index: re-index the candidate's shares.
     search_index.refresh_candidates([candidate.pk])
     result.refresh_from_db()
-    after = snapshot(result)
+    after = ResultRevision.state_of(result)
     if after == before:
         raise ValidationError("Nothing would change.")
     revision = ResultRevision.objects.create(

@@ -39,17 +39,8 @@ class SinceIssue:
 
 
 def statement_state(result: Result) -> State:
-    """What a statement says about a result, in the shape of ``ResultRevision.before``/``after``."""
-    return {
-        "first_name": result.candidate.first_name,
-        "last_name": result.candidate.last_name,
-        "date_of_birth": result.candidate.date_of_birth.isoformat(),
-        "status": result.status,
-        "overall_score": result.overall_score,
-        "grade": result.grade,
-        "cefr": result.cefr,
-        "components": {c.code: c.score for c in result.components.all()},
-    }
+    """What a statement says about a result: the correction history's shape (``ResultRevision.state_of``)."""
+    return ResultRevision.state_of(result)
 
 
 def state_digest(result: Result, state: State) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -160,3 +161,18 @@ class ResultRevision(models.Model):
 
     def __str__(self) -> str:
         return f"revision of {self.result_id} at {self.changed_at:%Y-%m-%d}"
+
+    @staticmethod
+    def state_of(result: Result) -> dict[str, Any]:
+        """What a result says, in the shape of ``before``/``after``: what a correction records and
+        what a Statement of Results prints (its digest and the "what changed" table compare these)."""
+        return {
+            "first_name": result.candidate.first_name,
+            "last_name": result.candidate.last_name,
+            "date_of_birth": result.candidate.date_of_birth.isoformat(),
+            "status": result.status,
+            "overall_score": result.overall_score,
+            "grade": result.grade,
+            "cefr": result.cefr,
+            "components": {c.code: c.score for c in result.components.all()},
+        }

@@ -13,13 +13,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from rvs.backoffice.services import result_correct, snapshot
+from rvs.backoffice.services import result_correct
 from rvs.downloads import pdf
 from rvs.downloads.changes import Change, statement_state
 from rvs.downloads.pdf import render_signed_statements, result_digest, verification_code
 from rvs.downloads.selectors import results_in_order
 from rvs.downloads.verify import check_result
-from rvs.results.models import Result
+from rvs.results.models import Result, ResultRevision
 from tests.factories import ResultFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,11 @@ def issue(result: Result, monkeypatch: Any) -> tuple[bytes, str]:
 
 
 def correct_writing(staff: Any, result: Result, score: int = 189) -> None:
-    result_correct(actor=staff, result=result, reason="Writing re-marked", scores={"writing": score})
+    correct_writing_revision(staff, result, score)
+
+
+def correct_writing_revision(staff: Any, result: Result, score: int = 189) -> ResultRevision:
+    return result_correct(actor=staff, result=result, reason="Writing re-marked", scores={"writing": score})
 
 
 def upload(client: Client, data: bytes) -> str:
@@ -166,9 +170,12 @@ class TestSameVerdict:
 
 
 class TestDigest:
-    def test_the_statement_state_is_the_correction_historys(self) -> None:
+    def test_the_statement_state_is_the_correction_historys(self, staff: Any) -> None:
         result = Result.objects.get(pk=ResultFactory().pk)
-        assert statement_state(result) == snapshot(result)
+        before = statement_state(result)
+        revision = correct_writing_revision(staff, result)
+        result = Result.objects.get(pk=result.pk)
+        assert (revision.before, revision.after) == (before, statement_state(result))
 
     def test_statements_issued_before_still_verify(self) -> None:
         """The digest is computed as it always was: statements already issued stay valid."""
