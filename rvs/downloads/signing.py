@@ -240,8 +240,6 @@ class EmbeddedSignature:
     ``IncrementalPdfFileWriter`` reads the whole cross-reference table (two objects a page).
     """
 
-    _RANGE_WIDTH = 48  # "[0 a b c]" padded with spaces: room for offsets of 10^14 bytes
-
     def __init__(self) -> None:
         self.signing_time = dt.datetime.now(dt.UTC).replace(microsecond=0)
         # pyHanko's size estimate: a dry-run container, plus half again (in hexadecimal digits, even).
@@ -256,7 +254,7 @@ class EmbeddedSignature:
         head += b" /Reason " + _pdf_string(signature_reason())
         head += b" /Location " + _pdf_string(settings.RVS_SITE_URL) + b" /ByteRange "
         self.range_at = position + len(head)
-        head += b"[0 0 0 0]".ljust(self._RANGE_WIDTH) + b" /Contents "
+        head += b"[0 0 0 0]".ljust(RANGE_WIDTH) + b" /Contents "
         self.contents_at = position + len(head)
         return head + b"<" + b"0" * self.hex_digits + b"> >>"
 
@@ -265,27 +263,38 @@ class EmbeddedSignature:
         if self.contents_at < 0:
             raise RuntimeError("the signature dictionary was never written")
         gap_end = self.contents_at + self.hex_digits + 2  # the hexadecimal string with its < >
-        byte_range = b"[0 %d %d %d]" % (self.contents_at, gap_end, end - gap_end)
-        if len(byte_range) > self._RANGE_WIDTH:
-            raise RuntimeError("the document is too large for the byte range placeholder")
-        document.seek(self.range_at)
-        document.write(byte_range.ljust(self._RANGE_WIDTH))
-        digest = hashlib.sha256()
-        for start, stop in ((0, self.contents_at), (gap_end, end)):
-            document.seek(start)
-            left = stop - start
-            while left > 0:
-                piece = document.read(min(left, 1 << 20))
-                if not piece:
-                    raise RuntimeError("the document is shorter than the signed byte range")
-                digest.update(piece)
-                left -= len(piece)
-        container = _container(digest.digest(), self.signing_time, dry_run=False).hex().encode()
+        digest = fill_byte_range(document, self.range_at, self.contents_at, gap_end, end, "signed")
+        container = _container(digest, self.signing_time, dry_run=False).hex().encode()
         if len(container) > self.hex_digits:
             raise RuntimeError("the signature is larger than the room reserved for it")
         document.seek(self.contents_at + 1)
         document.write(container)  # the rest of the reserved digits stay zeros, as pyHanko pads
         document.seek(end)
+
+
+RANGE_WIDTH = 48  # "[0 a b c]" padded with spaces: room for offsets of 10^14 bytes
+
+
+def fill_byte_range(document: BinaryIO, range_at: int, contents_at: int, gap_end: int, end: int, what: str) -> bytes:
+    """Write the ``/ByteRange`` placeholder at ``range_at``: every byte of ``document`` up to ``end``
+    but the ``/Contents`` hex string (``contents_at`` to ``gap_end``); return the SHA-256 digest of
+    those bytes, read back a megabyte at a time. ``what`` names the range in errors ("signed")."""
+    byte_range = b"[0 %d %d %d]" % (contents_at, gap_end, end - gap_end)
+    if len(byte_range) > RANGE_WIDTH:
+        raise RuntimeError("the document is too large for the byte range placeholder")
+    document.seek(range_at)
+    document.write(byte_range.ljust(RANGE_WIDTH))
+    digest = hashlib.sha256()
+    for start, stop in ((0, contents_at), (gap_end, end)):
+        document.seek(start)
+        left = stop - start
+        while left > 0:
+            piece = document.read(min(left, 1 << 20))
+            if not piece:
+                raise RuntimeError(f"the document is shorter than the {what} byte range")
+            digest.update(piece)
+            left -= len(piece)
+    return digest.digest()
 
 
 def _pdf_string(text: str) -> bytes:

@@ -12,7 +12,6 @@ hashed around the placeholder in 1 MB pieces and the TSA's token written into it
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import io
 import os
 from dataclasses import dataclass
@@ -21,8 +20,7 @@ from typing import BinaryIO
 from pyhanko.pdf_utils import generic
 
 from rvs.downloads import timestamping
-
-_RANGE_WIDTH = 48  # "[0 a b c]" padded with spaces, as the signature's
+from rvs.downloads.signing import RANGE_WIDTH, fill_byte_range
 
 
 @dataclass(frozen=True)
@@ -106,7 +104,7 @@ class _Appender:
         self.offsets[number] = self.position
         head = b"%d 0 obj\n<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 /ByteRange " % number
         range_at = self.position + len(head)
-        head += b"[0 0 0 0]".ljust(_RANGE_WIDTH) + b" /Contents "
+        head += b"[0 0 0 0]".ljust(RANGE_WIDTH) + b" /Contents "
         contents_at = self.position + len(head)
         self._write(head + b"<" + b"0" * digits + b"> >>\nendobj\n")
         return range_at, contents_at
@@ -139,22 +137,8 @@ def _fill(
 ) -> None:
     """Hash all but the placeholder, ask the TSA for a token over it, write both in place."""
     gap_end = contents_at + digits + 2
-    byte_range = b"[0 %d %d %d]" % (contents_at, gap_end, end - gap_end)
-    if len(byte_range) > _RANGE_WIDTH:
-        raise RuntimeError("the document is too large for the byte range placeholder")
-    document.seek(range_at)
-    document.write(byte_range.ljust(_RANGE_WIDTH))
-    digest = hashlib.sha256()
-    for start, stop in ((0, contents_at), (gap_end, end)):
-        document.seek(start)
-        left = stop - start
-        while left > 0:
-            piece = document.read(min(left, 1 << 20))
-            if not piece:
-                raise RuntimeError("the document is shorter than the timestamped byte range")
-            digest.update(piece)
-            left -= len(piece)
-    token = asyncio.run(stamper.async_timestamp(digest.digest(), "sha256")).dump().hex().encode()
+    digest = fill_byte_range(document, range_at, contents_at, gap_end, end, "timestamped")
+    token = asyncio.run(stamper.async_timestamp(digest, "sha256")).dump().hex().encode()
     if len(token) > digits:
         raise RuntimeError("the time-stamping server's token is larger than the room reserved for it")
     document.seek(contents_at + 1)

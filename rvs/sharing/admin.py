@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from rvs.core.admin import ReadOnlyAdminMixin
 from rvs.sharing.models import Share
 
 
 @admin.register(Share)
-class ShareAdmin(admin.ModelAdmin[Share]):
+class ShareAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Share]):
     """Read-only: candidates share and revoke on their own site, and a share is evidence.
 
     Registered (rather than left out) so that Django's delete page, which checks every
@@ -20,12 +18,3 @@ class ShareAdmin(admin.ModelAdmin[Share]):
     list_display = ("public_id", "organisation", "shared_at", "revoked_at")
     list_filter = ("revoked_at",)
     raw_id_fields = ("result", "organisation", "first_viewed_by")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
