@@ -39,8 +39,15 @@ class Lines:
         threading.Thread(target=self._read, args=(stream,), daemon=True).start()
 
     def _read(self, stream: Any) -> None:
+        # The children write to the same stderr (their own log lines, Python warnings such as
+        # pyHanko's DeprecationWarning at import): only the supervisor's JSON lines are its log.
         for raw in stream:
-            self._queue.put(json.loads(raw))
+            try:
+                entry = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(entry, dict) and entry.get("logger") == "rvs.supervise":
+                self._queue.put(entry)
         self._queue.put(None)
 
     def wait_for(self, match: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
