@@ -11,10 +11,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
-from django.utils.functional import LazyObject, empty
 
 
 class Perm(enum.StrEnum):
@@ -54,14 +54,12 @@ def _membership_with_organisation(user: Any) -> Any:
     from django.db.models import Exists, OuterRef
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    while isinstance(user, LazyObject):  # request.user (wrapped again by django-otp): the user itself
-        lazy: Any = user  # _wrapped and _setup are LazyObject's own, not in the stubs
-        if lazy._wrapped is empty:
-            lazy._setup()
-        user = lazy._wrapped
-    accessor = getattr(type(user), "membership", None)
-    related = getattr(accessor, "related", None)
-    if related is None or related.is_cached(user):
+    # The accessor from the user model, not from type(user): request.user is a lazy wrapper (twice,
+    # with django-otp), whose class has no accessor; the cache it reads and fills is the user's own
+    # (_state is passed through). Decision 0020: no unwrapping of LazyObject's internals.
+    model = get_user_model()
+    related = getattr(getattr(model, "membership", None), "related", None)
+    if related is None or not isinstance(user, model) or related.is_cached(user):
         return getattr(user, "membership", None)
     devices = TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)
     membership = (
