@@ -287,6 +287,13 @@ class DownloadRequestSerializer(serializers.Serializer):
     template = serializers.UUIDField(required=False, allow_null=True, help_text="A template id; default: all fields")
     results = serializers.ListField(child=serializers.UUIDField(), min_length=1, max_length=100_000)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The registry as it is now, not as it was at import (decision 0021).
+        field = self.fields["format"]
+        assert isinstance(field, serializers.ChoiceField)
+        field.choices = list(EXPORTERS)
+
 
 class DownloadSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")

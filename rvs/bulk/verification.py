@@ -29,8 +29,10 @@ from rvs.core.audit import log_action
 from rvs.core.normalise import tokens
 from rvs.core.permissions import Perm, has_perm
 from rvs.core.uploads import UploadLimits, UploadRefused, check_csv, check_size, check_width, upload_limits
-from rvs.downloads.exporters import neutralise
+from rvs.downloads import exporters
+from rvs.downloads.exporters import DataExporter, neutralise
 from rvs.downloads.models import DownloadJob
+from rvs.downloads.rows import Table
 from rvs.results.models import Result
 from rvs.sharing.models import Share
 
@@ -273,29 +275,39 @@ def _output_rows(sheet: Sheet, verdicts: Sequence[RowVerdict]) -> list[list[Any]
     return out
 
 
-def render(sheet: Sheet, verdicts: Sequence[RowVerdict], fmt: str) -> bytes:
-    rows = _output_rows(sheet, verdicts)
-    if fmt == "xlsx":
-        import xlsxwriter
+def _answer_cell(value: Any) -> Any:
+    """Numbers stay numbers and an empty cell stays empty; anything else is text, neutralised."""
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return value
+    return neutralise(str(value))
 
-        buffer = io.BytesIO()
-        workbook = xlsxwriter.Workbook(
-            buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-        )
-        worksheet = workbook.add_worksheet("Verification")
-        for r, values in enumerate(rows):
-            for c, value in enumerate(values):
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    worksheet.write_number(r, c, value)
-                else:
-                    worksheet.write_string(r, c, neutralise(str(value)))
-        workbook.close()
-        return buffer.getvalue()
-    text = io.StringIO()
-    writer = csv.writer(text)
-    for values in rows:
-        writer.writerow([neutralise(value) if isinstance(value, str) else value for value in values])
-    return ("\ufeff" + text.getvalue()).encode("utf-8")
+
+def render(sheet: Sheet, verdicts: Sequence[RowVerdict], exporter: DataExporter) -> bytes:
+    """The answer file, written by the registered exporter (decision 0021).
+
+    The organisation's own header and cells are neutralised here: a data file's exporter writes
+    cells as given. The sheet keeps its name and plain header, as the answer always had.
+    """
+    header, *body = _output_rows(sheet, verdicts)
+    table = Table(
+        keys=header,
+        header=[neutralise(str(label)) for label in header],
+        rows=iter([[_answer_cell(value) for value in row] for row in body]),
+        sheet="Verification",
+        styled=False,
+    )
+    buffer = io.BytesIO()
+    exporter.render(table, buffer, progress=lambda done: None)
+    return buffer.getvalue()
+
+
+def answer_exporter(fmt: str) -> DataExporter:
+    """The exporter a bulk verification may answer in, by identifier; a clear error otherwise."""
+    offered = exporters.bulk_exporters()
+    for exporter in offered:
+        if exporter.identifier == fmt:
+            return exporter
+    raise ValidationError({"format": f"Choose {exporters.labels(offered, last=' or ')}."})
 
 
 def bulk_limits_hit(*, actor: Any, organisation: Any, rows: int) -> None:
@@ -321,8 +333,7 @@ def bulk_verify(
     """
     if not has_perm(actor, organisation, Perm.ERN_LOOKUP):
         raise PermissionDenied
-    if fmt not in ("csv", "xlsx"):
-        raise ValidationError({"format": "Choose CSV or XLSX."})
+    exporter = answer_exporter(fmt)
     sheet = read_sheet(data, filename)
     bulk_limits_hit(actor=actor, organisation=organisation, rows=len(sheet.rows))
     verdicts = verify_rows(sheet, organisation=organisation)
@@ -331,7 +342,7 @@ def bulk_verify(
         counts[verdict.verdict] = counts.get(verdict.verdict, 0) + 1
     job = _bulk_record(
         actor=actor, organisation=organisation, fmt=fmt, filename=filename, rows=len(sheet.rows), counts=counts,
-        result_ids=[v.result.pk for v in verdicts if v.result is not None], content=render(sheet, verdicts, fmt),
+        result_ids=[v.result.pk for v in verdicts if v.result is not None], content=render(sheet, verdicts, exporter),
     )  # fmt: skip
     return job, counts
 
@@ -349,7 +360,9 @@ def _bulk_record(
         status=DownloadJob.Status.DONE, progress=100, finished_at=timezone.now(),
     )  # fmt: skip
     job.file.save(
-        f"verification-{job.created_at:%Y-%m-%d}-{str(job.public_id)[:8]}.{fmt}", ContentFile(content), save=True
+        f"verification-{job.created_at:%Y-%m-%d}-{str(job.public_id)[:8]}.{exporters.EXPORTERS[fmt].extension}",
+        ContentFile(content),
+        save=True,
     )
     log_action(
         "bulk.verified", actor=actor, organisation=organisation, obj=job,

@@ -13,6 +13,7 @@ from rvs.bulk.verification import applicant_file_limits, bulk_verify
 from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, org_permission_required
 from rvs.core.uploads import body_limit, read_upload
+from rvs.downloads import exporters
 
 
 class BulkForm(forms.Form):
@@ -22,8 +23,12 @@ class BulkForm(forms.Form):
         "“First name” and “Surname”) and “Date of birth”. Other columns are kept as they are.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
+    # Asked of the registry on each form (decision 0021): a format registered later is offered too.
     format = forms.ChoiceField(
-        label="Answer as", choices=[("xlsx", "XLSX"), ("csv", "CSV")], initial="xlsx", widget=forms.RadioSelect
+        label="Answer as",
+        choices=lambda: exporters.choices(exporters.bulk_exporters(), short=True),
+        initial=lambda: exporters.bulk_exporters()[0].identifier,
+        widget=forms.RadioSelect,
     )
 
 

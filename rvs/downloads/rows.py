@@ -65,13 +65,17 @@ class Table:
 
     ``rows`` are typed cells (numbers, text, None); ``csv_lines()``, when not None, gives the same
     rows as the lines ``csv.writer`` writes for them (without the CRLF), from cells the database
-    made text: only one of the two is read, and nothing is queried until it is.
+    made text: only one of the two is read, and nothing is queried until it is. Other tables (a
+    bulk verification's answer, the audit log) name their XLSX sheet (``sheet``) and may keep its
+    header plain (``styled``: bold, sized and frozen), as those files always were.
     """
 
     keys: list[str]
     header: list[str]
-    rows: Iterator[tuple[Any, ...]]
+    rows: Iterator[Sequence[Any]]
     csv_lines: Callable[[], Iterator[str]] | None = None
+    sheet: str = "Results"
+    styled: bool = True
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:

@@ -204,10 +204,9 @@ def download_render(job: DownloadJob, out: BinaryIO, progress: Any = None) -> in
 
 def filename(job: DownloadJob) -> str:
     """No personal data in file names: kind, date and a short id only."""
-    kind = "statements-of-results" if job.exporter == "pdf" else "results"
-    if job.kind == DownloadJob.Kind.BULK_VERIFICATION:
-        kind = "verification"
-    return f"{kind}-{job.created_at:%Y-%m-%d}-{str(job.public_id)[:8]}.{EXPORTERS[job.exporter].extension}"
+    exporter = EXPORTERS[job.exporter]
+    kind = "verification" if job.kind == DownloadJob.Kind.BULK_VERIFICATION else exporter.file_stem
+    return f"{kind}-{job.created_at:%Y-%m-%d}-{str(job.public_id)[:8]}.{exporter.extension}"
 
 
 @transaction.atomic
