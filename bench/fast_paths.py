@@ -212,7 +212,8 @@ def round_trip() -> None:
 
 
 def import_operation(rows: int, chunk: int) -> tuple[Callable[[], Any], Toggle]:
-    """An import of ``rows`` new results (rolled back), the writer's switch interval 0.2 ms or Python's 5 ms.
+    """An import of ``rows`` new results (rolled back), the switch interval 0.2 ms (as ``bulkload`` set it
+    while its writer ran, before decision 0020) or Python's 5 ms.
 
     The interval matters while the writer sends a chunk and the main thread parses the next: the
     file is read in chunks of ``chunk`` rows (``run.STREAM_CHUNK``, 25,000 in production) so a
@@ -220,7 +221,6 @@ def import_operation(rows: int, chunk: int) -> tuple[Callable[[], Any], Toggle]:
     from django.db import transaction
 
     from bench.import_data import generate
-    from rvs.results import bulkload
     from rvs.results.importer import results_import
     from rvs.results.importer import run as importer_run
 
@@ -236,7 +236,7 @@ def import_operation(rows: int, chunk: int) -> tuple[Callable[[], Any], Toggle]:
             assert len(report.created) == rows, report
             transaction.set_rollback(True)
 
-    return run, lambda on: patched(bulkload, "SWITCH_INTERVAL", 0.005, not on)
+    return run, interval_toggle(0.0002)  # what bulkload.background_writes set before decision 0020
 
 
 # --- run time code (the demo seeder's rows) ------------------------------------------------------

@@ -160,22 +160,12 @@ def test_a_failed_background_write_is_raised_and_writes_nothing(small_chunks: No
     monkeypatch.setattr(bulkload, "insert_rows", failing)
     monkeypatch.setattr(bulkload, "copy_text", failing_text)
     interval = sys.getswitchinterval()
-    seen: list[float] = []
-    real_submit = bulkload.BackgroundWriter.submit
-
-    def submit(self: Any, job: Any) -> None:
-        seen.append(sys.getswitchinterval())
-        real_submit(self, job)
-
-    monkeypatch.setattr(bulkload.BackgroundWriter, "submit", submit)
     before = counts()
     with pytest.raises(Exception, match=r"(?i)check|constraint"):
         results_import(actor="test", data=csv_bytes(people(7)))
     assert counts() == before
     assert bulkload._current is None
-    assert sys.getswitchinterval() == interval, "the GIL's switch interval is given back"
-    assert seen
-    assert max(seen) <= bulkload.SWITCH_INTERVAL < interval
+    assert sys.getswitchinterval() == interval, "the import leaves the GIL's switch interval alone (decision 0020)"
 
 
 def test_uuid4_hexes_are_version_4_uuids() -> None:
