@@ -79,21 +79,6 @@ def patched(target: Any, attribute: str, value: Any, apply: bool) -> Iterator[No
 
 # --- the page fast paths ---------------------------------------------------------------------
 
-_OLD_ROWS = """{% for share in page %}{% with r=share.result %}
-      <tr class="{% if share.is_new %}new{% endif %}">
-        <td><input type="checkbox" name="results" value="{{ r.public_id }}" id="select-{{ r.public_id }}"><label for="select-{{ r.public_id }}" class="visually-hidden">Select {{ r.candidate.full_name }}, {{ r.exam.name }}</label></td>
-        <td><a href="{% url 'results:detail' r.public_id %}">{{ r.candidate.last_name }}, {{ r.candidate.first_name }}</a>{% if share.is_new %} <span class="tag">New</span>{% endif %}</td>
-        <td>{{ r.exam.name }}</td>
-        <td class="nowrap">{{ r.exam_date|date:"Y-m-d" }}</td>
-        <td>{% if r.shows_scores %}{{ r.overall_score }}{% if r.cefr %} ({{ r.cefr }}){% endif %}{% else %}{{ r.get_status_display }}{% endif %}</td>
-        <td class="nowrap">{{ share.shared_at|date:"Y-m-d H:i" }}</td>
-        <td class="nowrap">{{ r.candidate.date_of_birth|date:"Y-m-d" }}</td>
-        <td class="ern">{{ r.ern_display }}</td>
-        {% if name_query %}<td>{% if share.name_match %}<span class="match-{{ share.name_match.label }}">{{ share.name_match.label|capfirst }}</span>: {{ share.name_match.reasons|join:"; " }}{% endif %}</td>{% endif %}
-        {% if requirement %}<td>{% if share.verdict.met %}<span class="met">Met</span>{% else %}<span class="not-met">Not met</span>: {{ share.verdict.reasons|join:"; " }}{% endif %}</td>{% endif %}
-      </tr>
-      {% endwith %}{% endfor %}"""  # noqa: E501 - the template results/_table.html had (tests/results/test_page_cost.py)
-
 
 def rows_toggle() -> Toggle:
     """The results table's rows: ``results_table.result_rows`` or the template it replaced."""
@@ -102,7 +87,7 @@ def rows_toggle() -> Toggle:
     from rvs.results.templatetags import results_table
 
     engine = engines["django"].engine  # type: ignore[attr-defined]
-    old = engine.from_string(_OLD_ROWS)
+    old = engine.get_template("results/_rows_reference.html")
     fast = results_table.result_rows
 
     def template_rows(page: Any, name_query: str = "", requirement: Any = None) -> Any:

@@ -88,22 +88,7 @@ def test_an_unconfirmed_device_does_not_ask_for_it(member: Any, member_client: C
 
 def test_the_rows_are_the_markup_the_template_made_escaped_the_same_way(org_a: Any, rf: Any, member: Any) -> None:
     """The rows as ``results/_table.html`` rendered them before ``results_table`` (kept here as a template)."""
-    old_rows = engines["django"].from_string(
-        """{% for share in page %}{% with r=share.result %}
-      <tr class="{% if share.is_new %}new{% endif %}">
-        <td><input type="checkbox" name="results" value="{{ r.public_id }}" id="select-{{ r.public_id }}"><label for="select-{{ r.public_id }}" class="visually-hidden">Select {{ r.candidate.full_name }}, {{ r.exam.name }}</label></td>
-        <td><a href="{% url 'results:detail' r.public_id %}">{{ r.candidate.last_name }}, {{ r.candidate.first_name }}</a>{% if share.is_new %} <span class="tag">New</span>{% endif %}</td>
-        <td>{{ r.exam.name }}</td>
-        <td class="nowrap">{{ r.exam_date|date:"Y-m-d" }}</td>
-        <td>{% if r.shows_scores %}{{ r.overall_score }}{% if r.cefr %} ({{ r.cefr }}){% endif %}{% else %}{{ r.get_status_display }}{% endif %}</td>
-        <td class="nowrap">{{ share.shared_at|date:"Y-m-d H:i" }}</td>
-        <td class="nowrap">{{ r.candidate.date_of_birth|date:"Y-m-d" }}</td>
-        <td class="ern">{{ r.ern_display }}</td>
-        {% if name_query %}<td>{% if share.name_match %}<span class="match-{{ share.name_match.label }}">{{ share.name_match.label|capfirst }}</span>: {{ share.name_match.reasons|join:"; " }}{% endif %}</td>{% endif %}
-        {% if requirement %}<td>{% if share.verdict.met %}<span class="met">Met</span>{% else %}<span class="not-met">Not met</span>: {{ share.verdict.reasons|join:"; " }}{% endif %}</td>{% endif %}
-      </tr>
-      {% endwith %}{% endfor %}"""  # noqa: E501
-    )
+    old_rows = engines["django"].get_template("results/_rows_reference.html")
     new_rows = engines["django"].from_string(
         "{% load results_table %}{% result_rows page name_query requirement %}{% page_result_ids page %}"
     )
