@@ -205,6 +205,15 @@ def _checked_prolog(head: bytes, name: str, limits: UploadLimits) -> bytes | Non
     return None
 
 
+def _add_text(parts: list[str], text: str, length: int, limits: UploadLimits) -> int:
+    """One ``<t>`` of a cell's text kept, refused past the longest cell text; the length so far."""
+    parts.append(text)
+    length += len(text)
+    if length > _MAX_CELL_CHARS:
+        raise UploadRefused(f"The {limits.what} holds a text longer than {_MAX_CELL_CHARS} characters.")
+    return length
+
+
 def _shared_strings(reader: _Parts, name: str) -> list[str]:
     limits = reader.limits
     most = (limits.max_rows + 1) * limits.max_columns  # no sheet within the limits refers to more
@@ -218,10 +227,7 @@ def _shared_strings(reader: _Parts, name: str) -> list[str]:
         elif event == "start":
             continue
         elif tag == "t" and not phonetic and element.text:
-            parts.append(element.text)
-            length += len(element.text)
-            if length > _MAX_CELL_CHARS:
-                raise UploadRefused(f"The {limits.what} holds a text longer than {_MAX_CELL_CHARS} characters.")
+            length = _add_text(parts, element.text, length, limits)
         elif tag == "si":
             strings.append("".join(parts))
             parts, length = [], 0
@@ -348,10 +354,7 @@ def _sheet_rows(reader: _Parts, name: str, cells: _Cells) -> Iterator[list[Any]]
             elif tag == "c":
                 cells.keep(values, column, last_row, cells.value(kind, style, text, inline, (column, last_row)))
             elif tag == "t" and not phonetic and element.text:
-                inline.append(element.text)
-                length += len(element.text)
-                if length > _MAX_CELL_CHARS:
-                    raise UploadRefused(f"The {limits.what} holds a text longer than {_MAX_CELL_CHARS} characters.")
+                length = _add_text(inline, element.text, length, limits)
             elif tag == "rPh":
                 phonetic -= 1
             elif tag == "row" and values:

@@ -47,16 +47,22 @@ def revoked(org_a: Any) -> Result:
     """A result with a photo, shared with organisation A (photo included), then revoked by its candidate."""
     result = ResultFactory()
     result.photo.save("p.jpg", ContentFile(b"\xff\xd8\xff\xe0fakejpeg"), save=True)
+    candidate, share = _shared_with_photo(result, org_a)
+    assert candidate.post(reverse("candidates:revoke", args=[share.public_id])).status_code == 302
+    return result
+
+
+def _shared_with_photo(result: Result, organisation: Any) -> tuple[Any, Any]:
+    """The candidate's signed-in client, and their share of ``result`` (photo included) with ``organisation``."""
     candidate = _candidate_client(result)
     share = share_create(
         actor=result.candidate.account.user,
         candidate=result.candidate,
-        organisation=org_a,
+        organisation=organisation,
         results=[result],
         include_photo=True,
     )[0]
-    assert candidate.post(reverse("candidates:revoke", args=[share.public_id])).status_code == 302
-    return result
+    return candidate, share
 
 
 def _look_up(client: Client, ern: str, **details: str) -> Any:
@@ -174,14 +180,7 @@ class TestInTheApi:
 class TestWhatTheCandidateIsTold:
     def test_it_tells_the_candidate_exactly_what_the_organisation_can_still_do(self, org_a: Any) -> None:
         result = ResultFactory()
-        candidate = _candidate_client(result)
-        share = share_create(
-            actor=result.candidate.account.user,
-            candidate=result.candidate,
-            organisation=org_a,
-            results=[result],
-            include_photo=True,
-        )[0]
+        candidate, share = _shared_with_photo(result, org_a)
         page = candidate.post(reverse("candidates:revoke", args=[share.public_id]), follow=True).content.decode()
         assert f"You have revoked your B2 First result from {org_a.name}." in page
         assert "It is no longer in their list of shared results and they can no longer see your test day photo." in page
