@@ -413,7 +413,7 @@ class DownloadFileView(ApiView):
         job = _job(self.organisation, job_id)
         if job.status != DownloadJob.Status.DONE or not job.file:
             return problem(409, f"This download is {job.get_status_display().lower()}; poll it until it is ready.")
-        if download_services.download_needs_remaking(job):
+        if download_selectors.download_needs_remaking(job):
             buffer = io.BytesIO()
             download_services.download_render(job, buffer)
             return file_response(job, buffer.getvalue())

@@ -40,6 +40,19 @@ def accessible_result_ids(*, organisation: Any, result_ids: Sequence[int]) -> li
     return [result_id for result_id in result_ids if result_id in allowed]
 
 
+def download_needs_remaking(job: DownloadJob) -> bool:
+    """Whether the stored file shows a result the organisation may no longer open (revoked since).
+
+    A bulk verification answer is never made again: its rows are verdicts on the applicant list's
+    ERNs, which any organisation may look up, not results shared with it (re-made as a results
+    download it came out empty). Web page and API both ask here.
+    """
+    if job.kind == DownloadJob.Kind.BULK_VERIFICATION or job.organisation_id is None:
+        return False
+    still_open = accessible_result_ids(organisation=job.organisation, result_ids=job.result_ids)
+    return len(still_open) != len(job.result_ids)
+
+
 def photo_result_ids(*, organisation: Any, result_ids: Sequence[int]) -> set[int]:
     """Results whose candidate included the test day photo in their share with the organisation."""
     ids: set[int] = set()

@@ -168,19 +168,6 @@ def download_again(*, actor: Any, organisation: Any, job: DownloadJob) -> Downlo
     return again
 
 
-def download_needs_remaking(job: DownloadJob) -> bool:
-    """Whether the stored file shows a result the organisation may no longer open (revoked since).
-
-    A bulk verification answer is never made again: its rows are verdicts on the applicant list's
-    ERNs, which any organisation may look up, not results shared with it (re-made as a results
-    download it came out empty). Web page and API both ask here.
-    """
-    if job.kind == DownloadJob.Kind.BULK_VERIFICATION or job.organisation_id is None:
-        return False
-    still_open = selectors.accessible_result_ids(organisation=job.organisation, result_ids=job.result_ids)
-    return len(still_open) != len(job.result_ids)
-
-
 def _photo_rule(job: DownloadJob) -> Any:
     if job.candidate_id is not None:
         return lambda result: True  # candidates' own statements carry their own photo

@@ -154,7 +154,7 @@ def job_file(request: HttpRequest, public_id: str) -> HttpResponseBase:
     download = _job(organisation, public_id)
     if download.status != DownloadJob.Status.DONE or not download.file:
         return render(request, "downloads/job.html", {"job": download}, status=409)
-    if services.download_needs_remaking(download):
+    if selectors.download_needs_remaking(download):
         # A stored file would still show results revoked since: make it again without them.
         messages.info(request, "Some results in this download are no longer shared with you; download it again.")
         return redirect("downloads:history")
