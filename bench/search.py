@@ -284,8 +284,9 @@ def _bench_engine(engine: str, options: argparse.Namespace) -> dict[str, Any]:
     from rvs.core.demo.organisations import PRIMARY_EMAIL
     from rvs.organisations.models import Organisation
     from rvs.results.models import Candidate, Result
-    from rvs.results.selectors import result_by_ern, shared_results
+    from rvs.results.selectors import shared_results
     from rvs.sharing import search_index
+    from rvs.sharing.lookups import result_by_ern
     from rvs.sharing.models import Share, ShareSearch
 
     active_shares = Share.objects.filter(revoked_at__isnull=True).count()

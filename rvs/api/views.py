@@ -28,7 +28,7 @@ from rvs.api import parameters, result_rows
 from rvs.api import serializers as s
 from rvs.api.openapi import RATE_HEADERS, problem_responses, statuses
 from rvs.api.problems import plain_problem, problem
-from rvs.core import access, ratelimit
+from rvs.core import ratelimit
 from rvs.core.models import Event
 from rvs.core.permissions import Perm
 from rvs.downloads import selectors as download_selectors
@@ -40,8 +40,9 @@ from rvs.downloads.views import file_response
 from rvs.exams.models import Exam
 from rvs.requirements import selectors as requirement_selectors
 from rvs.requirements import services as requirement_services
-from rvs.results import selectors, services
+from rvs.results import selectors
 from rvs.results.selectors import SearchCriteria
+from rvs.sharing import access, lookups
 from rvs.sharing.models import Share
 
 # Python ints and database ids: anything beyond a signed 64-bit integer is not an id we gave out.
@@ -223,7 +224,7 @@ class ResultDetailView(ApiView):
         params.is_valid(raise_exception=True)
         result, share = access.result_for_organisation(self.organisation, result_id)
         verdicts = requirement_context(self.organisation, params.validated_data.get("check"))
-        services.result_open(actor=request.auth, organisation=self.organisation, result=result, share=share)
+        lookups.result_open(actor=request.auth, organisation=self.organisation, result=result, share=share)
         if verdicts:  # the components and the verdict read the component scores once, not twice
             prefetch_related_objects([result], "components")
         context = {
@@ -273,16 +274,16 @@ class VerifyView(ApiView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         try:
-            result = services.result_lookup_by_ern(
+            result = lookups.result_lookup_by_ern(
                 actor=request.auth,
                 organisation=self.organisation,
                 ern=data["ern"],
                 date_of_birth=data.get("date_of_birth"),
                 last_name=data.get("last_name", ""),
             )
-        except services.ErnNotFound:
+        except lookups.ErnNotFound:
             raise Http404 from None
-        share = Share.objects.filter(result=result, organisation=self.organisation, revoked_at__isnull=True).first()
+        share = access.share_of(self.organisation, result)
         context = {"request": request, "shares": {result.pk: share} if share else {}}
         return Response(s.ResultSerializer(result, context=context).data)
 

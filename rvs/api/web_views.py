@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rvs.api import keys, webhooks
 from rvs.api.models import ApiKey, WebhookEndpoint
+from rvs.core.access import owned_or_404
 from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, has_perm, org_permission_required
 
@@ -35,17 +35,11 @@ class WebhookForm(forms.Form):
 
 
 def _key(organisation: Any, public_id: str) -> ApiKey:
-    try:
-        return ApiKey.objects.get(organisation=organisation, public_id=uuid.UUID(public_id))
-    except (ValueError, ApiKey.DoesNotExist):
-        raise Http404 from None
+    return owned_or_404(ApiKey.objects.filter(organisation=organisation), public_id)
 
 
 def _endpoint(organisation: Any, public_id: str) -> WebhookEndpoint:
-    try:
-        return WebhookEndpoint.objects.get(organisation=organisation, public_id=uuid.UUID(public_id))
-    except (ValueError, WebhookEndpoint.DoesNotExist):
-        raise Http404 from None
+    return owned_or_404(WebhookEndpoint.objects.filter(organisation=organisation), public_id)
 
 
 def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rvs.backoffice import imports, purge
 from rvs.backoffice.models import ImportJob
 from rvs.backoffice.permissions import StaffPerm, staff_required
+from rvs.core.access import owned_or_404
 from rvs.core.forms import apply_errors
 from rvs.core.uploads import body_limit
 
@@ -38,10 +38,7 @@ class UploadForm(forms.Form):
 
 
 def _job(public_id: str) -> ImportJob:
-    try:
-        return ImportJob.objects.select_related("uploaded_by").get(public_id=uuid.UUID(public_id))
-    except (ValueError, ImportJob.DoesNotExist):
-        raise Http404("No such import.") from None
+    return owned_or_404(ImportJob.objects.select_related("uploaded_by"), public_id, message="No such import.")
 
 
 def _limits() -> dict[str, int]:

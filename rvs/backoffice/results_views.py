@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -16,11 +15,12 @@ from django.views.decorators.http import require_http_methods
 from rvs.backoffice import services
 from rvs.backoffice.permissions import StaffPerm, staff_required
 from rvs.core import ern as ern_codec
+from rvs.core.access import owned_or_404
 from rvs.core.forms import apply_errors
 from rvs.core.normalise import tokens
 from rvs.exams.scoring import scheme_for
 from rvs.results.models import CandidateNameToken, Result
-from rvs.sharing.models import Share
+from rvs.sharing import access
 
 STATUS_CHOICES = [
     ("result", "Result issued (scores below)"),
@@ -78,10 +78,7 @@ class CorrectionForm(forms.Form):
 
 
 def _result(public_id: str) -> Result:
-    try:
-        return Result.objects.select_related("candidate", "exam", "centre").get(public_id=uuid.UUID(public_id))
-    except (ValueError, Result.DoesNotExist):
-        raise Http404 from None
+    return owned_or_404(Result.objects.select_related("candidate", "exam", "centre"), public_id)
 
 
 @never_cache
@@ -126,6 +123,6 @@ def correct(request: HttpRequest, public_id: str) -> HttpResponse:
         "result": result,
         "form": form,
         "revisions": result.revisions.select_related("changed_by"),
-        "shared_with": Share.objects.filter(result=result, revoked_at__isnull=True).select_related("organisation"),
+        "shared_with": access.shares_of_result(result),
     }
     return render(request, "backoffice/result.html", context, status=400 if form.errors else 200)

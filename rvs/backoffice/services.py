@@ -6,8 +6,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 
 from rvs.backoffice.permissions import StaffPerm, staff_can
 from rvs.core.audit import log_action
@@ -16,25 +14,14 @@ from rvs.core.events import record_event
 from rvs.core.models import Event
 from rvs.exams.scoring import ScoreError, Status, compute, scheme_for
 from rvs.organisations.models import Membership, Organisation
-from rvs.results.models import CandidateNameToken, ComponentScore, ErnGrant, Result, ResultRevision
+from rvs.results.models import CandidateNameToken, ComponentScore, Result, ResultRevision
 from rvs.results.services import candidate_sort_name, name_tokens_for
-from rvs.sharing import search_index
+from rvs.sharing import access, search_index
 
 
 def _require(actor: Any, perm: StaffPerm) -> None:
     if not staff_can(actor, perm):
         raise PermissionDenied
-
-
-def _receivers(result: Result) -> list[Organisation]:
-    """Organisations that received the result: an active share, or a live ERN look-up grant."""
-    now = timezone.now()
-    return list(
-        Organisation.objects.filter(
-            Q(shares__result=result, shares__revoked_at__isnull=True)
-            | Q(pk__in=ErnGrant.objects.filter(result=result, expires_at__gt=now).values("organisation_id"))
-        ).distinct()
-    )
 
 
 @transaction.atomic
@@ -108,7 +95,7 @@ def result_correct(
     kind = Event.Kind.RESULT_WITHDRAWN if result.status == Result.Status.WITHDRAWN else Event.Kind.RESULT_CORRECTED
     changed = sorted(key for key in after if after[key] != before[key])
     log_action(kind, actor=actor, obj=result, data={"reason": reason.strip(), "changed": changed})
-    for organisation in _receivers(result):
+    for organisation in access.receivers(result):
         record_event(kind, organisation=organisation, result=result, data={"changed": changed})
         for membership in Membership.objects.filter(
             organisation=organisation, notify_on_share=True, user__is_active=True

@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rvs.backoffice.permissions import StaffPerm, staff_required
+from rvs.core.access import owned_or_404
 from rvs.organisations import selectors, services
 from rvs.organisations.forms import RejectForm
 from rvs.organisations.models import Membership, Organisation, RegistrationRequest
 
 
 def _registration(public_id: str) -> RegistrationRequest:
-    try:
-        return RegistrationRequest.objects.prefetch_related("recognised_exams").get(public_id=uuid.UUID(public_id))
-    except (ValueError, RegistrationRequest.DoesNotExist):
-        raise Http404("No such registration request.") from None
+    requests = RegistrationRequest.objects.prefetch_related("recognised_exams")
+    return owned_or_404(requests, public_id, message="No such registration request.")
 
 
 def _organisation(public_id: str) -> Organisation:
-    try:
-        return Organisation.objects.get(public_id=uuid.UUID(public_id))
-    except (ValueError, Organisation.DoesNotExist):
-        raise Http404("No such organisation.") from None
+    return owned_or_404(Organisation.objects.all(), public_id, message="No such organisation.")
 
 
 @never_cache
@@ -109,12 +103,8 @@ def organisation(request: HttpRequest, public_id: str) -> HttpResponse:
 @staff_required(StaffPerm.ORGANISATIONS)
 def change_primary(request: HttpRequest, public_id: str) -> HttpResponse:
     organisation = _organisation(public_id)
-    try:
-        membership = Membership.objects.get(
-            public_id=uuid.UUID(request.POST.get("membership", "")), organisation=organisation
-        )
-    except (ValueError, Membership.DoesNotExist):
-        raise Http404("No such user.") from None
+    members = Membership.objects.filter(organisation=organisation)
+    membership = owned_or_404(members, request.POST.get("membership", ""), message="No such user.")
     try:
         services.primary_user_change(actor=request.user, organisation=organisation, new_primary=membership)  # type: ignore[arg-type]
     except ValidationError as exc:

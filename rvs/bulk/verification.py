@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from rvs.core import ern as ern_codec
@@ -34,7 +34,7 @@ from rvs.downloads.exporters import DataExporter, neutralise
 from rvs.downloads.models import DownloadJob
 from rvs.downloads.rows import Table
 from rvs.results.models import Result
-from rvs.sharing.models import Share
+from rvs.sharing import access
 
 ERN_HEADERS = {"ern", "exam reference number", "reference number", "reference_number", "statement of results reference"}
 NAME_HEADERS = {"name", "candidate name", "full name", "applicant name"}
@@ -245,14 +245,9 @@ def verify_rows(sheet: Sheet, *, organisation: Any) -> list[RowVerdict]:
 
 def _with_revocations(results: QuerySet[Result], organisation: Any) -> list[Result]:
     """Each result with ``revoked_here``: a share with ``organisation`` revoked and none active since."""
-    shares = Share.objects.filter(result=OuterRef("pk"), organisation=organisation)
-    annotated = results.annotate(
-        share_revoked=Exists(shares.filter(revoked_at__isnull=False)),
-        share_active=Exists(shares.filter(revoked_at=None)),
-    )
-    found: list[Result] = list(annotated)
+    found: list[Result] = list(access.with_revocations(results, organisation))
     for result in found:
-        result.revoked_here = result.share_revoked and not result.share_active  # type: ignore[attr-defined]
+        result.revoked_here = access.revoked_here(result)  # type: ignore[attr-defined]
     return found
 
 

@@ -43,7 +43,7 @@ class SignUpForm(forms.Form):
 
 class ResultChoices(forms.MultipleChoiceField):
     """Shows the candidate's results; any id passes here so that ownership is decided in one place,
-    ``access.results_for_candidate``, with the same 404 as everywhere else."""
+    ``selectors.results_for_candidate``, with the same 404 as everywhere else."""
 
     def valid_value(self, value: str) -> bool:
         return True

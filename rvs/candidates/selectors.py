@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 
+from rvs.core.access import public_uuid
 from rvs.core.normalise import fold
 from rvs.organisations.models import Organisation
 from rvs.results.models import Result
+from rvs.sharing import access
 from rvs.sharing.models import Share
 
 
@@ -38,8 +41,13 @@ def organisations_to_share_with(*, query: str, limit: int = 20) -> list[Organisa
 
 
 def shares_of(*, candidate: Any) -> QuerySet[Share]:
-    return (
-        Share.objects.filter(result__candidate=candidate)
-        .select_related("organisation", "result__exam")
-        .order_by("revoked_at", "-shared_at")
-    )
+    return access.candidate_shares(candidate)
+
+
+def results_for_candidate(candidate: Any, public_ids: list[str]) -> list[Result]:
+    """The candidate's own results among ``public_ids``; any other id is a 404."""
+    ids = [public_uuid(value) for value in public_ids]
+    results = list(Result.objects.filter(candidate=candidate, public_id__in=ids).select_related("exam"))
+    if len(results) != len(set(ids)):
+        raise Http404("No result found.")
+    return results

@@ -15,8 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rvs.candidates import selectors, services
 from rvs.candidates.forms import InviteForm, ShareForm, SignUpForm
 from rvs.candidates.permissions import candidate_account_of, candidate_required
-from rvs.core import access, ratelimit
+from rvs.core import ratelimit
 from rvs.core.forms import apply_errors
+from rvs.organisations import selectors as organisation_selectors
+from rvs.sharing import access
 from rvs.sharing import services as sharing_services
 
 
@@ -99,8 +101,8 @@ def share(request: HttpRequest) -> HttpResponse:
         "results": own,
     }
     if request.method == "POST" and form.is_valid():
-        organisation = access.organisation_for_sharing(form.cleaned_data["organisation"])
-        chosen = access.results_for_candidate(candidate, form.cleaned_data["results"])
+        organisation = organisation_selectors.organisation_for_sharing(form.cleaned_data["organisation"])
+        chosen = selectors.results_for_candidate(candidate, form.cleaned_data["results"])
         if request.POST.get("confirmed") == "yes":
             sharing_services.share_create(
                 actor=request.user,
@@ -115,7 +117,7 @@ def share(request: HttpRequest) -> HttpResponse:
         return render(request, "candidates/share_confirm.html", context)
     if request.method == "POST" and form.data.get("organisation"):
         try:
-            context["organisation"] = access.organisation_for_sharing(form.data["organisation"])
+            context["organisation"] = organisation_selectors.organisation_for_sharing(form.data["organisation"])
         except Http404:
             context["organisation"] = None  # an unknown id: nothing pre-selected, the form says why
     return render(request, "candidates/share.html", context, status=400 if form.errors else 200)

@@ -7,12 +7,11 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from rvs.downloads.models import DownloadJob, DownloadTemplate
 from rvs.exams.models import Exam
-from rvs.results.models import Centre, ComponentScore, ErnGrant, Result, ResultRevision
-from rvs.sharing.models import Share
+from rvs.results.models import Centre, ComponentScore, Result, ResultRevision
+from rvs.sharing import access
 
 _CHUNK = 1000
 
@@ -22,24 +21,6 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
         yield ids[start : start + _CHUNK]
 
 
-def accessible_result_ids(*, organisation: Any, result_ids: Sequence[int]) -> list[int]:
-    """The ids the organisation may still open (active share or ERN grant), in the order given."""
-    allowed: set[int] = set()
-    now = timezone.now()
-    for chunk in _chunks(list(result_ids)):
-        allowed.update(
-            Share.objects.filter(organisation=organisation, revoked_at__isnull=True, result_id__in=chunk).values_list(
-                "result_id", flat=True
-            )
-        )
-        allowed.update(
-            ErnGrant.objects.filter(organisation=organisation, expires_at__gt=now, result_id__in=chunk).values_list(
-                "result_id", flat=True
-            )
-        )
-    return [result_id for result_id in result_ids if result_id in allowed]
-
-
 def download_needs_remaking(job: DownloadJob) -> bool:
     """Whether the stored file shows a result the organisation may no longer open (revoked since).
 
@@ -47,22 +28,10 @@ def download_needs_remaking(job: DownloadJob) -> bool:
     ERNs, which any organisation may look up, not results shared with it (re-made as a results
     download it came out empty). Web page and API both ask here.
     """
-    if job.kind == DownloadJob.Kind.BULK_VERIFICATION or job.organisation_id is None:
+    if job.kind == DownloadJob.Kind.BULK_VERIFICATION or job.organisation is None:
         return False
-    still_open = accessible_result_ids(organisation=job.organisation, result_ids=job.result_ids)
+    still_open = access.visible_result_ids(organisation=job.organisation, result_ids=job.result_ids)
     return len(still_open) != len(job.result_ids)
-
-
-def photo_result_ids(*, organisation: Any, result_ids: Sequence[int]) -> set[int]:
-    """Results whose candidate included the test day photo in their share with the organisation."""
-    ids: set[int] = set()
-    for chunk in _chunks(list(result_ids)):
-        ids.update(
-            Share.objects.filter(
-                organisation=organisation, revoked_at__isnull=True, include_photo=True, result_id__in=chunk
-            ).values_list("result_id", flat=True)
-        )
-    return ids
 
 
 def results_in_order(result_ids: Sequence[int]) -> Iterator[Result]:
@@ -146,4 +115,4 @@ def result_ids_for_public_ids(*, organisation: Any, public_ids: Sequence[Any]) -
     """
     mapping = dict(Result.objects.filter(public_id__in=list(public_ids)).values_list("public_id", "pk"))
     found = [mapping[p] for p in dict.fromkeys(public_ids) if p in mapping]
-    return accessible_result_ids(organisation=organisation, result_ids=found)
+    return access.visible_result_ids(organisation=organisation, result_ids=found)

@@ -30,6 +30,7 @@ from rvs.downloads import rows, selectors
 from rvs.downloads.exporters import EXPORTERS, DataExporter, Exporter, StatementPdfExporter
 from rvs.downloads.fields import DEFAULT_TEMPLATE_NAME, available_fields, default_fields
 from rvs.downloads.models import DownloadJob, DownloadTemplate
+from rvs.sharing import access
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ def download_create(
         raise ValidationError(f"A download can hold at most {settings.DOWNLOAD_MAX_RESULTS} results.")
     unique_ids = list(dict.fromkeys(result_ids))
     asked = max(requested or 0, len(unique_ids))
-    allowed = selectors.accessible_result_ids(organisation=organisation, result_ids=unique_ids)
+    allowed = access.visible_result_ids(organisation=organisation, result_ids=unique_ids)
     if not allowed:
         raise ValidationError("Select at least one result you can still open.")
     uses_template = EXPORTERS[exporter].uses_template
@@ -169,17 +170,18 @@ def download_again(*, actor: Any, organisation: Any, job: DownloadJob) -> Downlo
 
 
 def _photo_rule(job: DownloadJob) -> Any:
-    if job.candidate_id is not None:
+    organisation = job.organisation
+    if job.candidate_id is not None or organisation is None:
         return lambda result: True  # candidates' own statements carry their own photo
-    allowed = selectors.photo_result_ids(organisation=job.organisation, result_ids=job.result_ids)
+    allowed = access.photo_result_ids(organisation=organisation, result_ids=job.result_ids)
     return lambda result: result.pk in allowed
 
 
 def download_render(job: DownloadJob, out: BinaryIO, progress: Any = None) -> int:
     """Write the job's file to ``out``, re-checking access just before reading the results."""
     ids = job.result_ids
-    if job.organisation_id is not None:
-        ids = selectors.accessible_result_ids(organisation=job.organisation, result_ids=ids)
+    if job.organisation is not None:
+        ids = access.visible_result_ids(organisation=job.organisation, result_ids=ids)
     exporter: Exporter = EXPORTERS[job.exporter]
     progress = progress or (lambda done: None)
     if isinstance(exporter, DataExporter):

@@ -11,11 +11,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rvs.core.access import owned_or_404
 from rvs.core.permissions import Perm, org_permission_required
 from rvs.downloads import selectors, services
 from rvs.downloads.exporters import EXPORTERS
@@ -25,25 +26,13 @@ from rvs.results import selectors as result_selectors
 from rvs.results.selectors import SearchCriteria
 
 
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except (ValueError, TypeError):
-        raise Http404 from None
-
-
 def _template(organisation: Any, public_id: str) -> DownloadTemplate:
-    template = DownloadTemplate.objects.filter(organisation=organisation, public_id=_uuid(public_id)).first()
-    if template is None:
-        raise Http404("No such template.")
-    return template
+    templates = DownloadTemplate.objects.filter(organisation=organisation)
+    return owned_or_404(templates, public_id, message="No such template.")
 
 
 def _job(organisation: Any, public_id: str) -> DownloadJob:
-    job = DownloadJob.objects.filter(organisation=organisation, public_id=_uuid(public_id)).first()
-    if job is None:
-        raise Http404("No such download.")
-    return job
+    return owned_or_404(DownloadJob.objects.filter(organisation=organisation), public_id, message="No such download.")
 
 
 def file_response(job: DownloadJob, data: bytes | None = None) -> FileResponse:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from rvs.core.access import owned_or_404
 from rvs.core.normalise import fold
 from rvs.exams.models import Exam
 from rvs.organisations.models import Membership, Organisation, RegistrationRequest
@@ -69,3 +70,16 @@ def organisations_for_staff(*, query: str = "") -> QuerySet[Organisation]:
 
 def any_registration(public_id: Any) -> RegistrationRequest:
     return RegistrationRequest.objects.get(public_id=public_id)
+
+
+def membership_for_organisation(organisation: Organisation, public_id: Any) -> Membership:
+    """A user's membership of ``organisation``; another organisation's user is a 404 too."""
+    return owned_or_404(
+        Membership.objects.select_related("user").filter(organisation=organisation), public_id, message="No such user."
+    )
+
+
+def organisation_for_sharing(public_id: Any) -> Organisation:
+    """An active organisation of the directory (any candidate may share with any of them)."""
+    active = Organisation.objects.filter(status=Organisation.Status.ACTIVE)
+    return owned_or_404(active, public_id, message="No such organisation.")

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from rvs.core import access
 from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, has_perm, org_permission_required
 from rvs.organisations import selectors, services
@@ -81,7 +80,7 @@ def user_add(request: HttpRequest) -> HttpResponse:
 @org_permission_required(Perm.USERS_MANAGE)
 def user_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
-    membership = access.membership_for_organisation(organisation, public_id)
+    membership = selectors.membership_for_organisation(organisation, public_id)
     initial = {"full_name": membership.user.full_name, "job_title": membership.user.job_title}
     form = UserForm(request.POST if request.method == "POST" else None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
@@ -102,7 +101,7 @@ def user_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 @org_permission_required(Perm.USERS_MANAGE)
 def user_delete(request: HttpRequest, public_id: str) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
-    membership = access.membership_for_organisation(organisation, public_id)
+    membership = selectors.membership_for_organisation(organisation, public_id)
     error = ""
     if request.method == "POST":
         try:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from rvs.core.access import owned_or_404
 from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, has_perm, org_permission_required
 from rvs.exams.models import Exam
@@ -38,10 +38,7 @@ class RequirementForm(forms.Form):
 
 
 def _requirement(organisation: Any, public_id: str) -> EntryRequirement:
-    try:
-        return EntryRequirement.objects.get(organisation=organisation, public_id=uuid.UUID(public_id))
-    except (ValueError, EntryRequirement.DoesNotExist):
-        raise Http404 from None
+    return owned_or_404(EntryRequirement.objects.filter(organisation=organisation), public_id)
 
 
 @never_cache

@@ -7,13 +7,13 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from django.db import connections
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When, prefetch_related_objects
+from django.db.models import Case, Q, QuerySet, Value, When, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.db.models.query import FlatValuesListIterable, ModelIterable
 
 from rvs.core import names
 from rvs.core.normalise import fold, prefix_upper_bound
-from rvs.results.models import Candidate, Centre, Result
+from rvs.results.models import Candidate, Centre
 from rvs.sharing.models import Share, ShareNameToken, ShareSearch
 
 # Sort keys offered to users, each a stable ordering (ties broken by the share's id), as columns
@@ -436,25 +436,3 @@ def shared_results(*, organisation: Any, criteria: SearchCriteria, sort: str = D
 def recent_shares(*, organisation: Any) -> QuerySet[Share]:
     """The dashboard: every active share with the organisation, newest first."""
     return shared_results(organisation=organisation, criteria=SearchCriteria(), sort=DEFAULT_SORT)
-
-
-def result_by_ern(ern: str, *, organisation: Any) -> Result | None:
-    """Any result by its normalised Exam Reference Number (callers audit and rate-limit).
-
-    ``result.revoked_here`` says whether the candidate revoked a share of it with ``organisation``
-    and has not shared it again (decision 0014). Asked in the same query, so a look-up of an
-    unknown number and of a revoked result run the same queries.
-    """
-    shares = Share.objects.filter(result=OuterRef("pk"), organisation=organisation)
-    result = (
-        Result.objects.select_related("candidate", "exam", "centre")
-        .filter(ern=ern)
-        .annotate(
-            share_revoked=Exists(shares.filter(revoked_at__isnull=False)),
-            share_active=Exists(shares.filter(revoked_at=None)),
-        )
-        .first()
-    )
-    if result is not None:
-        result.revoked_here = result.share_revoked and not result.share_active  # type: ignore[attr-defined]
-    return result

@@ -15,15 +15,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
-from rvs.core import access, names, ratelimit
+from rvs.core import names, ratelimit
 from rvs.core.actors import actor_key
 from rvs.core.permissions import Perm, org_permission_required
 from rvs.downloads import selectors as download_selectors
 from rvs.requirements import selectors as requirement_selectors
 from rvs.requirements import services as requirement_services
-from rvs.results import selectors, services
+from rvs.results import selectors
 from rvs.results.forms import SearchForm
 from rvs.results.selectors import SORTS, SearchCriteria
+from rvs.sharing import access, lookups
 
 _SAVED_SEARCHES = 20
 COLUMNS = [
@@ -171,14 +172,14 @@ def _results(request: HttpRequest, key: str, saved: dict[str, Any], sort: str) -
 
 def _lookup(request: HttpRequest, form: SearchForm, ern: str) -> HttpResponse:
     try:
-        result = services.result_lookup_by_ern(
+        result = lookups.result_lookup_by_ern(
             actor=request.user,
             organisation=request.organisation,  # type: ignore[attr-defined]
             ern=ern,
             date_of_birth=form.cleaned_data.get("date_of_birth"),
             last_name=form.cleaned_data.get("name", ""),
         )
-    except services.ErnNotFound:
+    except lookups.ErnNotFound:
         form.add_error("ern", _ern_miss_message(form.cleaned_data))
         return render(request, "results/search.html", {"form": form}, status=404)
     if request.htmx:  # type: ignore[attr-defined]
@@ -207,7 +208,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     result, share = access.result_for_organisation(organisation, public_id)
     was_new = share is not None and share.first_viewed_at is None
-    services.result_open(actor=request.user, organisation=organisation, result=result, share=share)
+    lookups.result_open(actor=request.user, organisation=organisation, result=result, share=share)
     return render(
         request,
         "results/detail.html",

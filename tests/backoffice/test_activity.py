@@ -23,7 +23,7 @@ from rvs.backoffice.services import organisation_set_status
 from rvs.candidates.models import CandidateAccount
 from rvs.core.context import RequestMeta, current
 from rvs.organisations.services import primary_user_change, user_remove
-from rvs.results.services import result_open
+from rvs.sharing.lookups import result_open
 from rvs.sharing.services import share_create, share_revoke
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, ResultFactory, UserFactory

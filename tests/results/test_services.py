@@ -16,13 +16,8 @@ from rvs.core.models import AuditEntry
 from rvs.core.ratelimit import RateLimited
 from rvs.organisations.models import Organisation
 from rvs.results.models import ErnGrant, Result
-from rvs.results.services import (
-    ErnNotFound,
-    result_lookup_by_ern,
-    result_open,
-    secret_number_hash,
-    secret_number_matches,
-)
+from rvs.results.services import secret_number_hash, secret_number_matches
+from rvs.sharing.lookups import ErnNotFound, result_lookup_by_ern, result_open
 from tests.factories import CandidateFactory, MembershipFactory, ResultFactory, ShareFactory
 
 pytestmark = pytest.mark.django_db
