@@ -144,7 +144,7 @@ def seed_if_needed(needed: bool, results: int, seed: int) -> float | None:
     call_command("migrate", verbosity=0)
     if not needed:
         return None
-    from rvs.core.demo.seed import seed as seed_demo
+    from rvs.demo.seed import seed as seed_demo
 
     started = time.perf_counter()
     seed_demo(results=results, seed=seed, photos=False, progress=lambda line: log(f"  seeding: {line}"))

@@ -107,7 +107,7 @@ def _child(engine: str, options: argparse.Namespace) -> dict[str, Any]:
 
     from rvs.api.keys import key_create
     from rvs.api.models import ApiKey
-    from rvs.core.demo.seed import seed as seed_demo
+    from rvs.demo.seed import seed as seed_demo
     from rvs.organisations.models import Membership
     from rvs.results.models import Result
     from rvs.sharing.models import Share

@@ -1,6 +1,6 @@
 """Export benchmark: results to CSV, XLSX and signed PDF through the real exporters, next to the raw libraries.
 
-Seeds demo results with the ``seed_demo`` machinery (``rvs/core/demo``, no photos) into a database
+Seeds demo results with the ``seed_demo`` machinery (``rvs/demo``, no photos) into a database
 of its own per engine (``bench/out/exports-N.sqlite3``; PostgreSQL database ``rvs_bench_exports``),
 reused while its size is right. For each format it times *database to finished file*:
 ``rvs.downloads.rows.data_table(ids, fields)`` (CSV, XLSX) or ``rvs.downloads.selectors.results_in_order(ids)``
@@ -145,7 +145,7 @@ def _seed(engine: str, results: int, reseed: bool) -> dict[str, Any]:
     ensure_signing_key()
     seconds = None
     if needed:
-        from rvs.core.demo.seed import seed
+        from rvs.demo.seed import seed
 
         started = time.perf_counter()
         seed(results=results, seed=SEED, photos=False, progress=lambda line: log(f"  seeding: {line}"))

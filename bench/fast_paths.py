@@ -235,7 +235,7 @@ def demo_rows_toggle() -> tuple[Callable[[], Any], Toggle]:
 
     from django.db import transaction
 
-    from rvs.core.demo import bulk
+    from rvs.demo import bulk
     from rvs.results.models import Candidate
 
     fields = ["id", "candidate_number", "secret_hash", "first_name", "last_name", "sort_name", "date_of_birth", "email"]

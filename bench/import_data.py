@@ -1,6 +1,6 @@
 """A deterministic results file in the ``import_results`` format, for the import benchmark.
 
-Names come from the demo seeder's pools (``rvs/core/demo/names.py``: real frequencies, accents,
+Names come from the demo seeder's pools (``rvs/demo/names.py``: real frequencies, accents,
 apostrophes, two-word surnames), centres from its places (Kraków, São Paulo, İzmir...). About one
 candidate in five sits a second exam, so the importer meets candidates described on several rows.
 Exams are the verifiable Cambridge English Scale exams of the catalogue, scored with the version
@@ -17,8 +17,8 @@ import json
 import random
 from pathlib import Path
 
-from rvs.core.demo.names import CULTURES
-from rvs.core.demo.places import WeightedChoice, build_centres
+from rvs.demo.names import CULTURES
+from rvs.demo.places import WeightedChoice, build_centres
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "rvs" / "exams" / "data" / "catalogue.json"
 COLUMNS = [

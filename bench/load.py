@@ -155,8 +155,8 @@ def _child(options: argparse.Namespace) -> dict[str, Any]:
 
     from bench.search import _MISSES, _values
     from rvs.accounts.models import User
-    from rvs.core.demo.organisations import DEMO_ORGANISATIONS, DEMO_PASSWORD
-    from rvs.core.demo.seed import seed as seed_demo
+    from rvs.demo.organisations import DEMO_ORGANISATIONS, DEMO_PASSWORD
+    from rvs.demo.seed import seed as seed_demo
     from rvs.organisations.models import Membership, Organisation
     from rvs.results.forms import SearchForm
     from rvs.results.models import Result

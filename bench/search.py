@@ -281,7 +281,7 @@ def _bench_engine(engine: str, options: argparse.Namespace) -> dict[str, Any]:
     from django.db import connection
 
     from rvs.core import ern as ern_codec
-    from rvs.core.demo.organisations import PRIMARY_EMAIL
+    from rvs.demo.organisations import PRIMARY_EMAIL
     from rvs.organisations.models import Organisation
     from rvs.results.models import Candidate, Result
     from rvs.results.selectors import shared_results

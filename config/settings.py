@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "rvs.developers",
     "rvs.requirements",
     "rvs.bulk",
+    "rvs.demo",
 ]
 
 MIDDLEWARE = [

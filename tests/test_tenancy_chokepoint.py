@@ -26,7 +26,7 @@ ALLOWED = {
     "rvs/sharing/services.py": "writes: a candidate shares and revokes",
     "rvs/sharing/search_index.py": "writes: keeps the organisations' search index in step with their shares",
     "rvs/sharing/lookups.py": "writes: an ERN look-up's grant, the first view of a share",
-    "rvs/core/management/commands/seed_demo.py": "demo data: its report counts the shares it seeded",
+    "rvs/demo/management/commands/seed_demo.py": "demo data: its report counts the shares it seeded",
     "rvs/api/result_rows.py": "a page's rows by the share ids a scoped search returned (decision 0007)",
     # The search's own SQL over the index (decisions 0004 and 0006); its organisation comes from the
     # caller and ``tests/results/test_search.py`` holds it to it.

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rvs.core.demo import seed as demo
+from rvs.demo import seed as demo
 from rvs.organisations.models import Membership
 
 

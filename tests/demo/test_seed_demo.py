@@ -18,9 +18,9 @@ from PIL import Image
 
 from rvs.accounts.models import User
 from rvs.core import ern as ern_codec
-from rvs.core.demo import seed as demo
-from rvs.core.demo.names import CULTURES, distinct_names
 from rvs.core.normalise import fold
+from rvs.demo import seed as demo
+from rvs.demo.names import CULTURES, distinct_names
 from rvs.exams.scoring import Status, compute, scheme_for
 from rvs.organisations.models import Membership, Organisation
 from rvs.results.models import Candidate, Centre, Result

@@ -7,7 +7,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from rvs.core.demo.places import WeightedChoice
+from rvs.demo.places import WeightedChoice
 from rvs.exams.models import Exam
 from rvs.exams.scoring import CesScheme, scheme_for
 

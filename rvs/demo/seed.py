@@ -32,11 +32,12 @@ from django.db import connection, transaction
 
 from rvs.core import ern as ern_codec
 from rvs.core.audit import log_action
-from rvs.core.demo import photos as photo_drawing
-from rvs.core.demo.bulk import Table, lock_and_reserve, reset_sequences
-from rvs.core.demo.exams import DEMO_NOW, DEMO_TODAY, ExamChoice, ExamPlanner, session_dates
-from rvs.core.demo.names import CULTURES, Culture
-from rvs.core.demo.organisations import (
+from rvs.core.normalise import fold
+from rvs.demo import photos as photo_drawing
+from rvs.demo.bulk import Table, lock_and_reserve, reset_sequences
+from rvs.demo.exams import DEMO_NOW, DEMO_TODAY, ExamChoice, ExamPlanner, session_dates
+from rvs.demo.names import CULTURES, Culture
+from rvs.demo.organisations import (
     DEMO_ORGANISATIONS,
     DEMO_PASSWORD,
     PRIMARY_EMAIL,
@@ -46,8 +47,7 @@ from rvs.core.demo.organisations import (
     demo_exists,
     search_examples,
 )
-from rvs.core.demo.places import CentreSpec, WeightedChoice, build_centres
-from rvs.core.normalise import fold
+from rvs.demo.places import CentreSpec, WeightedChoice, build_centres
 from rvs.exams.scoring import Status, compute
 from rvs.results.models import Candidate, CandidateNameToken, Centre, ComponentScore, Result
 from rvs.results.services import secret_number_hash

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from rvs.core.demo import bulk
+from rvs.demo import bulk
 from rvs.results.models import Candidate, ComponentScore
 
 
