@@ -18,15 +18,13 @@ import codecs
 import csv
 import io
 import itertools
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO, ClassVar
 
 import xlsxwriter
 
 from rvs.results.models import Result
-
-if TYPE_CHECKING:
-    from rvs.downloads.rows import Table
 
 Progress = Callable[[int], None]
 PhotoRule = Callable[[Result], bool]
@@ -49,6 +47,27 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+@dataclass
+class Table:
+    """A data file's header (column labels) and its rows of cells, in the template's order.
+
+    ``rows`` are typed cells (numbers, text, None); ``csv_lines()``, when not None, gives the same
+    rows as the lines ``csv.writer`` writes for them (without the CRLF), from cells the database
+    made text: only one of the two is read, and nothing is queried until it is. Other tables (a
+    bulk verification's answer, the audit log) name their XLSX sheet (``sheet``) and may keep its
+    header plain (``styled``: bold, sized and frozen), as those files always were.
+
+    Made by ``rows.data_table`` for results (which imports this module, never the other way round).
+    """
+
+    keys: list[str]
+    header: list[str]
+    rows: Iterator[Sequence[Any]]
+    csv_lines: Callable[[], Iterator[str]] | None = None
+    sheet: str = "Results"
+    styled: bool = True
+
+
 def _no_progress(done: int) -> None:
     pass
 
@@ -64,7 +83,7 @@ class Exporter:
 
 
 class DataExporter(Exporter):
-    """A data file: writes a ``rows.Table`` (header and rows of cells, already neutralised).
+    """A data file: writes a ``Table`` (header and rows of cells, already neutralised).
 
     Any table, not only results: bulk verification answers and the audit export are tables too.
     """

@@ -6,6 +6,7 @@ score through its own left join, the status label and the ERN's display form mad
 only puts the rows in the order asked for, blanks the scores of results that show none, and
 neutralises formula-like text. The cells are exactly what ``fields.FIELDS[key].value(result)``
 gives for the same result (the reference, checked by tests); memory holds one chunk at a time.
+The SQL (``row_sql``) is made from the result column schema (``rvs.results.columns``).
 
 A CSV file goes further (``_csv_lines``): the database prints each row's line itself, in one
 ``printf``/``format`` call, unless a text cell starts with a character a formula could start
@@ -31,25 +32,30 @@ from typing import Any
 
 from django.db import connection
 
-from rvs.downloads.exporters import TRIGGERS
+from rvs.downloads import row_sql
+from rvs.downloads.exporters import Table
 from rvs.downloads.exporters import neutralise as n
 from rvs.downloads.fields import FIELDS, REQUIREMENT_PREFIX, requirement_label
-from rvs.exams.models import Exam
+from rvs.downloads.row_sql import CELL_KEYS, SCORED
 from rvs.requirements.rules import Rule, evaluate
-from rvs.results.models import Candidate, Centre, ComponentScore, Result
+from rvs.results.columns import BY_KEY
+from rvs.results.models import ComponentScore
+
+__all__ = ["CELL_KEYS", "CHUNK", "Table", "data_table", "verdict_cell"]
 
 # Results per query: 5,000 rows of cells are a few MB; PostgreSQL took 40 % longer per row in
 # chunks of 1,000 (each query scans and hashes the small tables again).
 CHUNK = 5000
-_SCORED = Result.Status.RESULT.value
-_STATUS_LABELS = dict(Result.Status.choices)
-_COMPONENTS = ("reading", "reading_and_writing", "use_of_english", "writing", "listening", "speaking")
-# The order of a row's cells (``_select``): the result fields, as ``fields.FIELDS`` lists them.
-CELL_KEYS = (
-    "last_name", "first_name", "date_of_birth", "candidate_number", "email", "exam", "exam_date", "centre_name",
-    "centre_number", "place_of_entry", "country", "status", "overall_score", "cefr", "grade", *_COMPONENTS, "ern",
-)  # fmt: skip
-assert set(CELL_KEYS) == set(FIELDS), "rows.CELL_KEYS and fields.FIELDS must name the same fields"
+assert set(CELL_KEYS) == set(FIELDS), "row_sql.CELL_KEYS and fields.FIELDS must name the same fields"
+# What Python looks at: the status's label among the cells, the exam's date and the overall score in
+# the row (after its id, for verdicts); the scores blanked together (``_unscored``) lie side by side.
+_STATUS_AT = CELL_KEYS.index("status")
+_EXAM_DATE_AT, _OVERALL_AT = (1 + CELL_KEYS.index(key) for key in ("exam_date", "overall_score"))
+_SCORED_AT = [i for i, key in enumerate(CELL_KEYS) if key in row_sql.SCORE_CELLS]
+_FIRST_SCORED, _AFTER_SCORED = _SCORED_AT[0], _SCORED_AT[-1] + 1
+assert list(range(_FIRST_SCORED, _AFTER_SCORED)) == _SCORED_AT, "the scored columns must be side by side"
+_BLANKS = tuple(BY_KEY[key].blank for key in CELL_KEYS[_FIRST_SCORED:_AFTER_SCORED])
+_WIDTH = len(CELL_KEYS) + 1  # the id, then the cells
 
 
 @dataclass(frozen=True)
@@ -57,25 +63,6 @@ class _Requirement:
     label: str
     rule: Rule
     exam_names: tuple[str, ...]
-
-
-@dataclass
-class Table:
-    """A data file's header (column labels) and its rows of cells, in the template's order.
-
-    ``rows`` are typed cells (numbers, text, None); ``csv_lines()``, when not None, gives the same
-    rows as the lines ``csv.writer`` writes for them (without the CRLF), from cells the database
-    made text: only one of the two is read, and nothing is queried until it is. Other tables (a
-    bulk verification's answer, the audit log) name their XLSX sheet (``sheet``) and may keep its
-    header plain (``styled``: bold, sized and frozen), as those files always were.
-    """
-
-    keys: list[str]
-    header: list[str]
-    rows: Iterator[Sequence[Any]]
-    csv_lines: Callable[[], Iterator[str]] | None = None
-    sheet: str = "Results"
-    styled: bool = True
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
@@ -138,79 +125,9 @@ def _picker(columns: list[str], requirements: dict[str, _Requirement]) -> Callab
     return operator.itemgetter(*positions)
 
 
-def _select(vendor: str) -> str:
-    """One row per result: its id, then the cells in ``CELL_KEYS`` order, then what verdicts need.
-
-    Dates come as ``YYYY-MM-DD`` text (what ``date.isoformat()`` gives), so no date objects are
-    made only to be printed; a component's score is looked up by the unique (result, code) index,
-    NULL when the result has no such component. Results that show no scores are blanked in Python
-    (``_unscored``). The ids are one parameter: an array (PostgreSQL) or a JSON array (SQLite, read
-    with ``json_each``: one placeholder per id made a long statement to convert and prepare).
-    """
-    result, candidate = Result._meta.db_table, Candidate._meta.db_table
-    exam, centre = Exam._meta.db_table, Centre._meta.db_table
-
-    def iso(column: str) -> str:
-        return f"to_char({column}, 'YYYY-MM-DD')" if vendor == "postgresql" else f"CAST({column} AS TEXT)"
-
-    def first(column: str) -> str:  # the code point of the first character; NULL or 0 for ''
-        return f"ascii({column})" if vendor == "postgresql" else f"unicode({column})"
-
-    # Could any text cell run as a formula? One flag per row, so Python looks closer only then.
-    # PostgreSQL text holds no NUL character, and its ascii('') is 0: NUL is looked for on SQLite only.
-    codes = ", ".join(str(ord(ch)) for ch in TRIGGERS if vendor != "postgresql" or ch != "\0")
-    formula_like = " OR ".join(f"{first(column)} IN ({codes})" for column in _TEXT_COLUMNS)
-    statuses = " ".join(f"WHEN '{code}' THEN %s" for code in _STATUS_LABELS)
-    joins, where = _component_joins(vendor, _COMPONENTS), _where(vendor)
-    components = ", ".join(_component_cell(vendor, code) for code in _COMPONENTS)
-    # Table names and codes come from the code; every value is a parameter.
-    return (
-        f"SELECT r.id, c.last_name, c.first_name, {iso('c.date_of_birth')}, "  # noqa: S608
-        f"c.candidate_number, c.email, e.name, {iso('r.exam_date')}, ce.name, ce.number, ce.city, ce.country, "
-        f"CASE r.status {statuses} END, r.overall_score, r.cefr, {_GRADE}, "
-        f"{components}, SUBSTR(r.ern, 1, 6) || '-' || SUBSTR(r.ern, 7, 6) || '-' || SUBSTR(r.ern, 13), "
-        f"r.status, e.code, e.name, CASE WHEN {formula_like} THEN 1 ELSE 0 END "
-        f"FROM {result} r JOIN {candidate} c ON c.id = r.candidate_id JOIN {exam} e ON e.id = r.exam_id "
-        f"JOIN {centre} ce ON ce.id = r.centre_id {joins} WHERE {where}"
-    )
-
-
-# The text columns of a row's cells (the ERN's display form is made of ``r.ern``).
-_TEXT_COLUMNS = ("c.last_name", "c.first_name", "c.candidate_number", "c.email", "e.name", "ce.name", "ce.number",
-        "ce.city", "ce.country", "r.cefr", "r.grade", "r.result_label", "r.ern")  # fmt: skip
-_GRADE = "CASE WHEN r.grade = '' THEN r.result_label ELSE r.grade END"
-
-
-def _where(vendor: str) -> str:
-    return "r.id = ANY(%s)" if vendor == "postgresql" else "r.id IN (SELECT value FROM json_each(%s))"
-
-
-def _component_joins(vendor: str, codes: Sequence[str]) -> str:
-    """Joins that give each component's score of ``codes`` (``_component_cell``), NULL when absent."""
-    score = ComponentScore._meta.db_table
-    if not codes:
-        return ""
-    if vendor == "postgresql":
-        # One index range scan per result: left joins per code made PostgreSQL scan the whole table
-        # once per code and chunk (hash joins), where SQLite looks each up in the index.
-        pivot = ", ".join(f"MAX(x.score) FILTER (WHERE x.code = '{code}') AS {code}" for code in codes)
-        return f"LEFT JOIN LATERAL (SELECT {pivot} FROM {score} x WHERE x.result_id = r.id) s ON TRUE"  # noqa: S608
-    return " ".join(
-        f"LEFT JOIN {score} s_{code} ON s_{code}.result_id = r.id AND s_{code}.code = '{code}'" for code in codes
-    )
-
-
-def _component_cell(vendor: str, code: str) -> str:
-    return f"s.{code}" if vendor == "postgresql" else f"s_{code}.score"
-
-
-_WIDTH = len(CELL_KEYS)
-assert not any(label.startswith(TRIGGERS) for label in _STATUS_LABELS.values())
-
-
 def _unscored(cells: tuple[Any, ...]) -> tuple[Any, ...]:
     """A result that shows no scores: no overall score, CEFR level, grade or component scores."""
-    return (*cells[:12], None, "", "", None, None, None, None, None, None, *cells[21:])
+    return (*cells[:_FIRST_SCORED], *_BLANKS, *cells[_AFTER_SCORED:])
 
 
 def _ids_parameter(chunk: Sequence[int]) -> Any:
@@ -227,9 +144,9 @@ def _rows_with_ids(
 ) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """``(id, cells)`` of each result of ``ids`` still on record, in that order."""
     pick = _picker(columns, requirements)
-    sql = _select(connection.vendor)
-    labels = list(_STATUS_LABELS.values())
-    scored_label = _STATUS_LABELS[_SCORED]
+    sql = row_sql.select(connection.vendor)
+    labels = list(row_sql.STATUS_LABELS.values())
+    scored_label = row_sql.STATUS_LABELS[SCORED]
     scores: dict[int, dict[str, int | None]] = {}
     names: dict[int, dict[str, str]] = {}
     with connection.cursor() as cursor:
@@ -242,102 +159,14 @@ def _rows_with_ids(
                 row = by_id.get(result_id)
                 if row is None:
                     continue
-                cells = row[1 : _WIDTH + 1]
-                if cells[11] != scored_label:
+                cells = row[1:_WIDTH]
+                if cells[_STATUS_AT] != scored_label:
                     cells = _unscored(cells)
                 if row[-1]:  # some text starts like a formula: every cell through ``neutralise``
                     cells = tuple(n(cell) for cell in cells)
                 if requirements:
                     cells = (*cells, *_verdicts(requirements, row, scores.get(result_id, {}), names.get(result_id, {})))
                 yield result_id, (cells if pick is None else pick(cells))
-
-
-# What the line of a result holds per column: the expressions it prints, whether it is one of the
-# scores (blank when the result shows none), and the text columns whose first character could make
-# it run as a formula (or, on SQLite, that could hold a NUL character).
-_ERN_PARTS = ["SUBSTR(r.ern, 1, 6)", "SUBSTR(r.ern, 7, 6)", "SUBSTR(r.ern, 13)"]
-_SCORE_CELLS = frozenset({"overall_score", "cefr", "grade", *_COMPONENTS})
-_CENTRE_CELLS = frozenset({"centre_name", "centre_number", "place_of_entry", "country"})
-
-
-def _line_parts(vendor: str) -> dict[str, tuple[list[str], list[str]]]:
-    def iso(column: str) -> str:  # SQLite keeps dates as that text
-        return f"to_char({column}, 'YYYY-MM-DD')" if vendor == "postgresql" else column
-
-    def text(column: str) -> tuple[list[str], list[str]]:
-        return [column], [column]
-
-    parts = {
-        "last_name": text("c.last_name"), "first_name": text("c.first_name"),
-        "date_of_birth": ([iso("c.date_of_birth")], []), "candidate_number": text("c.candidate_number"),
-        "email": text("c.email"), "exam": text("e.name"), "exam_date": ([iso("r.exam_date")], []),
-        "centre_name": text("ce.name"), "centre_number": text("ce.number"), "place_of_entry": text("ce.city"),
-        "country": text("ce.country"), "status": ([], []), "overall_score": (["r.overall_score"], []),
-        "cefr": text("r.cefr"), "grade": ([_GRADE], ["r.grade", "r.result_label"]), "ern": (_ERN_PARTS, ["r.ern"]),
-        **{code: ([_component_cell(vendor, code)], []) for code in _COMPONENTS},
-    }  # fmt: skip
-    assert parts.keys() == set(CELL_KEYS)
-    return parts
-
-
-def _line_select(vendor: str, columns: list[str]) -> tuple[str, list[Any]]:
-    """The SQL that gives ``(id, line)`` per result of a chunk, and its parameters but the ids.
-
-    The line is the row's cells joined by commas, made by the database in one ``printf``
-    (SQLite) or ``format`` (PostgreSQL) call: a NULL prints as '', a number as its decimal text,
-    a date as ``YYYY-MM-DD``; an issued result's status is a constant of the format, a result
-    that shows no scores has its own format, with those cells blank and its status's label.
-
-    The line is NULL, to be made from the typed cells (``_cells_by_id``), when a text cell
-    starts with anything but a letter, a digit or a character above ``A`` (every formula trigger
-    is below it), so that ``neutralise`` is never needed on a line; and, on SQLite, when a text
-    holds a NUL character (``printf`` stops there; PostgreSQL text cannot hold one). Quotes,
-    commas and line breaks inside cells are found by ``_plain``.
-    """
-    postgres = vendor == "postgresql"
-    parts = _line_parts(vendor)
-    scored_format = ",".join(
-        str(_STATUS_LABELS[_SCORED]).replace("%", "%%") if key == "status" else "%s-%s-%s" if key == "ern" else "%s"
-        for key in columns
-    )
-    unscored_format = ",".join("" if key in _SCORE_CELLS else "%s-%s-%s" if key == "ern" else "%s" for key in columns)
-    statuses = "CASE r.status " + " ".join(f"WHEN '{code}' THEN %s" for code in _STATUS_LABELS) + " END"
-    scored = [expression for key in columns for expression in parts[key][0]]
-    unscored = [
-        expression
-        for key in columns
-        if key not in _SCORE_CELLS
-        for expression in (parts[key][0] if key != "status" else [statuses])
-    ]
-    function = "format" if postgres else "printf"
-
-    def call(arguments: list[str]) -> str:
-        return f"{function}({', '.join(['%s', *arguments])})"
-
-    texts = [column for key in columns for column in parts[key][1]]
-    if postgres:  # the code of the first character; 0 for ''
-        checks = [f"ascii({column}) NOT IN ({_TRIGGER_CODES})" for column in texts]
-    else:
-        checks = [f"({column} >= 'A' OR {column} = '' OR ({column} >= '0' AND {column} < ':'))" for column in texts]
-        checks += [f"instr({column}, char(0)) = 0" for column in texts]
-    line = f"CASE WHEN r.status = '{_SCORED}' THEN {call(scored)} ELSE {call(unscored)} END"
-    if checks:
-        line = f"CASE WHEN {' AND '.join(checks)} THEN {line} END"
-    joins = f"JOIN {Candidate._meta.db_table} c ON c.id = r.candidate_id "
-    if "exam" in columns:
-        joins += f"JOIN {Exam._meta.db_table} e ON e.id = r.exam_id "
-    if _CENTRE_CELLS & set(columns):
-        joins += f"JOIN {Centre._meta.db_table} ce ON ce.id = r.centre_id "
-    joins += _component_joins(vendor, [key for key in columns if key in _COMPONENTS])
-    # Table names, codes and expressions come from the code; every value is a parameter.
-    sql = f"SELECT r.id, {line} FROM {Result._meta.db_table} r {joins} WHERE {_where(vendor)}"  # noqa: S608
-    labels = list(_STATUS_LABELS.values()) if "status" in columns else []
-    return sql, [scored_format, unscored_format, *labels]
-
-
-_TRIGGER_CODES = ", ".join(str(ord(ch)) for ch in TRIGGERS if ch != "\0")
-# Every trigger comes before "A" and is no digit: what the SQL checks (``_line_select``) rests on.
-assert all(ch < "A" and not ch.isdigit() for ch in TRIGGERS)
 
 
 def _cells_by_id(ids: Sequence[int], columns: list[str]) -> dict[int, tuple[Any, ...]]:
@@ -365,12 +194,12 @@ def _plain(lines: list[str], commas: int) -> bool:
 def _csv_lines(ids: list[int], columns: list[str]) -> Iterator[str]:
     """Each result's row as the line ``csv.writer`` writes for its neutralised cells, without CRLF.
 
-    The database makes each line (``_line_select``); a chunk's lines that are plain (``_plain``)
+    The database makes each line (``row_sql.line_select``); a chunk's lines that are plain (``_plain``)
     are the lines already. Any other row (a cell with a comma, quote or line break, or starting
     with a character that could be a formula's; a NUL) is written from its typed cells by
     ``csv.writer``, as ``neutralise`` leaves them: the same bytes.
     """
-    sql, parameters = _line_select(connection.vendor, columns)
+    sql, parameters = row_sql.line_select(connection.vendor, columns)
     commas = len(columns) - 1
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -415,12 +244,13 @@ def _verdicts(
     requirements: dict[str, _Requirement], row: tuple[Any, ...], scores: dict[str, int | None], labels: dict[str, str]
 ) -> list[str]:
     """The requirement cells of one result: ``rules.evaluate``, as the search pages judge it."""
-    status, exam_code, exam_name, _ = row[_WIDTH + 1 :]
+    status, exam_code, exam_name, _ = row[_WIDTH:]
     cells = []
     for requirement in requirements.values():
         verdict = evaluate(
-            requirement.rule, exam_code=exam_code, exam_name=exam_name, exam_date=dt.date.fromisoformat(row[7]),
-            shows_scores=status == _SCORED, overall=row[13], components=scores, labels=labels,
+            requirement.rule, exam_code=exam_code, exam_name=exam_name,
+            exam_date=dt.date.fromisoformat(row[_EXAM_DATE_AT]),
+            shows_scores=status == SCORED, overall=row[_OVERALL_AT], components=scores, labels=labels,
             allowed_exam_names=requirement.exam_names,
         )  # fmt: skip
         cells.append(n(verdict_cell(verdict.met, verdict.reasons)))
