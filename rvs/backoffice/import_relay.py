@@ -4,7 +4,7 @@
 dies mid-way (the import is one transaction, so nothing of it is kept), the job would wait
 forever. ``manage.py send_outbox`` calls ``imports_reap`` on each pass: a job queued more than
 ``GRACE`` ago is queued again (then again each ``GRACE``), a running job whose lease lapsed is
-queued again (``imports._claim`` takes it only with the lease lapsed, so duplicates are harmless),
+queued again (``import_jobs._claim`` takes it only with the lease lapsed, so duplicates are harmless),
 and after ``MAX_RUNS`` runs it fails with a reason; staff can then import the file again.
 """
 
@@ -16,7 +16,7 @@ import logging
 from django.db.models import Q
 from django.utils import timezone
 
-from rvs.backoffice.imports import run_import
+from rvs.backoffice.import_jobs import run_import
 from rvs.backoffice.models import ImportJob
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rvs.backoffice import imports, purge
+from rvs.backoffice import import_files, imports, purge
 from rvs.backoffice.models import ImportJob
 from rvs.backoffice.permissions import StaffPerm, staff_required
 from rvs.core.access import owned_or_404
@@ -43,14 +43,14 @@ def _job(public_id: str) -> ImportJob:
 
 def _limits() -> dict[str, int]:
     return {
-        "max_megabytes": imports.max_bytes() // 1_000_000,
-        "max_rows": imports.max_rows(),
-        "max_photos_megabytes": imports.max_photos_bytes() // 1_000_000,
+        "max_megabytes": import_files.max_bytes() // 1_000_000,
+        "max_rows": import_files.max_rows(),
+        "max_photos_megabytes": import_files.max_photos_bytes() // 1_000_000,
         "upload_max_age_hours": int(purge.max_age().total_seconds() // 3600),
     }
 
 
-@body_limit(lambda: imports.max_bytes() + imports.max_photos_bytes())
+@body_limit(lambda: import_files.max_bytes() + import_files.max_photos_bytes())
 @never_cache
 @require_http_methods(["GET", "POST"])
 @staff_required(StaffPerm.IMPORT)

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from rvs.backoffice import imports
+from rvs.backoffice import import_files, import_jobs, imports
 from rvs.backoffice.models import ImportJob
 from rvs.core.models import AuditEntry
 from rvs.core.normalise import fold, tokens
@@ -269,26 +269,26 @@ class TestCheckThenImport:
         results_import(actor="test", data=csv_bytes([row(reading="177")]))  # the same result, another score
         job = confirm(client, job, django_capture_on_commit_callbacks)
         assert job.status == ImportJob.Status.FAILED
-        assert job.failure == imports.RECORDS_CHANGED
+        assert job.failure == import_jobs.RECORDS_CHANGED
         assert [(p["line"], p["column"]) for p in job.errors] == [(2, "reading")]
         assert not job.startable
         assert Result.objects.count() == 1
 
     def test_it_does_not_run_a_job_twice(self, client: Client, django_capture_on_commit_callbacks: Any) -> None:
         job = confirm(client, uploaded(client, csv_bytes(good_rows())), django_capture_on_commit_callbacks)
-        imports.import_run(job.pk)  # a duplicate task: the job is done, nothing to claim
+        import_jobs.import_run(job.pk)  # a duplicate task: the job is done, nothing to claim
         assert Result.objects.count() == 4
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.RUNNING, lease_until=dt.datetime.now(tz=dt.UTC) + dt.timedelta(minutes=5)
         )
-        assert imports._claim(job.pk) is None, "another worker holds the lease"
+        assert import_jobs._claim(job.pk) is None, "another worker holds the lease"
         ImportJob.objects.filter(pk=job.pk).update(lease_until=dt.datetime.now(tz=dt.UTC) - dt.timedelta(seconds=1))
         first = ImportJob.objects.get(pk=job.pk)
-        second = imports._claim(job.pk)
+        second = import_jobs._claim(job.pk)
         assert second is not None, "an expired lease is taken over"
         assert second.attempts == first.attempts + 1
-        imports._Progress(first)(importer.PHASE_PARSE, 1, 2)
-        imports._failed(first, imports.UNEXPECTED)
+        import_jobs._Progress(first)(importer.PHASE_PARSE, 1, 2)
+        import_jobs._failed(first, import_jobs.UNEXPECTED)
         second.refresh_from_db()
         assert (second.status, second.failure, second.progress) == (ImportJob.Status.RUNNING, "", 0), (
             "the overtaken worker changes nothing"
@@ -298,15 +298,15 @@ class TestCheckThenImport:
         ("error", "reason"),
         [
             (OperationalError("database is locked"), "sqlite: busy, else: lost"),
-            (InterfaceError("connection already closed"), imports.LOST_CONNECTION),
-            (OSError(28, "No space left on device"), imports.NO_SPACE),
-            (ValueError("boom"), imports.UNEXPECTED),
+            (InterfaceError("connection already closed"), import_jobs.LOST_CONNECTION),
+            (OSError(28, "No space left on device"), import_jobs.NO_SPACE),
+            (ValueError("boom"), import_jobs.UNEXPECTED),
         ],
     )
     def test_it_explains_each_kind_of_failure(self, error: Exception, reason: str) -> None:
         if reason == "sqlite: busy, else: lost":
-            reason = imports.DATABASE_ERROR if connection.vendor == "sqlite" else imports.LOST_CONNECTION
-        assert imports._reason(error) == reason
+            reason = import_jobs.DATABASE_ERROR if connection.vendor == "sqlite" else import_jobs.LOST_CONNECTION
+        assert import_jobs._reason(error) == reason
 
     def test_it_tells_a_server_side_error_from_a_lost_connection(self) -> None:
         class Deadlock(Exception):
@@ -315,17 +315,17 @@ class TestCheckThenImport:
         class Shutdown(Exception):
             sqlstate = "57P01"
 
-        for cause, reason in ((Deadlock(), imports.DATABASE_ERROR), (Shutdown(), imports.LOST_CONNECTION)):
+        for cause, reason in ((Deadlock(), import_jobs.DATABASE_ERROR), (Shutdown(), import_jobs.LOST_CONNECTION)):
             error = OperationalError("failed")
             error.__cause__ = cause
-            assert imports._reason(error) == reason
+            assert import_jobs._reason(error) == reason
 
     def test_it_shows_progress_and_polls_while_running(self, client: Client) -> None:
         job = uploaded(client, csv_bytes(good_rows()))
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
-        claimed = imports._claim(job.pk)
+        claimed = import_jobs._claim(job.pk)
         assert claimed is not None
-        progress = imports._Progress(claimed)
+        progress = import_jobs._Progress(claimed)
         progress(importer.PHASE_PARSE, 50, 200)
         job.refresh_from_db()
         assert (job.status, job.phase, job.progress) == (ImportJob.Status.RUNNING, "Checking the file", 25)
@@ -342,7 +342,7 @@ class TestCheckThenImport:
         job.refresh_from_db()
         assert job.phase == "Writing to the database"
         assert job.lease_until is not None
-        assert job.lease_until > dt.datetime.now(tz=dt.UTC) + imports.WRITE_LEASE - dt.timedelta(minutes=1)
+        assert job.lease_until > dt.datetime.now(tz=dt.UTC) + import_jobs.WRITE_LEASE - dt.timedelta(minutes=1)
 
     def test_it_reports_progress_while_parsing(self, monkeypatch: Any) -> None:
         seen: list[tuple[str, int, int]] = []
@@ -426,7 +426,7 @@ class TestXlsx:
 
     def test_the_same_rows_as_csv_or_xlsx_import_the_same(self) -> None:
         as_csv = importer.parse(csv_bytes(good_rows()))
-        as_xlsx = importer.parse(imports.xlsx_to_csv(xlsx_bytes(good_rows())).data)
+        as_xlsx = importer.parse(import_files.xlsx_to_csv(xlsx_bytes(good_rows())).data)
         summary = [(r.line, r.candidate_number, r.exam.pk, r.exam_date, r.outcome) for r in as_csv]
         assert [(r.line, r.candidate_number, r.exam.pk, r.exam_date, r.outcome) for r in as_xlsx] == summary
 
@@ -495,7 +495,7 @@ class TestPhotos:
     def test_it_never_writes_outside_the_folder_even_if_asked_directly(self, tmp_path: Path) -> None:
         handle = io.BytesIO(zip_bytes({"../escape.png": png_bytes()}))
         with pytest.raises(Exception, match="points outside"):
-            imports.extract_photos(handle, tmp_path / "target")
+            import_files.extract_photos(handle, tmp_path / "target")
         assert not (tmp_path / "escape.png").exists()
 
 
@@ -678,11 +678,11 @@ def test_a_connection_killed_mid_import_leaves_nothing_and_a_rerun_imports_every
     monkeypatch.setattr(bulkload, "copy_text", copy_then_kill)
     monkeypatch.setattr(import_write, "insert", insert_then_kill)
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
-    imports.import_run(job.pk)
+    import_jobs.import_run(job.pk)
     assert killed, "the connection was killed"
     job.refresh_from_db()
     assert counts() == dict.fromkeys(counts(), 0), "the rollback left nothing"
-    assert (job.status, job.failure) == (ImportJob.Status.FAILED, imports.LOST_CONNECTION)
+    assert (job.status, job.failure) == (ImportJob.Status.FAILED, import_jobs.LOST_CONNECTION)
     assert job.startable
     page = client.get(reverse("backoffice:import_job", args=[job.public_id])).content.decode()
     assert "The connection to the database was lost" in page

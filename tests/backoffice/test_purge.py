@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from rvs.backoffice import imports, purge
+from rvs.backoffice import import_jobs, purge
 from rvs.backoffice.models import ImportJob
 from rvs.core.models import AuditEntry
 from tests.backoffice.test_imports import good_rows, png_bytes, uploaded, zip_bytes
@@ -143,9 +143,9 @@ def test_an_upload_queues_a_purge_at_most_once_an_hour(
 def test_the_import_lease_covers_the_whole_transaction(client: Client) -> None:
     job = uploaded(client, csv_bytes(good_rows()))
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
-    claimed = imports._claim(job.pk)
+    claimed = import_jobs._claim(job.pk)
     assert claimed is not None
-    imports._Progress(claimed)("Checking the file", 0, 10)
+    import_jobs._Progress(claimed)("Checking the file", 0, 10)
     job.refresh_from_db()
     assert job.lease_until is not None
-    assert job.lease_until > timezone.now() + imports.WRITE_LEASE - dt.timedelta(minutes=1)
+    assert job.lease_until > timezone.now() + import_jobs.WRITE_LEASE - dt.timedelta(minutes=1)
