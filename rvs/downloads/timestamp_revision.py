@@ -2,7 +2,7 @@
 
 pyHanko's ``PdfTimeStamper`` appends one through its incremental writer, which first reads the
 whole cross-reference table (memory grows with the pages: decision 0008). The document writer
-(``pdf._Concatenation``) knows the few objects the new revision changes, so it appends the
+(``pdf_document.Concatenation``) knows the few objects the new revision changes, so it appends the
 revision itself, as it writes the signature: the timestamp's signature dictionary, its field
 (an invisible widget on the first page), the first page and the catalogue again with the field
 added, and a cross-reference section pointing back at the previous one (``/Prev``). The file is
