@@ -7,16 +7,21 @@ Model instances for the share, result, candidate, exam and centre of every resul
 runs ``Model.__init__`` and its signals) cost more than the rest of the request, so the list reads
 only the columns a result shows, with ``values()``, and hands the serializer these small objects with
 the same attributes: the same serializer code makes the same JSON (checked by
-``tests/api/test_api_rows.py`` against model instances). The component scores come in the same
-query, as a JSON array per row: a query of their own cost a round trip to the database, as much as
-the rest of the page under load (bench/api.py).
+``tests/api/test_api_rows.py`` against model instances). The columns read, and the order the row
+classes take them in, are the API columns of the result column schema (``rvs.results.columns``,
+decision 0025): a new one fails at import until its row class has it. The component scores come
+in the same query, as a JSON array per row: a query of their own cost a round trip to the
+database, as much as the rest of the page under load (bench/api.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import operator
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,36 +30,18 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from rvs.core import ern as ern_codec
+from rvs.results import columns
+from rvs.results.columns import Kind
 from rvs.results.models import ComponentScore, Result
 from rvs.sharing.models import Share
 
-COLUMNS = (
-    "id",
-    "result_id",
-    "shared_at",
-    "first_viewed_at",
-    "include_photo",
-    "result__public_id",
-    "result__ern",
-    "result__exam_date",
-    "result__status",
-    "result__overall_score",
-    "result__cefr",
-    "result__grade",
-    "result__result_label",
-    "result__photo",
-    "result__candidate__first_name",
-    "result__candidate__last_name",
-    "result__candidate__date_of_birth",
-    "result__candidate__candidate_number",
-    "result__candidate__email",
-    "result__exam__code",
-    "result__exam__name",
-    "result__centre__number",
-    "result__centre__name",
-    "result__centre__city",
-    "result__centre__country",
+# The share's own columns, then the result's as the API sends them (the result column schema,
+# ``rvs.results.columns.API``; a component's score comes in ``component_rows``).
+_SHARE_COLUMNS = ("id", "result_id", "shared_at", "first_viewed_at", "include_photo")
+_RESULT_COLUMNS = tuple(
+    dict.fromkeys("result__" + column.source for column in columns.API if column.kind is not Kind.COMPONENT)
 )
+COLUMNS = (*_SHARE_COLUMNS, *_RESULT_COLUMNS)
 
 
 # [position, code, label, score] per component of the row's result. Raw SQL: Django 5.2 has no JSON
@@ -69,10 +56,12 @@ COMPONENTS_JSON = {
 }
 
 
+# Each row class has the schema's API columns of its model as attributes, in the schema's order
+# (checked below): ``rows_of`` fills them positionally.
 @dataclass(slots=True)
 class CandidateRow:
-    first_name: str
     last_name: str
+    first_name: str
     date_of_birth: dt.date
     candidate_number: str
     email: str
@@ -80,35 +69,39 @@ class CandidateRow:
 
 @dataclass(slots=True)
 class ExamRow:
-    code: str
     name: str
+    code: str
 
 
 @dataclass(slots=True)
 class CentreRow:
-    number: str
     name: str
+    number: str
     city: str
     country: str
 
 
 @dataclass(slots=True)
 class ResultRow:
-    """The attributes of a ``Result`` that ``ResultSerializer`` reads."""
+    """The attributes of a ``Result`` that ``ResultSerializer`` reads: the result's own columns of the
+    schema (in its order, as ``rows_of`` passes them), then its id and related rows."""
 
-    pk: int
-    public_id: uuid.UUID
-    ern: str
     exam_date: dt.date
     status: str
     overall_score: int | None
     cefr: str
     grade: str
+    ern: str
+    public_id: uuid.UUID
     result_label: str
     photo: str  # the file's name, empty without one
+    pk: int
     candidate: CandidateRow
     exam: ExamRow
     centre: CentreRow
+
+    def __post_init__(self) -> None:
+        self.photo = self.photo or ""
 
     @property
     def ern_display(self) -> str:
@@ -197,6 +190,21 @@ def page_by_ids(ids: list[int]) -> list[dict[str, Any]]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+def _getter(relation: str, row_class: type[Any]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """The values of ``relation``'s API columns (the result's own: '') in the order of the schema, which
+    must be ``row_class``'s attributes' (checked once, at import)."""
+    chosen = [column for column in columns.API if column.relation == relation and column.kind is not Kind.COMPONENT]
+    attributes = [field.name for field in dataclasses.fields(row_class)]
+    if attributes[: len(chosen)] != [column.field for column in chosen]:
+        raise AssertionError(f"{row_class.__name__} must begin with the schema's API columns of {relation or 'result'}")
+    getter = operator.itemgetter(*("result__" + column.source for column in chosen))
+    return (lambda values: (getter(values),)) if len(chosen) == 1 else getter
+
+
+_OWN, _CANDIDATE = _getter("", ResultRow), _getter("candidate", CandidateRow)
+_EXAM, _CENTRE = _getter("exam", ExamRow), _getter("centre", CentreRow)
+
+
 Page = tuple[list[ResultRow], dict[int, ShareRow], dict[int, list[dict[str, Any]]]]
 
 
@@ -211,33 +219,9 @@ def rows_of(values: list[dict[str, Any]]) -> Page:
         components[v["result_id"]] = [
             {"code": code, "label": label, "score": score} for _, code, label, score in sorted(scores)
         ]
-        results.append(
-            ResultRow(
-                pk=v["result_id"],
-                public_id=v["result__public_id"],
-                ern=v["result__ern"],
-                exam_date=v["result__exam_date"],
-                status=v["result__status"],
-                overall_score=v["result__overall_score"],
-                cefr=v["result__cefr"],
-                grade=v["result__grade"],
-                result_label=v["result__result_label"],
-                photo=v["result__photo"] or "",
-                candidate=CandidateRow(
-                    v["result__candidate__first_name"],
-                    v["result__candidate__last_name"],
-                    v["result__candidate__date_of_birth"],
-                    v["result__candidate__candidate_number"],
-                    v["result__candidate__email"],
-                ),
-                exam=ExamRow(v["result__exam__code"], v["result__exam__name"]),
-                centre=CentreRow(
-                    v["result__centre__number"],
-                    v["result__centre__name"],
-                    v["result__centre__city"],
-                    v["result__centre__country"],
-                ),
-            )
-        )
+        # The result's own columns (the schema's), then its pk and related rows: ``ResultRow``'s order.
+        related = (v["result_id"], CandidateRow(*_CANDIDATE(v)), ExamRow(*_EXAM(v)), CentreRow(*_CENTRE(v)))
+        cells: tuple[Any, ...] = (*_OWN(v), *related)
+        results.append(ResultRow(*cells))
         shares[v["result_id"]] = ShareRow(v["shared_at"], v["first_viewed_at"], v["include_photo"])
     return results, shares, components

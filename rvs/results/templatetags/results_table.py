@@ -4,20 +4,25 @@ The table is the largest part of the two pages users load most: 25 rows of ten c
 few template lookups and filters. Django's template engine spent about 220 µs a row on them
 (5.5 ms a page, a third of the page's CPU; ``bench/profile_pages.py``); the same HTML built here
 costs a fraction of that. The markup is the one ``results/_table.html`` had, cell for cell, and
-every value is escaped as the template escaped it.
+every value is escaped as the template escaped it. Its columns are the result column schema's
+(``rvs.results.columns.TABLE``, decision 0025): one cell function each, in the schema's order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import template
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+
+from rvs.results import columns
 
 register = template.Library()
 
@@ -35,34 +40,73 @@ def _reasons(reasons: Any) -> str:
     return "; ".join(escape(reason) for reason in reasons)
 
 
+# One function per column of the results table (``columns.TABLE``), each the ``<td>`` its rows had in
+# ``results/_table.html``: ``(share, result, detail link, is new)`` to the escaped cell.
+Cell = Callable[[Any, Any, str, bool], str]
+
+
+def _name(share: Any, r: Any, link: str, new: bool) -> str:
+    candidate = r.candidate
+    return (
+        f'<td><a href="{link}">{escape(candidate.last_name)}, {escape(candidate.first_name)}</a>'
+        f"{_NEW_TAG if new else ''}</td>"
+    )
+
+
+def _exam(share: Any, r: Any, link: str, new: bool) -> str:
+    return f"<td>{escape(r.exam.name)}</td>"
+
+
+def _exam_date(share: Any, r: Any, link: str, new: bool) -> str:
+    return f'<td class="nowrap">{_date(r.exam_date)}</td>'
+
+
+def _score(share: Any, r: Any, link: str, new: bool) -> str:
+    if r.shows_scores:
+        return f"<td>{escape(localize(r.overall_score))}{f' ({escape(r.cefr)})' if r.cefr else ''}</td>"
+    return f"<td>{escape(r.get_status_display())}</td>"
+
+
+def _shared(share: Any, r: Any, link: str, new: bool) -> str:
+    shared_at = timezone.localtime(share.shared_at).strftime("%Y-%m-%d %H:%M") if share.shared_at else ""
+    return f'<td class="nowrap">{shared_at}</td>'
+
+
+def _date_of_birth(share: Any, r: Any, link: str, new: bool) -> str:
+    return f'<td class="nowrap">{_date(r.candidate.date_of_birth)}</td>'
+
+
+def _ern(share: Any, r: Any, link: str, new: bool) -> str:
+    return f'<td class="ern">{escape(r.ern_display)}</td>'
+
+
+CELLS: dict[str, Cell] = {
+    "name": _name, "exam": _exam, "exam_date": _exam_date, "score": _score, "shared": _shared,
+    "date_of_birth": _date_of_birth, "ern": _ern,
+}  # fmt: skip
+if set(CELLS) != {column.key for column in columns.TABLE}:
+    raise ImproperlyConfigured("results_table.CELLS must draw every column of results.columns.TABLE, and no other")
+_ROW = [CELLS[column.key] for column in columns.TABLE]
+
+
 @register.simple_tag
 def result_rows(page: Any, name_query: str = "", requirement: Any = None) -> SafeString:
-    """``<tr>`` per share of ``page``: select box, name (linked), exam, dates, score, ERN and, when
-    searched by name or checked against a requirement, the name match and the verdict."""
+    """``<tr>`` per share of ``page``: select box, then the columns of ``columns.TABLE`` (name linked,
+    exam, dates, score, ERN) and, when searched by name or checked against a requirement, the name
+    match and the verdict."""
     detail = reverse("results:detail", args=[_ID])  # one reverse per page, the id put in per row
     rows = []
     for share in page:
         r = share.result
-        candidate, public_id = r.candidate, str(r.public_id)
+        public_id = str(r.public_id)
         new = share.is_new
-        full_name, exam_name = escape(candidate.full_name), escape(r.exam.name)
-        if r.shows_scores:
-            score = escape(localize(r.overall_score)) + (f" ({escape(r.cefr)})" if r.cefr else "")
-        else:
-            score = escape(r.get_status_display())
-        shared_at = timezone.localtime(share.shared_at).strftime("%Y-%m-%d %H:%M") if share.shared_at else ""
+        link = detail.replace(_ID, public_id)
         cells = [
             f'      <tr class="{"new" if new else ""}">\n'
             f'        <td><input type="checkbox" name="results" value="{public_id}" id="select-{public_id}">'
-            f'<label for="select-{public_id}" class="visually-hidden">Select {full_name}, {exam_name}</label></td>\n'
-            f'        <td><a href="{detail.replace(_ID, public_id)}">{escape(candidate.last_name)}, '
-            f"{escape(candidate.first_name)}</a>{_NEW_TAG if new else ''}</td>\n"
-            f"        <td>{exam_name}</td>\n"
-            f'        <td class="nowrap">{_date(r.exam_date)}</td>\n'
-            f"        <td>{score}</td>\n"
-            f'        <td class="nowrap">{shared_at}</td>\n'
-            f'        <td class="nowrap">{_date(candidate.date_of_birth)}</td>\n'
-            f'        <td class="ern">{escape(r.ern_display)}</td>\n'
+            f'<label for="select-{public_id}" class="visually-hidden">Select {escape(r.candidate.full_name)}, '
+            f"{escape(r.exam.name)}</label></td>\n",
+            *(f"        {cell(share, r, link, new)}\n" for cell in _ROW),
         ]
         if name_query:
             match = getattr(share, "name_match", None)
@@ -83,6 +127,20 @@ def result_rows(page: Any, name_query: str = "", requirement: Any = None) -> Saf
         cells.append("      </tr>\n")
         rows.append("".join(cells))
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
+@register.simple_tag
+def sortable_headers() -> list[tuple[str, str]]:
+    """``(key, label)`` of the results table's columns that sort (``columns.TABLE``), in order."""
+    return columns.sortable_table_columns()
+
+
+@register.simple_tag
+def fixed_headers() -> SafeString:
+    """The ``<th>`` of the results table's columns that do not sort (``columns.TABLE``), in order."""
+    return mark_safe(  # noqa: S308 - the labels are the code's, escaped all the same
+        "\n        ".join(f'<th scope="col">{escape(c.label)}</th>' for c in columns.TABLE if not c.sortable)
+    )
 
 
 @register.simple_tag
