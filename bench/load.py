@@ -160,8 +160,8 @@ def _child(options: argparse.Namespace) -> dict[str, Any]:
     from rvs.organisations.models import Membership, Organisation
     from rvs.results.forms import SearchForm
     from rvs.results.models import Result
-    from rvs.results.selectors import SearchCriteria, shared_results
     from rvs.sharing.models import Share
+    from rvs.sharing.search import SearchCriteria, shared_results
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # the pages name hashed static files

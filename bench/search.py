@@ -4,7 +4,7 @@ Seeds ``--results`` demo results (default 1,000,000) with the ``seed_demo`` mach
 database of its own per engine (``bench/out/search-N.sqlite3``; PostgreSQL database
 ``rvs_bench``), reused while its size is right. Then, as the first demo organisation (the one
 with the most shares), it times what the search page does for each kind: the count plus the
-first page of 25 rows, through ``rvs.results.selectors``; the Exam Reference Number is a single
+first page of 25 rows, through ``rvs.sharing.search``; the Exam Reference Number is a single
 look-up of any result. Each query is also written by hand as raw SQL (``cursor.execute``) on
 the same per-organisation search index the selector reads (decision 0004) and timed in the same
 run, on the same values, interleaved, so the gap to the ORM is measured rather than guessed.
@@ -161,7 +161,7 @@ _MISSES: dict[str, Any] = {
 
 
 def _criteria(kind: str, value: Any) -> Any:
-    from rvs.results.selectors import SearchCriteria
+    from rvs.sharing.search import SearchCriteria
 
     field = {"exam": "exam_id", "fuzzy": "name"}.get(kind, kind)
     return SearchCriteria(**{field: value})
@@ -284,10 +284,10 @@ def _bench_engine(engine: str, options: argparse.Namespace) -> dict[str, Any]:
     from rvs.demo.organisations import PRIMARY_EMAIL
     from rvs.organisations.models import Organisation
     from rvs.results.models import Candidate, Result
-    from rvs.results.selectors import shared_results
     from rvs.sharing import search_index
     from rvs.sharing.lookups import result_by_ern
     from rvs.sharing.models import Share, ShareSearch
+    from rvs.sharing.search import shared_results
 
     active_shares = Share.objects.filter(revoked_at__isnull=True).count()
     if ShareSearch.objects.count() != active_shares:  # a database seeded before the index existed
@@ -306,9 +306,9 @@ def _bench_engine(engine: str, options: argparse.Namespace) -> dict[str, Any]:
         if kind == "ern":
             result = result_by_ern(value, organisation=organisation)
             return (1 if result else 0), ([result.pk] if result else [])
-        queryset = shared_results(organisation=organisation, criteria=_criteria(kind, value), sort="name")
-        count = queryset.count()
-        return count, [share.pk for share in queryset[:PAGE]]
+        found = shared_results(organisation=organisation, criteria=_criteria(kind, value), sort="name")
+        count = found.count()
+        return count, [share.pk for share in found[:PAGE]]
 
     def run_raw(kind: str, value: Any) -> tuple[int, list[int]]:
         with connection.cursor() as cursor:

@@ -28,9 +28,9 @@ ALLOWED = {
     "rvs/sharing/lookups.py": "writes: an ERN look-up's grant, the first view of a share",
     "rvs/demo/management/commands/seed_demo.py": "demo data: its report counts the shares it seeded",
     "rvs/api/result_rows.py": "a page's rows by the share ids a scoped search returned (decision 0007)",
-    # The search's own SQL over the index (decisions 0004 and 0006); its organisation comes from the
-    # caller and ``tests/results/test_search.py`` holds it to it.
-    "rvs/results/selectors.py": "the search's SQL over the organisation's index rows",
+    # The name search's own SQL over the index (decisions 0004 and 0006); its organisation comes from
+    # the caller and ``tests/results/test_selectors.py`` holds it to it.
+    "rvs/sharing/name_search.py": "the name search's SQL over the organisation's name terms and index rows",
 }
 
 

@@ -40,10 +40,9 @@ from rvs.downloads.views import file_response
 from rvs.exams.models import Exam
 from rvs.requirements import selectors as requirement_selectors
 from rvs.requirements import services as requirement_services
-from rvs.results import selectors
-from rvs.results.selectors import SearchCriteria
-from rvs.sharing import access, lookups
+from rvs.sharing import access, lookups, search
 from rvs.sharing.models import Share
+from rvs.sharing.search import SearchCriteria
 
 # Python ints and database ids: anything beyond a signed 64-bit integer is not an id we gave out.
 MAX_ID = 2**63 - 1
@@ -178,10 +177,10 @@ class SharedResultsView(ApiView):
             exam_date=data.get("exam_date"),
         )
         verdicts = requirement_context(self.organisation, data.get("requirement") or data.get("check"))
-        queryset: QuerySet[Share] = selectors.shared_results(organisation=self.organisation, criteria=criteria)
-        # The cursor's order (newest share first), set before anything narrows the search so that a
-        # name search's tiers, which the cursor would replace, are never built (bench/api.py).
-        queryset = queryset.order_by(*SharePagination.ordering)
+        found = search.shared_results(organisation=self.organisation, criteria=criteria)
+        # The matches in the cursor's order (newest share first): a name search's tiers, which the
+        # cursor would replace, are never built (bench/api.py).
+        queryset: QuerySet[Share] = found.queryset(order_by=SharePagination.ordering)
         if data.get("requirement"):
             queryset = requirement_selectors.meeting(queryset, verdicts["requirement"])
         paginator = SharePagination()

@@ -22,8 +22,8 @@ from rvs.downloads import selectors, services
 from rvs.downloads.exporters import EXPORTERS
 from rvs.downloads.fields import DEFAULT_TEMPLATE_NAME, available_fields
 from rvs.downloads.models import DownloadJob, DownloadTemplate
-from rvs.results import selectors as result_selectors
-from rvs.results.selectors import SearchCriteria
+from rvs.sharing import search
+from rvs.sharing.search import SearchCriteria
 
 
 def _template(organisation: Any, public_id: str) -> DownloadTemplate:
@@ -68,11 +68,11 @@ def _selected_result_ids(request: HttpRequest, organisation: Any) -> tuple[list[
         if saved is None:
             raise ValidationError("That search has expired: search again, then download.")
         criteria = SearchCriteria.from_session(saved["criteria"])
-        shares = result_selectors.shared_results(organisation=organisation, criteria=criteria, sort="name")
-        return list(shares.values_list("result_id", flat=True)[: settings.DOWNLOAD_MAX_RESULTS + 1]), None
+        found = search.shared_results(organisation=organisation, criteria=criteria, sort="name")
+        return found.result_ids(limit=settings.DOWNLOAD_MAX_RESULTS + 1), None
     if scope == "dashboard":
-        shares = result_selectors.recent_shares(organisation=organisation)
-        return list(shares.values_list("result_id", flat=True)[: settings.DOWNLOAD_MAX_RESULTS + 1]), None
+        found = search.recent_shares(organisation=organisation)
+        return found.result_ids(limit=settings.DOWNLOAD_MAX_RESULTS + 1), None
     names = "page_results" if scope == "page" else "results"
     public_ids = []
     for value in request.POST.getlist(names):

@@ -14,7 +14,7 @@ from rvs.core import ern as ern_codec
 from rvs.core.normalise import tokens
 from rvs.exams.models import Exam
 from rvs.requirements.models import EntryRequirement
-from rvs.results.selectors import SearchCriteria
+from rvs.sharing.search import SearchCriteria
 
 DATE_FORMATS = ["%Y-%m-%d", "%y-%m-%d"]
 

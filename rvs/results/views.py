@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -21,10 +22,9 @@ from rvs.core.permissions import Perm, org_permission_required
 from rvs.downloads import selectors as download_selectors
 from rvs.requirements import selectors as requirement_selectors
 from rvs.requirements import services as requirement_services
-from rvs.results import selectors
 from rvs.results.forms import SearchForm
-from rvs.results.selectors import SORTS, SearchCriteria
 from rvs.sharing import access, lookups
+from rvs.sharing.search import SORTS, SearchCriteria, SearchResults, recent_shares, shared_results
 
 _SAVED_SEARCHES = 20
 COLUMNS = [
@@ -40,8 +40,10 @@ def _templates(request: HttpRequest) -> Any:
     return download_selectors.templates_of(organisation=request.organisation)  # type: ignore[attr-defined]
 
 
-def _page(request: HttpRequest, queryset: Any) -> Any:
-    return Paginator(queryset, settings.SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, found: SearchResults) -> Any:
+    # Django's Paginator calls the results' count() and slices them; its stubs ask for a sequence.
+    paginator: Paginator[Any] = Paginator(found, settings.SEARCH_PAGE_SIZE)  # type: ignore[arg-type]
+    return paginator.get_page(request.GET.get("page"))
 
 
 def _with_verdicts(page: Any, requirement: Any) -> Any:
@@ -66,7 +68,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     requirement = requirement_selectors.requirement_for(
         organisation=organisation, public_id=request.GET.get("requirement")
     )
-    shares = selectors.recent_shares(organisation=organisation)
+    shares = recent_shares(organisation=organisation)
     return render(
         request,
         "results/dashboard.html",
@@ -144,12 +146,12 @@ def _results(request: HttpRequest, key: str, saved: dict[str, Any], sort: str) -
     if sort not in SORTS:
         sort = "name"
     criteria = SearchCriteria.from_session(saved["criteria"])
-    shares = selectors.shared_results(organisation=organisation, criteria=criteria, sort=sort)
+    shares = shared_results(organisation=organisation, criteria=criteria, sort=sort)
     requirement = requirement_selectors.requirement_for(
         organisation=organisation, public_id=saved.get("requirement") or None
     )
     if requirement is not None and saved.get("meets_only"):
-        shares = requirement_selectors.meeting(shares, requirement)
+        shares = shares.narrow(partial(requirement_selectors.meeting, requirement=requirement))
     return render(
         request,
         "results/search.html",

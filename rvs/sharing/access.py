@@ -60,6 +60,17 @@ def name_terms(organisation: Organisation) -> QuerySet[ShareNameToken]:
     return ShareNameToken.objects.filter(organisation=organisation)
 
 
+def shares_by_id(ids: Any) -> QuerySet[Share]:
+    """Shares by the ids that a read of one organisation's own rows gave (``index_rows``,
+    ``name_terms``): a search's matches as a subquery, or a page's ids (``sharing.search``).
+
+    Not filtered by organisation again: the ids are already the organisation's, and a second
+    condition on the shares table would let the planner walk the organisation's shares instead
+    of looking up a page's 25 ids by primary key (decisions 0004, 0024).
+    """
+    return Share.objects.filter(pk__in=ids)
+
+
 def share_of(organisation: Organisation, result: Result) -> Share | None:
     """The organisation's active share of ``result``, if any."""
     return active_shares(organisation).filter(result=result).first()

@@ -11,7 +11,6 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import QuerySet
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
@@ -24,9 +23,9 @@ from rvs.demo.names import CULTURES, distinct_names
 from rvs.exams.scoring import Status, compute, scheme_for
 from rvs.organisations.models import Membership, Organisation
 from rvs.results.models import Candidate, Centre, Result
-from rvs.results.selectors import SearchCriteria, shared_results
 from rvs.results.services import candidate_sort_name, name_tokens_for, secret_number_matches
 from rvs.sharing.models import Share
+from rvs.sharing.search import SearchCriteria, shared_results
 from tests.factories import CandidateFactory, ResultFactory
 
 pytestmark = pytest.mark.django_db
@@ -284,7 +283,8 @@ def test_it_refuses_to_run_in_production(settings: Any) -> None:
 
 
 def test_it_pages_searches_over_seeded_data_like_a_plain_query() -> None:
-    """The selector's late row look-up (sort ids, then fetch the page) must not change any page."""
+    """The search's late row look-up (ids from the index, then the page's rows) gives the pages of
+    its plain queryset (the joined query, a name search's tiers first)."""
     _seed(300, seed=3)
     organisation = Organisation.objects.get(memberships__user__email=demo.PRIMARY_EMAIL)
     share = Share.objects.filter(organisation=organisation).select_related("result__candidate", "result__centre")[0]
@@ -297,10 +297,10 @@ def test_it_pages_searches_over_seeded_data_like_a_plain_query() -> None:
     ]
     for criteria in searches:
         for sort in ("name", "-shared", "exam", "score"):
-            queryset = shared_results(organisation=organisation, criteria=criteria, sort=sort)
+            found = shared_results(organisation=organisation, criteria=criteria, sort=sort)
             for start in (0, 5):
-                page = [s.pk for s in queryset[start : start + 7]]
-                plain = [s.pk for s in QuerySet.__getitem__(queryset, slice(start, start + 7))]
+                page = [s.pk for s in found[start : start + 7]]
+                plain = [s.pk for s in found.queryset()[start : start + 7]]
                 assert page == plain, (criteria, sort, start)
     assert shared_results(organisation=organisation, criteria=SearchCriteria(place_of_entry="Atlantis")).count() == 0
 

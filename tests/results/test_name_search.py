@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from rvs.organisations.models import Organisation
-from rvs.results.selectors import SearchCriteria, shared_results
+from rvs.sharing.search import SearchCriteria, shared_results
 from tests.conftest import client_for
 from tests.factories import ShareFactory
 

@@ -1,4 +1,5 @@
-"""shared_results reads the organisation's search index and answers as the joined tables would."""
+"""shared_results reads the organisation's search index and answers as the joined tables would, through an
+explicit results object (count, pages, ids, a plain queryset to narrow: decision 0024)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,16 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 
 from rvs.core import names
 from rvs.core.normalise import fold
 from rvs.exams.models import Exam
 from rvs.organisations.models import Organisation
 from rvs.results.models import Centre
-from rvs.results.selectors import SORTS, SearchCriteria, recent_shares, shared_results
 from rvs.sharing.models import Share
+from rvs.sharing.search import SORTS, SearchCriteria, SearchResults, recent_shares, shared_results
 from rvs.sharing.services import share_revoke
 from tests.factories import CandidateFactory, CentreFactory, ResultFactory, ShareFactory
 
@@ -122,10 +125,10 @@ def test_it_answers_as_the_tables_do(shares: list[Share], org_a: Organisation, c
     assert [share.pk for share in found[0:4]] == expected[0:4]
     assert [share.pk for share in found[4:100]] == expected[4:100]
     assert [share.pk for share in found[3:]] == expected[3:]
-    assert list(found.values_list("result_id", flat=True)[:100]) == [
-        Share.objects.get(pk=pk).result_id for pk in expected
-    ]
-    assert [share.pk for share in found] == expected  # the whole queryset, evaluated as any other
+    assert [share.pk for share in found.page(2, 3)] == expected[3:6]
+    assert found.result_ids(limit=100) == [Share.objects.get(pk=pk).result_id for pk in expected]
+    assert found.share_ids() == expected  # every match, in order (a download of the search)
+    assert [share.pk for share in found.queryset()] == expected  # the plain queryset, in the same order
 
 
 def test_it_gives_related_rows_with_the_page(shares: list[Share], org_a: Organisation, django_assert_num_queries: Any):
@@ -136,26 +139,57 @@ def test_it_gives_related_rows_with_the_page(shares: list[Share], org_a: Organis
         assert [share.result.centre.city for share in page]
 
 
-def test_it_stays_a_queryset_callers_can_narrow(shares: list[Share], org_a: Organisation) -> None:
+@pytest.mark.parametrize("name", ["anna", "mueller", "Muller anna"])
+def test_callers_narrow_it_and_keep_the_name_tiers_first(shares: list[Share], org_a: Organisation, name: str) -> None:
     exam = Exam.objects.get(code="c1-advanced")
-    narrowed = shared_results(organisation=org_a, criteria=SearchCriteria(name="anna"), sort="name").filter(
-        result__exam=exam
-    )
-    expected = reference(org_a, SearchCriteria(name="anna", exam_id=exam.pk), "name")
+    found = shared_results(organisation=org_a, criteria=SearchCriteria(name=name), sort="-shared")
+    expected = reference(org_a, SearchCriteria(name=name, exam_id=exam.pk), "-shared")
+    narrowed = found.narrow(lambda shares: shares.filter(result__exam=exam))
     assert narrowed.count() == len(expected) > 0
-    assert sorted(s.pk for s in narrowed[0:10]) == sorted(expected[0:10])
-    newest_first = shared_results(organisation=org_a, criteria=SearchCriteria()).order_by("-id")
-    assert [s.pk for s in newest_first[0:3]] == list(
+    assert [s.pk for s in narrowed[0:10]] == expected[0:10]  # exact, prefix, variant; each newest first
+    assert narrowed.share_ids() == expected
+    assert [s.pk for s in found.queryset().filter(result__exam=exam)] == expected
+    assert found.queryset().filter(result__exam=exam).count() == len(expected)
+
+
+def test_a_caller_may_order_the_matches_its_own_way(shares: list[Share], org_a: Organisation) -> None:
+    newest_first = shared_results(organisation=org_a, criteria=SearchCriteria(name="anna")).queryset(order_by=["-id"])
+    assert [s.pk for s in newest_first] == sorted(reference(org_a, SearchCriteria(name="anna"), "name"), reverse=True)
+    everything = shared_results(organisation=org_a, criteria=SearchCriteria()).queryset(order_by=["-id"])
+    assert [s.pk for s in everything[0:3]] == list(
         Share.objects.filter(organisation=org_a, revoked_at=None).order_by("-id").values_list("id", flat=True)[:3]
     )
+
+
+def test_a_paginator_pages_it_by_count_and_slices(
+    shares: list[Share], org_a: Organisation, django_assert_num_queries: Any
+) -> None:
+    found = shared_results(organisation=org_a, criteria=SearchCriteria(name="müller"), sort="name")
+    expected = reference(org_a, SearchCriteria(name="müller"), "name")
+    paginator = Paginator(found, 2)  # type: ignore[arg-type]  # count() and slices are all it uses
+    with django_assert_num_queries(3):  # the count by tier, the page's ids, the page's rows
+        page = paginator.get_page(2)
+        assert paginator.count == len(expected)
+        assert [s.pk for s in page] == expected[2:4]
+
+
+def test_it_is_read_by_slices_only(shares: list[Share], org_a: Organisation) -> None:
+    found = shared_results(organisation=org_a, criteria=SearchCriteria())
+    for wrong in (0, slice(0, 4, 2), slice(-2, None)):
+        with pytest.raises(TypeError):
+            found[wrong]  # type: ignore[index]
+    assert not isinstance(found, QuerySet)
+    assert isinstance(found, SearchResults)
 
 
 def test_it_never_shows_another_organisations_or_a_revoked_share(
     shares: list[Share], org_a: Organisation, org_b: Organisation
 ) -> None:
-    assert [s.pk for s in recent_shares(organisation=org_b)] == [shares[-1].pk]
-    assert shares[1].pk not in [s.pk for s in recent_shares(organisation=org_a)]
-    assert shares[-1].pk not in [s.pk for s in recent_shares(organisation=org_a)]
+    assert [s.pk for s in recent_shares(organisation=org_b)[0:25]] == [shares[-1].pk]
+    assert recent_shares(organisation=org_b).share_ids() == [shares[-1].pk]
+    assert shares[1].pk not in recent_shares(organisation=org_a).share_ids()
+    assert shares[-1].pk not in recent_shares(organisation=org_a).share_ids()
+    assert shares[-1].pk not in [s.pk for s in recent_shares(organisation=org_a).queryset()]
 
 
 def test_it_finds_nothing_without_a_query_when_no_centre_matches(
@@ -165,4 +199,6 @@ def test_it_finds_nothing_without_a_query_when_no_centre_matches(
     with django_assert_num_queries(0):
         assert found.count() == 0
         assert list(found[0:25]) == []
+        assert found.result_ids() == []
+        assert list(found.queryset()) == []
     assert Centre.objects.count() == 2
