@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,26 @@ from django.conf import settings
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent / "data" / "catalogue.json"
 
 
+def catalogue_path() -> Path:
+    """The exam board's catalogue: ``RVS_CATALOGUE_FILE``, or the example board's."""
+    return Path(getattr(settings, "RVS_CATALOGUE_FILE", "") or DEFAULT_CATALOGUE)
+
+
+@functools.cache
+def _read(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def recognised_exams_notice() -> str:
+    """What the Recognised Exams and Tests page says of the exams that cannot be verified here: the
+    board's own words (``recognised_exams_notice`` in its catalogue), empty when it has none."""
+    return str(_read(catalogue_path()).get("recognised_exams_notice", ""))
+
+
 def read_catalogue(path: Path | None = None) -> list[dict[str, Any]]:
     """The catalogue's exams, each with its scoring versions resolved to full schemes."""
-    path = path or Path(getattr(settings, "RVS_CATALOGUE_FILE", "") or DEFAULT_CATALOGUE)
+    path = path or catalogue_path()
     data = json.loads(path.read_text(encoding="utf-8"))
     schemes = data["schemes"]
     exams = []

@@ -6,15 +6,10 @@ from django.db import models
 class Exam(models.Model):
     """One exam or test of the catalogue; its scoring rules are data (``scoring``), never code."""
 
-    class Family(models.TextChoices):
-        QUALIFICATION = "Cambridge English Qualifications"
-        YOUNG_LEARNERS = "Young Learners"
-        MULTI_LEVEL = "Multi-level tests"
-        TEACHING = "Teaching qualifications"
-
     code = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=128, unique=True)
-    family = models.CharField(max_length=64, choices=Family.choices)
+    # The catalogue's group for the exam ("Cambridge English Qualifications"): data, as the board names it.
+    family = models.CharField(max_length=64)
     # False for exams that are listed (recognised exams, directory) but cannot be verified online.
     verifiable = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)
