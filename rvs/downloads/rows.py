@@ -146,7 +146,7 @@ def _rows_with_ids(
     pick = _picker(columns, requirements)
     sql = row_sql.select(connection.vendor)
     labels = list(row_sql.STATUS_LABELS.values())
-    scored_label = row_sql.STATUS_LABELS[SCORED]
+    scored_label, status_at, width = row_sql.STATUS_LABELS[SCORED], _STATUS_AT, _WIDTH  # locals: read per row
     scores: dict[int, dict[str, int | None]] = {}
     names: dict[int, dict[str, str]] = {}
     with connection.cursor() as cursor:
@@ -159,8 +159,8 @@ def _rows_with_ids(
                 row = by_id.get(result_id)
                 if row is None:
                     continue
-                cells = row[1:_WIDTH]
-                if cells[_STATUS_AT] != scored_label:
+                cells = row[1:width]
+                if cells[status_at] != scored_label:
                     cells = _unscored(cells)
                 if row[-1]:  # some text starts like a formula: every cell through ``neutralise``
                     cells = tuple(n(cell) for cell in cells)
