@@ -27,13 +27,6 @@ from rvs.sharing import access, lookups
 from rvs.sharing.search import SORTS, SearchCriteria, SearchResults, recent_shares, shared_results
 
 _SAVED_SEARCHES = 20
-COLUMNS = [
-    ("name", "Candidate name"),
-    ("exam", "Exam"),
-    ("exam_date", "Date of exam"),
-    ("score", "Overall score"),
-    ("shared", "Date shared"),
-]
 
 
 def _templates(request: HttpRequest) -> Any:
@@ -74,7 +67,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "results/dashboard.html",
         {
             "page": _with_verdicts(_page(request, shares), requirement),
-            "columns": COLUMNS,
             "download_templates": _templates(request),
             "requirements": requirements,
             "requirement": requirement,
@@ -162,7 +154,6 @@ def _results(request: HttpRequest, key: str, saved: dict[str, Any], sort: str) -
             "requirement": requirement,
             "query_key": key,
             "sort": sort,
-            "columns": COLUMNS,
             "download_templates": _templates(request),
             # Where "back" from a download goes: this page's address, also when it answered the form's POST.
             "results_url": request.get_full_path()
