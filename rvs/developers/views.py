@@ -13,7 +13,7 @@ from rvs.api.bulk_views import MAX_ROWS as BULK_MAX_ROWS
 from rvs.api.problems import TITLES
 from rvs.api.webhooks import EVENT_TYPES
 from rvs.core import ratelimit
-from rvs.developers import examples
+from rvs.developers import examples, operations, reference
 
 PAGES = [
     ("developers:index", "Getting started"),
@@ -125,7 +125,7 @@ def endpoints(request: HttpRequest) -> HttpResponse:
             "python": code(e.python),
             "response": code(e.response),
         }
-        for e in examples.ENDPOINTS
+        for e in operations.ENDPOINTS
     ]
     return _render(request, "endpoints.html", endpoints=shown, python_setup=code(examples.PYTHON_SETUP))
 
@@ -134,7 +134,7 @@ def endpoints(request: HttpRequest) -> HttpResponse:
 def errors(request: HttpRequest) -> HttpResponse:
     problems = [
         {"status": status, "title": TITLES[status], "id": f"problem-{status}", "meaning": meaning, "body": body}
-        for status, meaning, body in examples.PROBLEM_EXAMPLES
+        for status, meaning, body in reference.PROBLEM_EXAMPLES
     ]
     return _render(request, "errors.html", problems=problems)
 
@@ -160,4 +160,4 @@ def webhooks(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def changelog(request: HttpRequest) -> HttpResponse:
-    return _render(request, "changelog.html", releases=examples.CHANGELOG)
+    return _render(request, "changelog.html", releases=reference.CHANGELOG)

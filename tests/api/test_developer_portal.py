@@ -35,6 +35,7 @@ from rvs.api import webhooks
 from rvs.core.events import record_event
 from rvs.core.models import Event
 from rvs.developers import examples
+from rvs.developers import operations as portal_operations
 from rvs.downloads import services as download_services
 from rvs.downloads.models import DownloadJob, DownloadTemplate
 from rvs.exams.models import Exam
@@ -131,7 +132,7 @@ class TestPages:
 @pytest.mark.django_db
 def test_every_documented_endpoint_exists_in_the_schema_and_every_operation_is_documented(client: Client) -> None:
     operations = _schema_operations()
-    documented = {(e.method, e.path) for e in examples.ENDPOINTS}
+    documented = {(e.method, e.path) for e in portal_operations.ENDPOINTS}
     assert documented <= operations
     assert operations <= documented, f"operations missing from the portal: {operations - documented}"
     endpoints_page = html.unescape(_page(client, "developers:endpoints"))
@@ -244,7 +245,7 @@ def _example_blocks(client: Client, real: Real) -> dict[str, tuple[str, str]]:
 def test_every_curl_example_works_as_shown(client: Client, real: Real) -> None:
     blocks = _example_blocks(client, real)
     curls = {block_id: code for block_id, (_, code) in blocks.items() if block_id.endswith("-curl")}
-    assert len(curls) == len(examples.ENDPOINTS)
+    assert len(curls) == len(portal_operations.ENDPOINTS)
     for block_id, command in {**curls, "first-call": blocks["first-call"][1]}.items():
         assert command.startswith("curl "), block_id
         assert f"{SITE}/api/v1/" in command, block_id
@@ -262,7 +263,7 @@ def test_every_python_example_runs_as_shown(client: Client, real: Real, monkeypa
     exec(blocks["python-setup"][1], setup)
     assert str(setup["client"].base_url) == f"{SITE}/api/v1/"
     pythons = {block_id: code for block_id, (_, code) in blocks.items() if block_id.endswith("-python")}
-    assert len(pythons) == len(examples.ENDPOINTS)
+    assert len(pythons) == len(portal_operations.ENDPOINTS)
     for block_id, source in pythons.items():
         output = io.StringIO()
         with contextlib.redirect_stdout(output):
