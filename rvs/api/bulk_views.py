@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from rvs.api.actors import key_of
 from rvs.api.openapi import RATE_HEADERS, problem_responses, statuses
 from rvs.api.serializers import TEXT_PATTERN
 from rvs.api.views import ApiView
@@ -62,7 +63,7 @@ class BulkVerificationView(ApiView):
         body = BulkRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         applicants: list[dict[str, Any]] = body.validated_data["rows"]
-        bulk_limits_hit(actor=request.auth, organisation=self.organisation, rows=len(applicants))
+        bulk_limits_hit(actor=key_of(request), organisation=self.organisation, rows=len(applicants))
         sheet = Sheet(
             header=["ern", "name", "date_of_birth"],
             rows=[
@@ -89,7 +90,7 @@ class BulkVerificationView(ApiView):
             )
         log_action(
             "bulk.verified",
-            actor=request.auth,
+            actor=key_of(request),
             organisation=self.organisation,
             data={"rows": len(rows), "counts": counts},
         )

@@ -6,15 +6,16 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from rvs.accounts.models import User
 from rvs.api.models import ApiKey
 from rvs.core.audit import log_action
 from rvs.core.permissions import Perm, has_perm
+from rvs.organisations.models import Organisation
 
 PREFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
@@ -30,13 +31,13 @@ def _new_material() -> tuple[str, str, str]:
     return prefix, secret, f"rvs_{prefix}_{secret}"
 
 
-def _require(actor: Any, organisation: Any) -> None:
+def _require(actor: User, organisation: Organisation) -> None:
     if not has_perm(actor, organisation, Perm.API_KEYS):
         raise PermissionDenied
 
 
 @transaction.atomic
-def key_create(*, actor: Any, organisation: Any, name: str, scope: str) -> tuple[ApiKey, str]:
+def key_create(*, actor: User, organisation: Organisation, name: str, scope: str) -> tuple[ApiKey, str]:
     """A new key; returns it with its full text, which is never stored and never shown again."""
     _require(actor, organisation)
     if scope not in ApiKey.Scope.values:
@@ -55,7 +56,7 @@ def key_create(*, actor: Any, organisation: Any, name: str, scope: str) -> tuple
 
 
 @transaction.atomic
-def key_rotate(*, actor: Any, organisation: Any, key: ApiKey, overlap_hours: int) -> tuple[ApiKey, str]:
+def key_rotate(*, actor: User, organisation: Organisation, key: ApiKey, overlap_hours: int) -> tuple[ApiKey, str]:
     """A replacement key; the old one keeps working for ``overlap_hours`` so systems can switch."""
     _require(actor, organisation)
     if key.organisation_id != organisation.pk or not key.is_usable:
@@ -74,7 +75,7 @@ def key_rotate(*, actor: Any, organisation: Any, key: ApiKey, overlap_hours: int
 
 
 @transaction.atomic
-def key_revoke(*, actor: Any, organisation: Any, key: ApiKey) -> None:
+def key_revoke(*, actor: User, organisation: Organisation, key: ApiKey) -> None:
     """Refused from the next request on."""
     _require(actor, organisation)
     if key.organisation_id != organisation.pk:

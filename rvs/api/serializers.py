@@ -11,6 +11,7 @@ from rvs.core import names
 from rvs.core.models import Event
 from rvs.downloads.exporters import EXPORTERS
 from rvs.downloads.models import DownloadJob
+from rvs.organisations.models import Organisation
 from rvs.requirements.models import EntryRequirement
 from rvs.requirements.rules import evaluate
 from rvs.results.models import Result
@@ -362,7 +363,7 @@ class OrganisationSerializer(serializers.Serializer):
     website = serializers.CharField()
     recognised_exams = serializers.SerializerMethodField()
 
-    def get_recognised_exams(self, organisation: Any) -> list[str]:
+    def get_recognised_exams(self, organisation: Organisation) -> list[str]:
         return [exam.code for exam in organisation.recognised_exams.all()]
 
 

@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +18,8 @@ from rvs.api.models import ApiKey, WebhookEndpoint
 from rvs.core.access import owned_or_404
 from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, has_perm, org_permission_required
+from rvs.organisations.http import OrganisationRequest
+from rvs.organisations.models import Organisation
 
 
 class KeyForm(forms.Form):
@@ -34,16 +36,16 @@ class WebhookForm(forms.Form):
     )
 
 
-def _key(organisation: Any, public_id: str) -> ApiKey:
+def _key(organisation: Organisation, public_id: str) -> ApiKey:
     return owned_or_404(ApiKey.objects.filter(organisation=organisation), public_id)
 
 
-def _endpoint(organisation: Any, public_id: str) -> WebhookEndpoint:
+def _endpoint(organisation: Organisation, public_id: str) -> WebhookEndpoint:
     return owned_or_404(WebhookEndpoint.objects.filter(organisation=organisation), public_id)
 
 
-def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def _context(request: OrganisationRequest, **extra: Any) -> dict[str, Any]:
+    organisation = request.organisation
     return {
         "organisation": organisation,
         "tab": "api",
@@ -57,18 +59,18 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 @never_cache
 @org_permission_required(Perm.ORG_VIEW)
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: OrganisationRequest) -> HttpResponse:
     return render(request, "organisations/api.html", _context(request, key_form=KeyForm(), webhook_form=WebhookForm()))
 
 
 @never_cache
 @require_POST
 @org_permission_required(Perm.API_KEYS)
-def key_create(request: HttpRequest) -> HttpResponse:
+def key_create(request: OrganisationRequest) -> HttpResponse:
     form = KeyForm(request.POST)
     if form.is_valid():
         try:
-            key, text = keys.key_create(actor=request.user, organisation=request.organisation, **form.cleaned_data)  # type: ignore[attr-defined]
+            key, text = keys.key_create(actor=request.user, organisation=request.organisation, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -81,8 +83,8 @@ def key_create(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 @org_permission_required(Perm.API_KEYS)
-def key_rotate(request: HttpRequest, public_id: str) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def key_rotate(request: OrganisationRequest, public_id: str) -> HttpResponse:
+    organisation = request.organisation
     try:
         key, text = keys.key_rotate(
             actor=request.user, organisation=organisation, key=_key(organisation, public_id),
@@ -98,8 +100,8 @@ def key_rotate(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @org_permission_required(Perm.API_KEYS)
-def key_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def key_revoke(request: OrganisationRequest, public_id: str) -> HttpResponse:
+    organisation = request.organisation
     key = _key(organisation, public_id)
     keys.key_revoke(actor=request.user, organisation=organisation, key=key)
     messages.success(request, f"The key “{key.name}” has been revoked; it is refused from now on.")
@@ -109,13 +111,13 @@ def key_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
 @never_cache
 @require_POST
 @org_permission_required(Perm.API_KEYS)
-def webhook_create(request: HttpRequest) -> HttpResponse:
+def webhook_create(request: OrganisationRequest) -> HttpResponse:
     form = WebhookForm(request.POST)
     if form.is_valid():
         try:
             endpoint, secret = webhooks.endpoint_create(
                 actor=request.user,
-                organisation=request.organisation,  # type: ignore[attr-defined]
+                organisation=request.organisation,
                 **form.cleaned_data,
             )
         except ValidationError as exc:
@@ -132,16 +134,16 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET"])
 @org_permission_required(Perm.API_KEYS)
-def webhook_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    endpoint = _endpoint(request.organisation, public_id)  # type: ignore[attr-defined]
+def webhook_detail(request: OrganisationRequest, public_id: str) -> HttpResponse:
+    endpoint = _endpoint(request.organisation, public_id)
     deliveries = endpoint.deliveries.select_related("event").order_by("-created_at")[:50]
     return render(request, "organisations/webhook.html", _context(request, endpoint=endpoint, deliveries=deliveries))
 
 
 @require_POST
 @org_permission_required(Perm.API_KEYS)
-def webhook_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def webhook_action(request: OrganisationRequest, public_id: str, action: str) -> HttpResponse:
+    organisation = request.organisation
     endpoint = _endpoint(organisation, public_id)
     if action == "test":
         webhooks.send_test_event(actor=request.user, organisation=organisation, endpoint=endpoint)

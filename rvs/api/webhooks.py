@@ -19,7 +19,6 @@ import json
 import logging
 import secrets
 import time
-from typing import Any
 
 import httpx
 from django.conf import settings
@@ -30,13 +29,14 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.exceptions import InvalidTaskError
 
+from rvs.accounts.models import User
 from rvs.api import ssrf
 from rvs.api.models import WebhookDelivery, WebhookEndpoint
 from rvs.core.audit import log_action
 from rvs.core.emails import queue_email
 from rvs.core.models import Event
 from rvs.core.permissions import Perm, has_perm
-from rvs.organisations.models import Membership
+from rvs.organisations.models import Membership, Organisation
 
 logger = logging.getLogger(__name__)
 EVENT_TYPES = [
@@ -58,13 +58,15 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def _require(actor: Any, organisation: Any) -> None:
+def _require(actor: User, organisation: Organisation) -> None:
     if not has_perm(actor, organisation, Perm.API_KEYS):
         raise PermissionDenied
 
 
 @transaction.atomic
-def endpoint_create(*, actor: Any, organisation: Any, url: str, events: list[str]) -> tuple[WebhookEndpoint, str]:
+def endpoint_create(
+    *, actor: User, organisation: Organisation, url: str, events: list[str]
+) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint; returns it with its signing secret, shown once."""
     _require(actor, organisation)
     problem = url_problem(url)
@@ -84,7 +86,7 @@ def endpoint_create(*, actor: Any, organisation: Any, url: str, events: list[str
 
 
 @transaction.atomic
-def endpoint_delete(*, actor: Any, organisation: Any, endpoint: WebhookEndpoint) -> None:
+def endpoint_delete(*, actor: User, organisation: Organisation, endpoint: WebhookEndpoint) -> None:
     _require(actor, organisation)
     if endpoint.organisation_id != organisation.pk:
         raise PermissionDenied
@@ -93,7 +95,7 @@ def endpoint_delete(*, actor: Any, organisation: Any, endpoint: WebhookEndpoint)
 
 
 @transaction.atomic
-def endpoint_enable(*, actor: Any, organisation: Any, endpoint: WebhookEndpoint) -> None:
+def endpoint_enable(*, actor: User, organisation: Organisation, endpoint: WebhookEndpoint) -> None:
     _require(actor, organisation)
     if endpoint.organisation_id != organisation.pk:
         raise PermissionDenied
@@ -102,7 +104,7 @@ def endpoint_enable(*, actor: Any, organisation: Any, endpoint: WebhookEndpoint)
 
 
 @transaction.atomic
-def send_test_event(*, actor: Any, organisation: Any, endpoint: WebhookEndpoint) -> WebhookDelivery:
+def send_test_event(*, actor: User, organisation: Organisation, endpoint: WebhookEndpoint) -> WebhookDelivery:
     _require(actor, organisation)
     if endpoint.organisation_id != organisation.pk:
         raise PermissionDenied

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from rvs.core import ern as ern_codec
 from rvs.core import names, ratelimit
-from rvs.core.actors import actor_key, actor_label, user_of
+from rvs.core.actors import ActorLike, actor_key, actor_label, user_of
 from rvs.core.audit import log_action
 from rvs.core.normalise import tokens
 from rvs.core.permissions import Perm, has_perm
@@ -33,6 +33,7 @@ from rvs.downloads import exporters
 from rvs.downloads.exporters import DataExporter, neutralise
 from rvs.downloads.models import DownloadJob
 from rvs.downloads.rows import Table
+from rvs.organisations.models import Organisation
 from rvs.results.models import Result
 from rvs.sharing import access
 
@@ -226,7 +227,7 @@ def _name_note(how: names.Match) -> str:
     return "name written differently: " + ", ".join(parts)
 
 
-def verify_rows(sheet: Sheet, *, organisation: Any) -> list[RowVerdict]:
+def verify_rows(sheet: Sheet, *, organisation: Organisation) -> list[RowVerdict]:
     """One verdict per row, as ``organisation`` may see it (its revoked shares count, decision 0014)."""
     erns: set[str] = set()
     for row in sheet.rows:
@@ -243,7 +244,7 @@ def verify_rows(sheet: Sheet, *, organisation: Any) -> list[RowVerdict]:
     return [judge(sheet, row, results) for row in sheet.rows]
 
 
-def _with_revocations(results: QuerySet[Result], organisation: Any) -> list[Result]:
+def _with_revocations(results: QuerySet[Result], organisation: Organisation) -> list[Result]:
     """Each result with ``revoked_here``: a share with ``organisation`` revoked and none active since."""
     found: list[Result] = list(access.with_revocations(results, organisation))
     for result in found:
@@ -305,7 +306,7 @@ def answer_exporter(fmt: str) -> DataExporter:
     raise ValidationError({"format": f"Choose {exporters.labels(offered, last=' or ')}."})
 
 
-def bulk_limits_hit(*, actor: Any, organisation: Any, rows: int) -> None:
+def bulk_limits_hit(*, actor: ActorLike, organisation: Organisation, rows: int) -> None:
     """One bulk verification: limited per user (or key), per organisation and per address; rows per day.
 
     Every row is an ERN look-up: the organisation's daily budget of bulk rows bounds guessing.
@@ -317,7 +318,7 @@ def bulk_limits_hit(*, actor: Any, organisation: Any, rows: int) -> None:
 
 
 def bulk_verify(
-    *, actor: Any, organisation: Any, data: bytes, filename: str, fmt: str
+    *, actor: ActorLike, organisation: Organisation, data: bytes, filename: str, fmt: str
 ) -> tuple[DownloadJob, dict[str, int]]:
     """Verify every row, store the answer file in Download History, audit it; returns the job and counts.
 
@@ -344,7 +345,7 @@ def bulk_verify(
 
 @transaction.atomic
 def _bulk_record(
-    *, actor: Any, organisation: Any, fmt: str, filename: str, rows: int, counts: dict[str, int],
+    *, actor: ActorLike, organisation: Organisation, fmt: str, filename: str, rows: int, counts: dict[str, int],
     result_ids: list[int], content: bytes,
 ) -> DownloadJob:  # fmt: skip
     """The write half of a bulk verification: the history row, its answer file and the audit entry."""

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -14,6 +14,7 @@ from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, org_permission_required
 from rvs.core.uploads import body_limit, read_upload
 from rvs.downloads import exporters
+from rvs.organisations.http import OrganisationRequest
 
 
 class BulkForm(forms.Form):
@@ -39,7 +40,7 @@ class BulkForm(forms.Form):
 @never_cache
 @require_http_methods(["GET", "POST"])
 @org_permission_required(Perm.ERN_LOOKUP)
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: OrganisationRequest) -> HttpResponse:
     form = BulkForm(request.POST, request.FILES) if request.method == "POST" else BulkForm()
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["applicants"]
@@ -47,7 +48,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         try:
             job, counts = bulk_verify(
                 actor=request.user,
-                organisation=request.organisation,  # type: ignore[attr-defined]
+                organisation=request.organisation,
                 data=read_upload(upload_file, max_bytes=limits.max_bytes, verb=limits.verb),
                 filename=upload_file.name or "",
                 fmt=form.cleaned_data["format"],

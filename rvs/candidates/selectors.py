@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.http import Http404
 
 from rvs.core.access import public_uuid
 from rvs.core.normalise import fold
 from rvs.organisations.models import Organisation
-from rvs.results.models import Result
+from rvs.results.models import Candidate, Result
 from rvs.sharing import access
 from rvs.sharing.models import Share
 
 
-def results_of(*, candidate: Any) -> QuerySet[Result]:
+def results_of(*, candidate: Candidate) -> QuerySet[Result]:
     return (
         Result.objects.filter(candidate=candidate)
         .select_related("exam", "centre")
@@ -24,7 +22,7 @@ def results_of(*, candidate: Any) -> QuerySet[Result]:
     )
 
 
-def shareable_results(*, candidate: Any) -> list[Result]:
+def shareable_results(*, candidate: Candidate) -> list[Result]:
     """Results with something to show an organisation (not pending)."""
     return [result for result in results_of(candidate=candidate) if result.status != Result.Status.PENDING]
 
@@ -40,11 +38,11 @@ def organisations_to_share_with(*, query: str, limit: int = 20) -> list[Organisa
     )
 
 
-def shares_of(*, candidate: Any) -> QuerySet[Share]:
+def shares_of(*, candidate: Candidate) -> QuerySet[Share]:
     return access.candidate_shares(candidate)
 
 
-def results_for_candidate(candidate: Any, public_ids: list[str]) -> list[Result]:
+def results_for_candidate(candidate: Candidate, public_ids: list[str]) -> list[Result]:
     """The candidate's own results among ``public_ids``; any other id is a 404."""
     ids = [public_uuid(value) for value in public_ids]
     results = list(Result.objects.filter(candidate=candidate, public_id__in=ids).select_related("exam"))

@@ -19,7 +19,8 @@ from rvs.core import ratelimit
 from rvs.core.audit import log_action
 from rvs.core.emails import queue_email
 from rvs.results.models import Candidate
-from rvs.results.services import secret_number_hash, secret_number_matches
+from rvs.results.secret_numbers import secret_number_hash
+from rvs.results.services import secret_number_matches
 
 CONFIRM_SALT = "rvs.candidate-email-confirmation"
 CONFIRM_MAX_AGE = 3 * 24 * 60 * 60

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rvs.candidates import selectors, services
 from rvs.candidates.forms import InviteForm, ShareForm, SignUpForm
-from rvs.candidates.permissions import candidate_account_of, candidate_required
+from rvs.candidates.permissions import CandidateRequest, candidate_account_of, candidate_required
 from rvs.core import ratelimit
 from rvs.core.forms import apply_errors
 from rvs.organisations import selectors as organisation_selectors
@@ -51,8 +51,8 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @candidate_required(confirmed=False)
-def confirm_needed(request: HttpRequest) -> HttpResponse:
-    account = request.candidate_account  # type: ignore[attr-defined]
+def confirm_needed(request: CandidateRequest) -> HttpResponse:
+    account = request.candidate_account
     if account.is_confirmed:
         return redirect("candidates:results")
     if request.method == "POST":
@@ -64,8 +64,8 @@ def confirm_needed(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @candidate_required
-def results(request: HttpRequest) -> HttpResponse:
-    candidate = request.candidate  # type: ignore[attr-defined]
+def results(request: CandidateRequest) -> HttpResponse:
+    candidate = request.candidate
     return render(
         request,
         "candidates/results.html",
@@ -75,7 +75,7 @@ def results(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @candidate_required
-def organisation_options(request: HttpRequest) -> HttpResponse:
+def organisation_options(request: CandidateRequest) -> HttpResponse:
     """The type-ahead: organisations matching what the candidate typed (an htmx fragment)."""
     query = request.GET.get("q", "")[:100]
     return render(
@@ -88,8 +88,8 @@ def organisation_options(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @candidate_required
-def share(request: HttpRequest) -> HttpResponse:
-    candidate = request.candidate  # type: ignore[attr-defined]
+def share(request: CandidateRequest) -> HttpResponse:
+    candidate = request.candidate
     own = selectors.shareable_results(candidate=candidate)
     choices = [(str(result.public_id), f"{result.exam.name}, {result.exam_date:%Y-%m-%d}") for result in own]
     query = request.GET.get("q", "")[:100]
@@ -125,15 +125,15 @@ def share(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @candidate_required
-def shared(request: HttpRequest) -> HttpResponse:
-    candidate = request.candidate  # type: ignore[attr-defined]
+def shared(request: CandidateRequest) -> HttpResponse:
+    candidate = request.candidate
     return render(request, "candidates/shared.html", {"shares": selectors.shares_of(candidate=candidate)})
 
 
 @require_POST
 @candidate_required
-def revoke(request: HttpRequest, public_id: str) -> HttpResponse:
-    candidate = request.candidate  # type: ignore[attr-defined]
+def revoke(request: CandidateRequest, public_id: str) -> HttpResponse:
+    candidate = request.candidate
     share = access.share_for_candidate(candidate, public_id)
     sharing_services.share_revoke(actor=request.user, candidate=candidate, share=share)
     # Exactly what remains possible (decision 0014): "can no longer see it" would be untrue while
@@ -154,10 +154,10 @@ def revoke(request: HttpRequest, public_id: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @candidate_required
-def invite(request: HttpRequest) -> HttpResponse:
+def invite(request: CandidateRequest) -> HttpResponse:
     form = InviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.organisation_invite(account=request.candidate_account, **form.cleaned_data)  # type: ignore[attr-defined]
+        services.organisation_invite(account=request.candidate_account, **form.cleaned_data)
         messages.success(request, f"We have invited {form.cleaned_data['organisation_name']} to register.")
         return redirect("candidates:share")
     return render(request, "candidates/invite.html", {"form": form}, status=400 if form.errors else 200)
@@ -170,13 +170,13 @@ def help_sharing(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_POST
 @candidate_required
-def statements(request: HttpRequest) -> HttpResponseBase:
+def statements(request: CandidateRequest) -> HttpResponseBase:
     """The candidate's own signed Statements of Results, as one PDF."""
     from rvs.downloads import services as download_services
     from rvs.downloads.views import file_response
 
     try:
-        job = download_services.candidate_download_create(actor=request.user, candidate=request.candidate)  # type: ignore[attr-defined]
+        job = download_services.candidate_download_create(actor=request.user, candidate=request.candidate)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("candidates:results")

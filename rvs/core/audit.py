@@ -6,16 +6,17 @@ from typing import Any
 
 from django.db import models
 
-from rvs.core.actors import actor_label, user_of
+from rvs.core.actors import AuditActor, actor_label, user_of
 from rvs.core.context import current
 from rvs.core.models import AuditEntry
+from rvs.core.permissions import OrganisationLike
 
 
 def log_action(
     action: str,
     *,
-    actor: Any = None,
-    organisation: Any = None,
+    actor: AuditActor = None,
+    organisation: OrganisationLike | None = None,
     obj: models.Model | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
@@ -27,7 +28,8 @@ def log_action(
     return AuditEntry.objects.create(
         actor=user_of(actor),
         actor_label=actor_label(actor)[:200],
-        organisation=organisation,
+        # By key: core knows the organisation only by what permissions read of it (decision 0026).
+        organisation_id=organisation.pk if organisation is not None else None,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(getattr(obj, "public_id", None) or getattr(obj, "pk", "") or "") if obj is not None else "",

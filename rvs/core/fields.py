@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
+
+if TYPE_CHECKING:  # generic in django-stubs only; Django's field classes take no subscript
+    _CharField = models.CharField[Any, Any]
+    _EmailField = models.EmailField[Any, Any]
+else:
+    _CharField, _EmailField = models.CharField, models.EmailField
 
 
 class _BytewiseMixin:
@@ -27,9 +33,9 @@ class _BytewiseMixin:
         return parameters
 
 
-class BytewiseCharField(_BytewiseMixin, models.CharField):
+class BytewiseCharField(_BytewiseMixin, _CharField):
     pass
 
 
-class BytewiseEmailField(_BytewiseMixin, models.EmailField):
+class BytewiseEmailField(_BytewiseMixin, _EmailField):
     pass

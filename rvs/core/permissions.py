@@ -9,12 +9,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
+
+from rvs.core.actors import ActorLike, is_api_key
 
 
 class Perm(enum.StrEnum):
@@ -30,6 +32,40 @@ class Perm(enum.StrEnum):
     AUDIT_VIEW = "audit.view"
 
 
+class OrganisationLike(Protocol):
+    """What a permission check reads of an organisation (``rvs.organisations.models.Organisation``)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def require_two_factor(self) -> bool: ...
+
+
+class MembershipLike(Protocol):
+    """What a permission check reads of a user's membership (``rvs.organisations.models.Membership``)."""
+
+    @property
+    def organisation(self) -> OrganisationLike: ...
+
+    @property
+    def organisation_id(self) -> int: ...
+
+    @property
+    def role(self) -> str: ...
+
+
+class MemberRequest(HttpRequest):
+    """A request ``org_permission_required`` let through. Views annotate the concrete
+    ``rvs.organisations.http.OrganisationRequest``, which narrows these to the models."""
+
+    membership: MembershipLike
+    organisation: OrganisationLike
+
+
 _EVERY_USER = frozenset({Perm.RESULTS_VIEW, Perm.RESULTS_SEARCH, Perm.ERN_LOOKUP, Perm.ORG_VIEW, Perm.DOWNLOADS})
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     "primary": frozenset(Perm),
@@ -37,7 +73,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
 }
 
 
-def membership_of(user: Any) -> Any:
+def membership_of(user: ActorLike) -> MembershipLike | None:
     """The user's active membership in an active organisation, or None."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
@@ -47,7 +83,7 @@ def membership_of(user: Any) -> Any:
     return membership
 
 
-def _membership_with_organisation(user: Any) -> Any:
+def _membership_with_organisation(user: ActorLike) -> MembershipLike | None:
     """``user.membership`` with its organisation and whether the user has a confirmed TOTP device
     (``has_totp``, for ``needs_second_factor``), read in one query: every organisation page needs
     all three. Cached on the user as the accessor caches it, so later ``user.membership`` is free."""
@@ -60,7 +96,8 @@ def _membership_with_organisation(user: Any) -> Any:
     model = get_user_model()
     related = getattr(getattr(model, "membership", None), "related", None)
     if related is None or not isinstance(user, model) or related.is_cached(user):
-        return getattr(user, "membership", None)
+        cached: MembershipLike | None = getattr(user, "membership", None)
+        return cached
     devices = TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)
     membership = (
         related.related_model.objects.select_related("organisation")
@@ -71,7 +108,7 @@ def _membership_with_organisation(user: Any) -> Any:
     related.set_cached_value(user, membership)
     if membership is not None:
         related.field.set_cached_value(membership, user)
-    return membership
+    return cast("MembershipLike | None", membership)
 
 
 # What an API key may do, by scope: keys authenticate systems, so no organisation administration.
@@ -81,9 +118,9 @@ API_KEY_PERMISSIONS: dict[str, frozenset[Perm]] = {
 }
 
 
-def has_perm(user: Any, organisation: Any, perm: Perm) -> bool:
+def has_perm(user: ActorLike, organisation: OrganisationLike, perm: Perm) -> bool:
     """Whether ``user`` (a user or an API key) may do ``perm`` for ``organisation``. Deny by default."""
-    if getattr(user, "is_api_key", False):
+    if is_api_key(user):
         return (
             user.is_usable
             and user.organisation_id == organisation.pk
@@ -96,7 +133,7 @@ def has_perm(user: Any, organisation: Any, perm: Perm) -> bool:
     return perm in ROLE_PERMISSIONS.get(membership.role, frozenset())
 
 
-def needs_second_factor(request: HttpRequest, membership: Any) -> bool:
+def needs_second_factor(request: HttpRequest, membership: MembershipLike) -> bool:
     """Required when the organisation demands it or the user turned it on; satisfied once verified."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -108,18 +145,29 @@ def needs_second_factor(request: HttpRequest, membership: Any) -> bool:
     has_totp = getattr(membership, "has_totp", None)  # read with the membership (membership_of)
     if has_totp is not None:
         return bool(has_totp)
-    return TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=request.user, confirmed=True).exists())  # django-otp is untyped
 
 
-def org_permission_required(perm: Perm) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+_P = ParamSpec("_P")
+_Request = TypeVar("_Request", bound=HttpRequest)
+
+
+def org_permission_required(
+    perm: Perm,
+) -> Callable[
+    [Callable[Concatenate[_Request, _P], HttpResponseBase]], Callable[Concatenate[HttpRequest, _P], HttpResponseBase]
+]:
     """Signed out: to the sign-in page. Signed in without ``perm`` in an organisation: 403.
 
-    On success the view finds ``request.organisation`` and ``request.membership`` set.
+    On success the view finds ``request.organisation`` and ``request.membership`` set: it annotates
+    its request as ``rvs.organisations.http.OrganisationRequest``.
     """
 
-    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    def decorator(
+        view: Callable[Concatenate[_Request, _P], HttpResponseBase],
+    ) -> Callable[Concatenate[HttpRequest, _P], HttpResponseBase]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        def wrapper(request: HttpRequest, /, *args: _P.args, **kwargs: _P.kwargs) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             membership = membership_of(request.user)
@@ -127,9 +175,10 @@ def org_permission_required(perm: Perm) -> Callable[[Callable[..., HttpResponseB
                 raise PermissionDenied
             if needs_second_factor(request, membership):
                 return redirect_to_login(request.get_full_path(), login_url="accounts:two_factor")
-            request.membership = membership  # type: ignore[attr-defined]
-            request.organisation = membership.organisation  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
+            member_request = cast(MemberRequest, request)
+            member_request.membership = membership
+            member_request.organisation = membership.organisation
+            return view(cast(_Request, member_request), *args, **kwargs)
 
         wrapper.required_permission = perm  # type: ignore[attr-defined]
         return wrapper

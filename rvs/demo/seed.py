@@ -50,7 +50,7 @@ from rvs.demo.organisations import (
 from rvs.demo.places import CentreSpec, WeightedChoice, build_centres
 from rvs.exams.scoring import Status, compute
 from rvs.results.models import Candidate, CandidateNameToken, Centre, ComponentScore, Result
-from rvs.results.services import secret_number_hash
+from rvs.results.secret_numbers import secret_number_hash
 from rvs.sharing import search_index
 from rvs.sharing.models import Share, ShareNameToken, ShareSearch
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from rvs.organisations.models import Organisation
 from rvs.results import columns
 from rvs.results.models import Result
 
@@ -40,7 +41,7 @@ def requirement_label(requirement: Any) -> str:
     return f"Meets: {requirement.name}"
 
 
-def available_fields(*, organisation: Any) -> dict[str, str]:
+def available_fields(*, organisation: Organisation) -> dict[str, str]:
     """Every column the organisation can choose, key to label: the result fields, then its requirements."""
     from rvs.requirements.models import EntryRequirement
 
@@ -50,6 +51,6 @@ def available_fields(*, organisation: Any) -> dict[str, str]:
     return columns
 
 
-def default_fields(*, organisation: Any) -> list[str]:
+def default_fields(*, organisation: Organisation) -> list[str]:
     """The default template: every available field."""
     return list(available_fields(organisation=organisation))

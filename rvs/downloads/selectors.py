@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 
 from rvs.downloads.models import DownloadJob, DownloadTemplate
 from rvs.exams.models import Exam
-from rvs.results.models import Centre, ComponentScore, Result, ResultRevision
+from rvs.organisations.models import Organisation
+from rvs.results.models import Candidate, Centre, ComponentScore, Result, ResultRevision
 from rvs.sharing import access
 
 _CHUNK = 1000
@@ -95,19 +96,19 @@ def _prefetched(result: Result, components: list[ComponentScore]) -> None:
     result.__dict__.setdefault("_prefetched_objects_cache", {})[field.remote_field.cache_name] = queryset
 
 
-def templates_of(*, organisation: Any) -> QuerySet[DownloadTemplate]:
+def templates_of(*, organisation: Organisation) -> QuerySet[DownloadTemplate]:
     return DownloadTemplate.objects.filter(organisation=organisation)
 
 
-def history_of(*, organisation: Any) -> QuerySet[DownloadJob]:
+def history_of(*, organisation: Organisation) -> QuerySet[DownloadJob]:
     return DownloadJob.objects.filter(organisation=organisation).select_related("requested_by")
 
 
-def candidate_result_ids(*, candidate: Any) -> list[int]:
+def candidate_result_ids(*, candidate: Candidate) -> list[int]:
     return list(Result.objects.filter(candidate=candidate).order_by("-exam_date").values_list("pk", flat=True))
 
 
-def result_ids_for_public_ids(*, organisation: Any, public_ids: Sequence[Any]) -> list[int]:
+def result_ids_for_public_ids(*, organisation: Organisation, public_ids: Sequence[Any]) -> list[int]:
     """The ids of the results given by public id that the organisation may open, in the order given.
 
     Scoped before anyone counts them: a result of another organisation's and an id that does not

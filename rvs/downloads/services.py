@@ -10,7 +10,7 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, BinaryIO
 
 from django import db
@@ -19,28 +19,31 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
-from rvs.core.actors import actor_label, user_of
+from rvs.accounts.models import User
+from rvs.core.actors import ActorLike, actor_label, user_of
 from rvs.core.audit import log_action
 from rvs.core.permissions import Perm, has_perm
 from rvs.downloads import rows, selectors
 from rvs.downloads.exporters import EXPORTERS, DataExporter, Exporter, StatementPdfExporter
 from rvs.downloads.fields import DEFAULT_TEMPLATE_NAME, available_fields, default_fields
 from rvs.downloads.models import DownloadJob, DownloadTemplate
+from rvs.organisations.models import Organisation
+from rvs.results.models import Candidate, Result
 from rvs.sharing import access
 
 logger = logging.getLogger(__name__)
 
 
-def _require(actor: Any, organisation: Any) -> None:
+def _require(actor: ActorLike, organisation: Organisation) -> None:
     if not has_perm(actor, organisation, Perm.DOWNLOADS):
         raise PermissionDenied
 
 
-def _clean_fields(fields: Sequence[str], organisation: Any) -> list[str]:
+def _clean_fields(fields: Sequence[str], organisation: Organisation) -> list[str]:
     chosen = [key for key in fields if key]
     available = available_fields(organisation=organisation)
     unknown = [key for key in chosen if key not in available]
@@ -55,7 +58,12 @@ def _clean_fields(fields: Sequence[str], organisation: Any) -> list[str]:
 
 @transaction.atomic
 def template_save(
-    *, actor: Any, organisation: Any, name: str, fields: Sequence[str], template: DownloadTemplate | None = None
+    *,
+    actor: ActorLike,
+    organisation: Organisation,
+    name: str,
+    fields: Sequence[str],
+    template: DownloadTemplate | None = None,
 ) -> DownloadTemplate:
     """Create (``template`` None) or change a data-file template: a name and ordered fields."""
     _require(actor, organisation)
@@ -71,7 +79,7 @@ def template_save(
         with transaction.atomic():
             if template is None:
                 template = DownloadTemplate.objects.create(
-                    organisation=organisation, name=name, fields=chosen, created_by=actor
+                    organisation=organisation, name=name, fields=chosen, created_by=user_of(actor)
                 )
                 action = "template.created"
             else:
@@ -85,7 +93,7 @@ def template_save(
 
 
 @transaction.atomic
-def template_delete(*, actor: Any, organisation: Any, template: DownloadTemplate) -> None:
+def template_delete(*, actor: ActorLike, organisation: Organisation, template: DownloadTemplate) -> None:
     _require(actor, organisation)
     if template.organisation_id != organisation.pk:
         raise PermissionDenied
@@ -97,7 +105,7 @@ def template_delete(*, actor: Any, organisation: Any, template: DownloadTemplate
 def download_create(
     *,
     actor: Any,
-    organisation: Any,
+    organisation: Organisation,
     exporter: str,
     result_ids: Sequence[int],
     template: DownloadTemplate | None = None,
@@ -148,7 +156,7 @@ def download_create(
     return job
 
 
-def download_again(*, actor: Any, organisation: Any, job: DownloadJob) -> DownloadJob:
+def download_again(*, actor: ActorLike, organisation: Organisation, job: DownloadJob) -> DownloadJob:
     """Download History: the same results and settings again, with access checked anew."""
     if job.organisation_id != organisation.pk:
         raise PermissionDenied
@@ -169,7 +177,7 @@ def download_again(*, actor: Any, organisation: Any, job: DownloadJob) -> Downlo
     return again
 
 
-def _photo_rule(job: DownloadJob) -> Any:
+def _photo_rule(job: DownloadJob) -> Callable[[Result], bool]:
     organisation = job.organisation
     if job.candidate_id is not None or organisation is None:
         return lambda result: True  # candidates' own statements carry their own photo
@@ -177,7 +185,7 @@ def _photo_rule(job: DownloadJob) -> Any:
     return lambda result: result.pk in allowed
 
 
-def download_render(job: DownloadJob, out: BinaryIO, progress: Any = None) -> int:
+def download_render(job: DownloadJob, out: BinaryIO, progress: Callable[[int], None] | None = None) -> int:
     """Write the job's file to ``out``, re-checking access just before reading the results."""
     ids = job.result_ids
     if job.organisation is not None:
@@ -227,7 +235,7 @@ def _claim(job_id: int) -> DownloadJob | None:
     return DownloadJob.objects.select_related("organisation").get(pk=job_id) if claimed else None
 
 
-def _mine(job: DownloadJob) -> Any:
+def _mine(job: DownloadJob) -> QuerySet[DownloadJob]:
     """This run's row: still running and started by this run (a reaped run's writes match nothing)."""
     return DownloadJob.objects.filter(pk=job.pk, status=DownloadJob.Status.RUNNING, started_at=job.started_at)
 
@@ -403,7 +411,7 @@ def run_download(job_id: int) -> None:
 
 
 @transaction.atomic
-def candidate_download_create(*, actor: Any, candidate: Any) -> DownloadJob:
+def candidate_download_create(*, actor: User, candidate: Candidate) -> DownloadJob:
     """A candidate's own Statements of Results (all their results), signed like any other."""
     ids = selectors.candidate_result_ids(candidate=candidate)
     if not ids:

@@ -19,6 +19,7 @@ from rvs.core.audit import log_action
 from rvs.core.emails import queue_email
 from rvs.core.normalise import fold
 from rvs.core.permissions import Perm, has_perm
+from rvs.core.staff import StaffPerm, staff_can
 from rvs.exams.models import Exam
 from rvs.organisations.models import Membership, Organisation, RegistrationRequest
 
@@ -49,14 +50,12 @@ def set_password_url(user: User) -> str:
     return f"{settings.RVS_SITE_URL}{path}"
 
 
-def _require_staff(actor: Any) -> None:
-    from rvs.backoffice.permissions import StaffPerm, staff_can
-
+def _require_staff(actor: User) -> None:
     if not staff_can(actor, StaffPerm.ORGANISATIONS):
         raise PermissionDenied
 
 
-def _require(actor: Any, organisation: Organisation, perm: Perm) -> None:
+def _require(actor: User, organisation: Organisation, perm: Perm) -> None:
     if not has_perm(actor, organisation, perm):
         raise PermissionDenied
 

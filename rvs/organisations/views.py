@@ -1,22 +1,24 @@
-"""Your Organisation: details, users, recognised exams; the user's email notifications."""
+"""Your Organisation: details, users, recognised exams (the user's email notifications: ``rvs.accounts``)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, has_perm, org_permission_required
+from rvs.exams import catalogue
 from rvs.organisations import selectors, services
-from rvs.organisations.forms import NotificationsForm, OrganisationForm, RecognisedExamsForm, UserForm
+from rvs.organisations.forms import OrganisationForm, RecognisedExamsForm, UserForm
+from rvs.organisations.http import OrganisationRequest
 
 
-def _tab_context(request: HttpRequest, tab: str) -> dict[str, object]:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def _tab_context(request: OrganisationRequest, tab: str) -> dict[str, object]:
+    organisation = request.organisation
     user = request.user
     return {
         "organisation": organisation,
@@ -29,18 +31,18 @@ def _tab_context(request: HttpRequest, tab: str) -> dict[str, object]:
 
 @never_cache
 @org_permission_required(Perm.ORG_VIEW)
-def details(request: HttpRequest) -> HttpResponse:
+def details(request: OrganisationRequest) -> HttpResponse:
     return render(request, "organisations/details.html", _tab_context(request, "details"))
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 @org_permission_required(Perm.ORG_EDIT)
-def details_edit(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def details_edit(request: OrganisationRequest) -> HttpResponse:
+    organisation = request.organisation
     form = OrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        services.organisation_update(actor=request.user, organisation=organisation, data=form.cleaned_data)  # type: ignore[arg-type]
+        services.organisation_update(actor=request.user, organisation=organisation, data=form.cleaned_data)
         messages.success(request, "Your organisation details have been saved.")
         return redirect("organisations:details")
     organisation.refresh_from_db()  # the bound ModelForm changed the instance in memory
@@ -49,8 +51,8 @@ def details_edit(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @org_permission_required(Perm.ORG_VIEW)
-def users(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def users(request: OrganisationRequest) -> HttpResponse:
+    organisation = request.organisation
     context = {**_tab_context(request, "users"), "memberships": selectors.memberships(organisation=organisation)}
     return render(request, "organisations/users.html", context)
 
@@ -58,13 +60,13 @@ def users(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @org_permission_required(Perm.USERS_MANAGE)
-def user_add(request: HttpRequest) -> HttpResponse:
+def user_add(request: OrganisationRequest) -> HttpResponse:
     form = UserForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.user_add(
-                actor=request.user,  # type: ignore[arg-type]
-                organisation=request.organisation,  # type: ignore[attr-defined]
+                actor=request.user,
+                organisation=request.organisation,
                 **form.cleaned_data,
             )
         except ValidationError as exc:
@@ -78,14 +80,14 @@ def user_add(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @org_permission_required(Perm.USERS_MANAGE)
-def user_edit(request: HttpRequest, public_id: str) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def user_edit(request: OrganisationRequest, public_id: str) -> HttpResponse:
+    organisation = request.organisation
     membership = selectors.membership_for_organisation(organisation, public_id)
     initial = {"full_name": membership.user.full_name, "job_title": membership.user.job_title}
     form = UserForm(request.POST if request.method == "POST" else None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         services.user_update(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             organisation=organisation,
             membership=membership,
             **form.cleaned_data,
@@ -99,13 +101,13 @@ def user_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @org_permission_required(Perm.USERS_MANAGE)
-def user_delete(request: HttpRequest, public_id: str) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def user_delete(request: OrganisationRequest, public_id: str) -> HttpResponse:
+    organisation = request.organisation
     membership = selectors.membership_for_organisation(organisation, public_id)
     error = ""
     if request.method == "POST":
         try:
-            services.user_remove(actor=request.user, organisation=organisation, membership=membership)  # type: ignore[arg-type]
+            services.user_remove(actor=request.user, organisation=organisation, membership=membership)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -118,8 +120,8 @@ def user_delete(request: HttpRequest, public_id: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @org_permission_required(Perm.ORG_VIEW)
-def exams(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def exams(request: OrganisationRequest) -> HttpResponse:
+    organisation = request.organisation
     context = _tab_context(request, "exams")
     if request.method == "POST":
         if not context["can_edit_exams"]:
@@ -127,7 +129,7 @@ def exams(request: HttpRequest) -> HttpResponse:
         form = RecognisedExamsForm(request.POST)
         if form.is_valid():
             services.recognised_exams_update(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 organisation=organisation,
                 exams=form.cleaned_data["exams"],
             )
@@ -135,32 +137,23 @@ def exams(request: HttpRequest) -> HttpResponse:
             return redirect("organisations:exams")
     else:
         form = RecognisedExamsForm(initial={"exams": list(organisation.recognised_exams.all())})
-    context.update({"form": form, "families": selectors.exam_families(organisation=organisation)})
-    return render(request, "organisations/exams.html", context)
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-@org_permission_required(Perm.RESULTS_VIEW)
-def notifications(request: HttpRequest) -> HttpResponse:
-    membership = request.membership  # type: ignore[attr-defined]
-    form = NotificationsForm(
-        request.POST if request.method == "POST" else None, initial={"notify_on_share": membership.notify_on_share}
+    context.update(
+        {
+            "form": form,
+            "families": selectors.exam_families(organisation=organisation),
+            "recognised_exams_notice": catalogue.recognised_exams_notice(),
+        }
     )
-    if request.method == "POST" and form.is_valid():
-        services.notifications_update(actor=request.user, enabled=form.cleaned_data["notify_on_share"])  # type: ignore[arg-type]
-        messages.success(request, "Your email notification settings have been saved.")
-        return redirect("accounts:notifications")
-    return render(request, "organisations/notifications.html", {"form": form})
+    return render(request, "organisations/exams.html", context)
 
 
 @require_http_methods(["POST"])
 @org_permission_required(Perm.ORG_EDIT)
-def two_factor_policy(request: HttpRequest) -> HttpResponse:
+def two_factor_policy(request: OrganisationRequest) -> HttpResponse:
     required = request.POST.get("require_two_factor") == "on"
     services.organisation_require_two_factor(
-        actor=request.user,  # type: ignore[arg-type]
-        organisation=request.organisation,  # type: ignore[attr-defined]
+        actor=request.user,
+        organisation=request.organisation,
         required=required,
     )
     if required:

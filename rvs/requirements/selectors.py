@@ -8,16 +8,17 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from rvs.organisations.models import Organisation
 from rvs.requirements.models import EntryRequirement
 from rvs.requirements.rules import years_before
 from rvs.sharing.models import Share
 
 
-def requirements_of(*, organisation: Any) -> QuerySet[EntryRequirement]:
+def requirements_of(*, organisation: Organisation) -> QuerySet[EntryRequirement]:
     return EntryRequirement.objects.filter(organisation=organisation).prefetch_related("exams")
 
 
-def requirement_for(*, organisation: Any, public_id: Any) -> EntryRequirement | None:
+def requirement_for(*, organisation: Organisation, public_id: Any) -> EntryRequirement | None:
     """The organisation's requirement with this id; None for no id, a malformed one or another's."""
     try:
         parsed = uuid.UUID(str(public_id))

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from rvs.accounts.models import User
 from rvs.core.audit import log_action
 from rvs.core.permissions import Perm, has_perm
 from rvs.exams.models import Exam
+from rvs.organisations.models import Organisation
 from rvs.requirements.models import EntryRequirement
 from rvs.requirements.rules import Rule, Verdict, evaluate
 from rvs.results.models import Result
@@ -44,8 +45,8 @@ def check(requirement: EntryRequirement, result: Result, rule: Rule | None = Non
 @transaction.atomic
 def requirement_save(
     *,
-    actor: Any,
-    organisation: Any,
+    actor: User,
+    organisation: Organisation,
     name: str,
     min_overall: int | None,
     min_component: int | None,
@@ -80,7 +81,7 @@ def requirement_save(
 
 
 @transaction.atomic
-def requirement_delete(*, actor: Any, organisation: Any, requirement: EntryRequirement) -> None:
+def requirement_delete(*, actor: User, organisation: Organisation, requirement: EntryRequirement) -> None:
     if not has_perm(actor, organisation, Perm.ORG_EDIT) or requirement.organisation_id != organisation.pk:
         raise PermissionDenied
     log_action(

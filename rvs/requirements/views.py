@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -16,6 +14,8 @@ from rvs.core.access import owned_or_404
 from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, has_perm, org_permission_required
 from rvs.exams.models import Exam
+from rvs.organisations.http import OrganisationRequest
+from rvs.organisations.models import Organisation
 from rvs.requirements import selectors, services
 from rvs.requirements.models import EntryRequirement
 
@@ -37,14 +37,14 @@ class RequirementForm(forms.Form):
     within_years = forms.IntegerField(label="Taken within the last (years)", required=False, min_value=1, max_value=20)
 
 
-def _requirement(organisation: Any, public_id: str) -> EntryRequirement:
+def _requirement(organisation: Organisation, public_id: str) -> EntryRequirement:
     return owned_or_404(EntryRequirement.objects.filter(organisation=organisation), public_id)
 
 
 @never_cache
 @org_permission_required(Perm.ORG_VIEW)
-def index(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def index(request: OrganisationRequest) -> HttpResponse:
+    organisation = request.organisation
     return render(
         request,
         "requirements/index.html",
@@ -60,8 +60,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @org_permission_required(Perm.ORG_EDIT)
-def edit(request: HttpRequest, public_id: str | None = None) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def edit(request: OrganisationRequest, public_id: str | None = None) -> HttpResponse:
+    organisation = request.organisation
     requirement = _requirement(organisation, public_id) if public_id else None
     initial: dict[str, object] = {}
     if requirement is not None:
@@ -90,8 +90,8 @@ def edit(request: HttpRequest, public_id: str | None = None) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @org_permission_required(Perm.ORG_EDIT)
-def delete(request: HttpRequest, public_id: str) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def delete(request: OrganisationRequest, public_id: str) -> HttpResponse:
+    organisation = request.organisation
     requirement = _requirement(organisation, public_id)
     if request.method == "POST":
         services.requirement_delete(actor=request.user, organisation=organisation, requirement=requirement)

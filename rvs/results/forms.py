@@ -13,6 +13,7 @@ from django.utils.safestring import SafeData
 from rvs.core import ern as ern_codec
 from rvs.core.normalise import tokens
 from rvs.exams.models import Exam
+from rvs.organisations.models import Organisation
 from rvs.requirements.models import EntryRequirement
 from rvs.sharing.search import SearchCriteria
 
@@ -160,7 +161,7 @@ class SearchForm(forms.Form):
     )  # fmt: skip
     meets_only = forms.BooleanField(label="Only results that meet it", required=False)
 
-    def __init__(self, *args: Any, organisation: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisation: Organisation | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if organisation is not None:
             self.fields["requirement"].queryset = EntryRequirement.objects.filter(  # type: ignore[attr-defined]

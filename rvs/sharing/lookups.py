@@ -16,12 +16,13 @@ from rvs.core import ratelimit
 from rvs.core.actors import actor_key, user_of
 from rvs.core.audit import log_action
 from rvs.core.normalise import tokens
+from rvs.organisations.models import Organisation
 from rvs.results.models import ErnGrant, Result
 from rvs.sharing import access
 from rvs.sharing.models import Share
 
 
-def result_by_ern(ern: str, *, organisation: Any) -> Result | None:
+def result_by_ern(ern: str, *, organisation: Organisation) -> Result | None:
     """Any result by its normalised Exam Reference Number (callers audit and rate-limit).
 
     ``result.revoked_here`` says whether the candidate revoked a share of it with ``organisation``

@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from rvs.accounts.models import User
 from rvs.core.audit import log_action
 from rvs.core.emails import queue_email
 from rvs.core.events import record_event
 from rvs.core.models import Event
 from rvs.organisations.models import Membership, Organisation
-from rvs.results.models import ErnGrant, Result
+from rvs.results.models import Candidate, ErnGrant, Result
 from rvs.sharing import search_index
 from rvs.sharing.models import Share
 
 
 @transaction.atomic
 def share_create(
-    *, actor: Any, candidate: Any, organisation: Organisation, results: Sequence[Result], include_photo: bool
+    *, actor: User, candidate: Candidate, organisation: Organisation, results: Sequence[Result], include_photo: bool
 ) -> list[Share]:
     """Share the candidate's ``results`` with ``organisation``.
 
@@ -67,7 +67,7 @@ def share_create(
     return shares
 
 
-def _notify(organisation: Organisation, candidate: Any, results: list[Result]) -> None:
+def _notify(organisation: Organisation, candidate: Candidate, results: list[Result]) -> None:
     recipients = Membership.objects.filter(
         organisation=organisation, notify_on_share=True, user__is_active=True
     ).select_related("user")
@@ -85,7 +85,7 @@ def _notify(organisation: Organisation, candidate: Any, results: list[Result]) -
 
 
 @transaction.atomic
-def share_revoke(*, actor: Any, candidate: Any, share: Share) -> None:
+def share_revoke(*, actor: User, candidate: Candidate, share: Share) -> None:
     """End a share at once: the organisation can no longer find or open the result.
 
     ERN look-up grants the organisation holds for that result end too, so no link it kept works.

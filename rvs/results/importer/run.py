@@ -11,12 +11,12 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from rvs.core.actors import AuditActor
 from rvs.core.audit import log_action
 from rvs.results import bulkload
 from rvs.results.importer import write
@@ -53,7 +53,7 @@ def results_validate(
 
 def results_import(
     *,
-    actor: Any,
+    actor: AuditActor,
     data: bytes,
     base_dir: Path | None = None,
     source: str = "",
@@ -89,7 +89,7 @@ def results_import(
 
 
 def _import(
-    actor: Any,
+    actor: AuditActor,
     data: bytes,
     base_dir: Path | None,
     source: str,
