@@ -47,7 +47,6 @@ PENDING = {
     "rvs/backoffice/audit_views.py",
     "rvs/backoffice/imports.py",
     "rvs/backoffice/permissions.py",
-    "rvs/backoffice/services.py",
     "rvs/core/events.py",
     "rvs/core/staff.py",
     "rvs/downloads/rows.py",

@@ -7,12 +7,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from rvs.backoffice import services
+from rvs.backoffice.http import StaffRequest
 from rvs.backoffice.permissions import StaffPerm, staff_required
 from rvs.core import ern as ern_codec
 from rvs.core.access import owned_or_404
@@ -53,7 +54,7 @@ def _find(query: str) -> list[Result]:
 
 @never_cache
 @staff_required(StaffPerm.CORRECT)
-def find(request: HttpRequest) -> HttpResponse:
+def find(request: StaffRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
     return render(request, "backoffice/results.html", {"query": query, "results": _find(query)})
 
@@ -84,7 +85,7 @@ def _result(public_id: str) -> Result:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @staff_required(StaffPerm.CORRECT)
-def correct(request: HttpRequest, public_id: str) -> HttpResponse:
+def correct(request: StaffRequest, public_id: str) -> HttpResponse:
     result = _result(public_id)
     scores = {c.code: c.score for c in result.components.all()}
     initial = {

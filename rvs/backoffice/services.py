@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from rvs.accounts.models import User
 from rvs.backoffice.permissions import StaffPerm, staff_can
 from rvs.core.audit import log_action
 from rvs.core.emails import queue_email
@@ -19,7 +20,7 @@ from rvs.results.services import candidate_sort_name, name_tokens_for
 from rvs.sharing import access, search_index
 
 
-def _require(actor: Any, perm: StaffPerm) -> None:
+def _require(actor: User, perm: StaffPerm) -> None:
     if not staff_can(actor, perm):
         raise PermissionDenied
 
@@ -27,14 +28,14 @@ def _require(actor: Any, perm: StaffPerm) -> None:
 @transaction.atomic
 def result_correct(
     *,
-    actor: Any,
+    actor: User,
     result: Result,
     reason: str,
     scores: dict[str, int | str | None] | None = None,
     status: str | None = None,
     first_name: str | None = None,
     last_name: str | None = None,
-    date_of_birth: Any = None,
+    date_of_birth: dt.date | None = None,
 ) -> ResultRevision:
     """Change scores (overall, grade and CEFR recomputed), the status, or the candidate's name or
     date of birth. Old values are kept; organisations that received the result get an event, a
@@ -113,7 +114,7 @@ def result_correct(
 
 
 @transaction.atomic
-def organisation_set_status(*, actor: Any, organisation: Organisation, status: str, reason: str) -> None:
+def organisation_set_status(*, actor: User, organisation: Organisation, status: str, reason: str) -> None:
     """Suspend or reinstate: a suspended organisation's users and API keys are refused at once."""
     _require(actor, StaffPerm.ORGANISATIONS)
     if status not in Organisation.Status.values:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rvs.backoffice.http import StaffRequest
 from rvs.backoffice.permissions import StaffPerm, staff_required
 from rvs.core.access import owned_or_404
 from rvs.organisations import selectors, services
@@ -28,7 +29,7 @@ def _organisation(public_id: str) -> Organisation:
 
 @never_cache
 @staff_required(StaffPerm.ORGANISATIONS)
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: StaffRequest) -> HttpResponse:
     status = request.GET.get("status", RegistrationRequest.Status.PENDING)
     if status not in RegistrationRequest.Status.values:
         status = RegistrationRequest.Status.PENDING
@@ -47,18 +48,18 @@ def queue(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @staff_required(StaffPerm.ORGANISATIONS)
-def registration(request: HttpRequest, public_id: str) -> HttpResponse:
+def registration(request: StaffRequest, public_id: str) -> HttpResponse:
     registration = _registration(public_id)
     reject_form = RejectForm(request.POST or None) if request.POST.get("action") == "reject" else RejectForm()
     if request.method == "POST":
         try:
             if request.POST.get("action") == "approve":
-                organisation = services.registration_approve(actor=request.user, request=registration)  # type: ignore[arg-type]
+                organisation = services.registration_approve(actor=request.user, request=registration)
                 messages.success(request, f"{organisation.name} approved; the Primary User has been emailed.")
                 return redirect("backoffice:queue")
             if request.POST.get("action") == "reject" and reject_form.is_valid():
                 services.registration_reject(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                     request=registration,
                     reason=reject_form.cleaned_data["reason"],
                 )
@@ -79,7 +80,7 @@ def registration(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @never_cache
 @staff_required(StaffPerm.ORGANISATIONS)
-def organisations(request: HttpRequest) -> HttpResponse:
+def organisations(request: StaffRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
     return render(
         request,
@@ -90,7 +91,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @staff_required(StaffPerm.ORGANISATIONS)
-def organisation(request: HttpRequest, public_id: str) -> HttpResponse:
+def organisation(request: StaffRequest, public_id: str) -> HttpResponse:
     organisation = _organisation(public_id)
     return render(
         request,
@@ -101,12 +102,12 @@ def organisation(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @staff_required(StaffPerm.ORGANISATIONS)
-def change_primary(request: HttpRequest, public_id: str) -> HttpResponse:
+def change_primary(request: StaffRequest, public_id: str) -> HttpResponse:
     organisation = _organisation(public_id)
     members = Membership.objects.filter(organisation=organisation)
     membership = owned_or_404(members, request.POST.get("membership", ""), message="No such user.")
     try:
-        services.primary_user_change(actor=request.user, organisation=organisation, new_primary=membership)  # type: ignore[arg-type]
+        services.primary_user_change(actor=request.user, organisation=organisation, new_primary=membership)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -117,7 +118,7 @@ def change_primary(request: HttpRequest, public_id: str) -> HttpResponse:
 @never_cache
 @require_POST
 @staff_required(StaffPerm.ORGANISATIONS)
-def organisation_status(request: HttpRequest, public_id: str) -> HttpResponse:
+def organisation_status(request: StaffRequest, public_id: str) -> HttpResponse:
     from rvs.backoffice.services import organisation_set_status
 
     organisation = _organisation(public_id)
