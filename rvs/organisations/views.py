@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, has_perm, org_permission_required
+from rvs.exams import catalogue
 from rvs.organisations import selectors, services
 from rvs.organisations.forms import NotificationsForm, OrganisationForm, RecognisedExamsForm, UserForm
 from rvs.organisations.http import OrganisationRequest
@@ -136,7 +137,13 @@ def exams(request: OrganisationRequest) -> HttpResponse:
             return redirect("organisations:exams")
     else:
         form = RecognisedExamsForm(initial={"exams": list(organisation.recognised_exams.all())})
-    context.update({"form": form, "families": selectors.exam_families(organisation=organisation)})
+    context.update(
+        {
+            "form": form,
+            "families": selectors.exam_families(organisation=organisation),
+            "recognised_exams_notice": catalogue.recognised_exams_notice(),
+        }
+    )
     return render(request, "organisations/exams.html", context)
 
 
