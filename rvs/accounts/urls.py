@@ -4,9 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.views.generic import TemplateView
 
-from rvs.accounts import views
-from rvs.backoffice import two_factor
-from rvs.organisations import views as organisation_views
+from rvs.accounts import notification_views, two_factor_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -30,7 +28,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="accounts/change_password_done.html"),
         name="change_password_done",
     ),
-    path("notifications/", organisation_views.notifications, name="notifications"),
-    path("two-factor/", two_factor.verify, name="two_factor"),
-    path("two-factor/setup/", two_factor.setup, name="two_factor_setup"),
+    path("notifications/", notification_views.notifications, name="notifications"),
+    path("two-factor/", two_factor_views.verify, name="two_factor"),
+    path("two-factor/setup/", two_factor_views.setup, name="two_factor_setup"),
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -12,18 +11,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
+from rvs.core.staff import StaffPerm, staff_can
 
-class StaffPerm(enum.StrEnum):
-    IMPORT = "backoffice.import_results"
-    CORRECT = "backoffice.correct_results"
-    ORGANISATIONS = "backoffice.manage_organisations"
-    AUDIT = "backoffice.view_audit"
-
-
-def staff_can(user: Any, perm: StaffPerm) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False) and user.is_active and user.is_staff and user.has_perm(str(perm))
-    )
+__all__ = ["StaffPerm", "staff_can", "staff_required", "two_factor_ok"]  # the staff checks live in rvs.core.staff
 
 
 def two_factor_ok(request: HttpRequest) -> bool:

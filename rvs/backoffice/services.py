@@ -8,11 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from rvs.accounts.models import User
-from rvs.backoffice.permissions import StaffPerm, staff_can
 from rvs.core.audit import log_action
 from rvs.core.emails import queue_email
 from rvs.core.events import record_event
 from rvs.core.models import Event
+from rvs.core.staff import StaffPerm, staff_can
 from rvs.exams.scoring import ScoreError, Status, compute, scheme_for
 from rvs.organisations.models import Membership, Organisation
 from rvs.results.models import CandidateNameToken, ComponentScore, Result, ResultRevision

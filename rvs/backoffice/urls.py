@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from rvs.backoffice import audit_views, import_views, results_views, two_factor, views
+from rvs.accounts import two_factor_views
+from rvs.backoffice import audit_views, import_views, results_views, views
 
 app_name = "backoffice"
 urlpatterns = [
     path("", views.queue, name="queue"),
-    path("two-factor/", two_factor.verify, name="two_factor"),
-    path("two-factor/setup/", two_factor.setup, name="two_factor_setup"),
+    path("two-factor/", two_factor_views.verify, name="two_factor"),
+    path("two-factor/setup/", two_factor_views.setup, name="two_factor_setup"),
     path("registrations/<str:public_id>/", views.registration, name="registration"),
     path("organisations/", views.organisations, name="organisations"),
     path("organisations/<str:public_id>/", views.organisation, name="organisation"),

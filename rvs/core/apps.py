@@ -7,3 +7,12 @@ class CoreConfig(AppConfig):
     name = "rvs.core"
     label = "core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from rvs.core import emails, relays
+
+        def relay_emails() -> relays.Report:
+            sent = emails.relay_due()
+            return relays.Report(f"sent {sent} email(s)", bool(sent))
+
+        relays.register("emails", relay_emails, order=10, line="outbox")

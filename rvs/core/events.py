@@ -1,16 +1,32 @@
-"""Recording events for the changes feed and webhooks, in the caller's transaction."""
+"""Recording events for the changes feed and webhooks, in the caller's transaction.
+
+Core knows no feature (decision 0023): what happens to an event once its transaction commits is
+up to the handlers the apps register with ``on_event`` in their ``AppConfig.ready()`` (the API
+registers its webhook dispatch).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
 
 from rvs.core.models import Event
 
+EventHandler = Callable[[int], None]  # called with the event's id, after the commit
+
+_HANDLERS: list[EventHandler] = []
+
+
+def on_event(handler: EventHandler) -> None:
+    """Call ``handler(event_id)`` for every event once its transaction commits (registered once)."""
+    if handler not in _HANDLERS:
+        _HANDLERS.append(handler)
+
 
 def record_event(kind: str, *, organisation: Any, result: Any = None, data: dict[str, Any] | None = None) -> Event:
-    """Store the event now; webhook deliveries are queued only once the transaction commits."""
+    """Store the event now; its handlers (webhook deliveries) run only once the transaction commits."""
     event = Event.objects.create(organisation=organisation, kind=kind, result=result, data=data or {})
     event_id = event.pk
     transaction.on_commit(lambda: _dispatch(event_id))
@@ -18,6 +34,5 @@ def record_event(kind: str, *, organisation: Any, result: Any = None, data: dict
 
 
 def _dispatch(event_id: int) -> None:
-    from rvs.api.webhooks import dispatch_event
-
-    dispatch_event(event_id)
+    for handler in list(_HANDLERS):
+        handler(event_id)

@@ -3,18 +3,14 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from rvs.candidates.permissions import candidate_account_of
-from rvs.core.permissions import membership_of
+from rvs.core.home import home_url_name
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page for each kind of user; a public page for visitors."""
-    if membership_of(request.user) is not None:
-        return redirect("results:dashboard")
-    if candidate_account_of(request.user) is not None:
-        return redirect("candidates:results")
-    if request.user.is_authenticated and request.user.is_staff:
-        return redirect("backoffice:queue")
+    """Each kind of user to their start page (registered by their apps: ``rvs.core.home``); visitors: a public page."""
+    url_name = home_url_name(request)
+    if url_name is not None:
+        return redirect(url_name)
     return render(request, "home.html")
 
 

@@ -85,12 +85,6 @@ class UserForm(forms.Form):
             del self.fields["email"]
 
 
-class NotificationsForm(forms.Form):
-    notify_on_share = forms.BooleanField(
-        label="Email me whenever a candidate shares results with my organisation", required=False
-    )
-
-
 class RejectForm(forms.Form):
     reason = forms.CharField(label="Reason for rejection", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 

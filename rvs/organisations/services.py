@@ -19,6 +19,7 @@ from rvs.core.audit import log_action
 from rvs.core.emails import queue_email
 from rvs.core.normalise import fold
 from rvs.core.permissions import Perm, has_perm
+from rvs.core.staff import StaffPerm, staff_can
 from rvs.exams.models import Exam
 from rvs.organisations.models import Membership, Organisation, RegistrationRequest
 
@@ -50,8 +51,6 @@ def set_password_url(user: User) -> str:
 
 
 def _require_staff(actor: User) -> None:
-    from rvs.backoffice.permissions import StaffPerm, staff_can
-
     if not staff_can(actor, StaffPerm.ORGANISATIONS):
         raise PermissionDenied
 

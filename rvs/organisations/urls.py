@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from rvs.backoffice import audit_views
-from rvs.organisations import views
+from rvs.organisations import activity_views, views
 
 app_name = "organisations"
 urlpatterns = [
@@ -14,6 +13,6 @@ urlpatterns = [
     path("users/<str:public_id>/edit/", views.user_edit, name="user_edit"),
     path("users/<str:public_id>/delete/", views.user_delete, name="user_delete"),
     path("exams/", views.exams, name="exams"),
-    path("activity/", audit_views.organisation_activity, name="activity"),
+    path("activity/", activity_views.organisation_activity, name="activity"),
     path("two-factor/", views.two_factor_policy, name="two_factor_policy"),
 ]

@@ -1,4 +1,4 @@
-"""Your Organisation: details, users, recognised exams; the user's email notifications."""
+"""Your Organisation: details, users, recognised exams (the user's email notifications: ``rvs.accounts``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, has_perm, org_permission_required
 from rvs.exams import catalogue
 from rvs.organisations import selectors, services
-from rvs.organisations.forms import NotificationsForm, OrganisationForm, RecognisedExamsForm, UserForm
+from rvs.organisations.forms import OrganisationForm, RecognisedExamsForm, UserForm
 from rvs.organisations.http import OrganisationRequest
 
 
@@ -145,21 +145,6 @@ def exams(request: OrganisationRequest) -> HttpResponse:
         }
     )
     return render(request, "organisations/exams.html", context)
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-@org_permission_required(Perm.RESULTS_VIEW)
-def notifications(request: OrganisationRequest) -> HttpResponse:
-    membership = request.membership
-    form = NotificationsForm(
-        request.POST if request.method == "POST" else None, initial={"notify_on_share": membership.notify_on_share}
-    )
-    if request.method == "POST" and form.is_valid():
-        services.notifications_update(actor=request.user, enabled=form.cleaned_data["notify_on_share"])
-        messages.success(request, "Your email notification settings have been saved.")
-        return redirect("accounts:notifications")
-    return render(request, "organisations/notifications.html", {"form": form})
 
 
 @require_http_methods(["POST"])

@@ -5,16 +5,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from rvs.api.webhooks import relay_due as relay_webhooks
-from rvs.backoffice.import_relay import imports_reap
-from rvs.core.emails import relay_due
-from rvs.downloads.services import downloads_reap
+from rvs.core import relays
 
 
 class Command(BaseCommand):
     help = (
         "Deliver outbox emails and webhook deliveries that are due (retries), and run again background "
-        "downloads and imports whose worker died or whose task was lost. --loop keeps running."
+        "downloads and imports whose worker died or whose task was lost. --loop keeps running. "
+        "Each app registers its relay (rvs.core.relays)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,16 +21,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            sent = relay_due()
-            delivered = relay_webhooks()
-            reaped = downloads_reap()
-            imports = imports_reap()
-            if sent or delivered:
-                self.stdout.write(f"sent {sent} email(s), delivered {delivered} webhook(s)")
-            if reaped["requeued"] or reaped["failed"]:
-                self.stdout.write(f"downloads: {reaped['requeued']} queued again, {reaped['failed']} failed")
-            if imports["requeued"] or imports["failed"]:
-                self.stdout.write(f"imports: {imports['requeued']} queued again, {imports['failed']} failed")
+            for line in relays.run_all():
+                self.stdout.write(line)
             if not options["loop"]:
                 return
             time.sleep(options["interval"])

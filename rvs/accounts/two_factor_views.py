@@ -1,4 +1,7 @@
-"""Staff second factor: TOTP (authenticator app) with one-time backup codes, via django-otp."""
+"""The second factor of staff and organisation users: TOTP (authenticator app) with one-time backup codes.
+
+Via django-otp; served under /accounts/ (organisation users) and /backoffice/ (staff).
+"""
 
 from __future__ import annotations
 
