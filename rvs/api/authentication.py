@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from rvs.api import keys
+from rvs.api.models import ApiKey
 
 FORBIDDEN_QUERY_PARAMETERS = ("api_key", "apikey", "key", "token", "access_token")
 
@@ -14,7 +13,7 @@ FORBIDDEN_QUERY_PARAMETERS = ("api_key", "apikey", "key", "token", "access_token
 class ApiKeyAuthentication(BaseAuthentication):
     """``Authorization: Bearer rvs_<prefix>_<secret>``; a key in the URL is refused outright."""
 
-    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+    def authenticate(self, request: Request) -> tuple[ApiKey, ApiKey] | None:
         if any(name in request.query_params for name in FORBIDDEN_QUERY_PARAMETERS):
             raise AuthenticationFailed(
                 "API keys are accepted only in the Authorization header, never in the URL. "

@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 
 from rvs.api import parameters, result_rows
 from rvs.api import serializers as s
+from rvs.api.actors import key_of
 from rvs.api.openapi import RATE_HEADERS, problem_responses, statuses
 from rvs.api.problems import plain_problem, problem
 from rvs.core import ratelimit
@@ -38,6 +39,7 @@ from rvs.downloads.fields import DEFAULT_TEMPLATE_NAME, available_fields
 from rvs.downloads.models import DownloadJob, DownloadTemplate
 from rvs.downloads.views import file_response
 from rvs.exams.models import Exam
+from rvs.organisations.models import Organisation
 from rvs.requirements import selectors as requirement_selectors
 from rvs.requirements import services as requirement_services
 from rvs.sharing import access, lookups, search
@@ -55,7 +57,7 @@ class ApiView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authentication and permission first
-        key: Any = request.auth
+        key = key_of(request)
         limit, period = ratelimit.parse_rule(settings.RATE_LIMITS["api_key"])
         now = int(time.time())
         self._rate = (limit, period - now % period)
@@ -82,9 +84,8 @@ class ApiView(APIView):
         return response
 
     @property
-    def organisation(self) -> Any:
-        key: Any = self.request.auth
-        return key.organisation
+    def organisation(self) -> Organisation:
+        return key_of(self.request).organisation
 
 
 class SharePagination(CursorPagination):
@@ -116,7 +117,7 @@ def _is_aware_time(text: str) -> bool:
     return moment is not None and moment.tzinfo is not None and text.isascii()
 
 
-def requirement_context(organisation: Any, public_id: uuid.UUID | None) -> dict[str, Any]:
+def requirement_context(organisation: Organisation, public_id: uuid.UUID | None) -> dict[str, Any]:
     """What ``ResultSerializer.get_verdict`` needs for one of the organisation's requirements.
 
     None: no verdict. Another organisation's requirement and an unknown one give the same 404.
@@ -223,7 +224,7 @@ class ResultDetailView(ApiView):
         params.is_valid(raise_exception=True)
         result, share = access.result_for_organisation(self.organisation, result_id)
         verdicts = requirement_context(self.organisation, params.validated_data.get("check"))
-        lookups.result_open(actor=request.auth, organisation=self.organisation, result=result, share=share)
+        lookups.result_open(actor=key_of(request), organisation=self.organisation, result=result, share=share)
         if verdicts:  # the components and the verdict read the component scores once, not twice
             prefetch_related_objects([result], "components")
         context = {
@@ -274,7 +275,7 @@ class VerifyView(ApiView):
         data = body.validated_data
         try:
             result = lookups.result_lookup_by_ern(
-                actor=request.auth,
+                actor=key_of(request),
                 organisation=self.organisation,
                 ern=data["ern"],
                 date_of_birth=data.get("date_of_birth"),
@@ -358,7 +359,7 @@ class DownloadsView(ApiView):
                 raise Http404
         ids = download_selectors.result_ids_for_public_ids(organisation=self.organisation, public_ids=data["results"])
         job = download_services.download_create(
-            actor=request.auth,
+            actor=key_of(request),
             organisation=self.organisation,
             exporter=data["format"],
             result_ids=ids,
@@ -372,7 +373,7 @@ class DownloadsView(ApiView):
         return Response(s.DownloadSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 
-def _job(organisation: Any, job_id: uuid.UUID) -> DownloadJob:
+def _job(organisation: Organisation, job_id: uuid.UUID) -> DownloadJob:
     job = DownloadJob.objects.filter(organisation=organisation, public_id=job_id).first()
     if job is None:
         raise Http404

@@ -8,12 +8,13 @@ import io
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rvs.backoffice import import_files, imports, purge
+from rvs.backoffice.http import StaffRequest
 from rvs.backoffice.models import ImportJob
 from rvs.backoffice.permissions import StaffPerm, staff_required
 from rvs.core.access import owned_or_404
@@ -54,7 +55,7 @@ def _limits() -> dict[str, int]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @staff_required(StaffPerm.IMPORT)
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: StaffRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,7 +74,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 @staff_required(StaffPerm.IMPORT)
-def job(request: HttpRequest, public_id: str) -> HttpResponse:
+def job(request: StaffRequest, public_id: str) -> HttpResponse:
     import_job = _job(public_id)
     if request.headers.get("HX-Request"):
         return render(request, "backoffice/_import_status.html", {"job": import_job, **_limits()})
@@ -90,7 +91,7 @@ def job(request: HttpRequest, public_id: str) -> HttpResponse:
 @never_cache
 @require_POST
 @staff_required(StaffPerm.IMPORT)
-def start(request: HttpRequest, public_id: str) -> HttpResponse:
+def start(request: StaffRequest, public_id: str) -> HttpResponse:
     import_job = _job(public_id)
     try:
         imports.import_start(actor=request.user, job=import_job)
@@ -107,7 +108,7 @@ def _no_formula(text: str) -> str:
 @never_cache
 @require_GET
 @staff_required(StaffPerm.IMPORT)
-def problems(request: HttpRequest, public_id: str) -> HttpResponse:
+def problems(request: StaffRequest, public_id: str) -> HttpResponse:
     """The problems found in a file, as CSV (UTF-8 with a BOM, so spreadsheet programs read it right)."""
     import_job = _job(public_id)
     out = io.StringIO()

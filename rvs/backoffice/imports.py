@@ -23,7 +23,6 @@ import hashlib
 import io
 import logging
 from pathlib import Path
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.core.files.storage import default_storage
@@ -33,6 +32,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from rvs.accounts.models import User
 from rvs.backoffice import purge
 from rvs.backoffice.import_files import (
     Converted,
@@ -65,7 +65,7 @@ from rvs.results.importer import ImportRejected, results_validate
 logger = logging.getLogger(__name__)
 
 
-def _require(actor: Any) -> None:
+def _require(actor: User) -> None:
     if not staff_can(actor, StaffPerm.IMPORT):
         raise PermissionDenied
 
@@ -73,7 +73,7 @@ def _require(actor: Any) -> None:
 # --- upload and check -----------------------------------------------------------------------------------------
 
 
-def import_upload(*, actor: Any, upload: UploadedFile, photos: UploadedFile | None = None) -> ImportJob:
+def import_upload(*, actor: User, upload: UploadedFile, photos: UploadedFile | None = None) -> ImportJob:
     """Store an uploaded results file (and ZIP of photos) and check it; nothing is imported yet.
 
     Raises ``ValidationError`` (keyed by form field) for what is refused before parsing. A file
@@ -193,7 +193,7 @@ def running_import(job: ImportJob) -> ImportJob | None:
 
 
 @transaction.atomic
-def import_start(*, actor: Any, job: ImportJob) -> ImportJob:
+def import_start(*, actor: User, job: ImportJob) -> ImportJob:
     """Queue a checked file for import (or a failed import again); the task starts after commit."""
     _require(actor)
     queued = (

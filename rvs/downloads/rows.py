@@ -37,6 +37,7 @@ from rvs.downloads.exporters import Table
 from rvs.downloads.exporters import neutralise as n
 from rvs.downloads.fields import FIELDS, REQUIREMENT_PREFIX, requirement_label
 from rvs.downloads.row_sql import CELL_KEYS, SCORED
+from rvs.organisations.models import Organisation
 from rvs.requirements.rules import Rule, evaluate
 from rvs.results.columns import BY_KEY
 from rvs.results.models import ComponentScore
@@ -70,7 +71,7 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
         yield ids[start : start + CHUNK]
 
 
-def _requirements(organisation: Any, keys: Sequence[str]) -> dict[str, _Requirement]:
+def _requirements(organisation: Organisation | None, keys: Sequence[str]) -> dict[str, _Requirement]:
     """The organisation's requirements named by ``keys`` (others' and deleted ones are not found)."""
     from rvs.requirements.selectors import requirements_of
 
@@ -98,7 +99,7 @@ def verdict_cell(met: bool, reasons: Sequence[str]) -> str:
     return "met" if met else "not met: " + "; ".join(reasons)
 
 
-def data_table(result_ids: Sequence[int], keys: Sequence[str], *, organisation: Any = None) -> Table:
+def data_table(result_ids: Sequence[int], keys: Sequence[str], *, organisation: Organisation | None = None) -> Table:
     """The rows of a data file for ``result_ids`` (in that order) with the columns ``keys``.
 
     ``keys`` are result fields (``fields.FIELDS``) and requirement columns of ``organisation``.

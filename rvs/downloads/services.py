@@ -11,7 +11,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from django import db
 from django.conf import settings
@@ -104,7 +104,7 @@ def template_delete(*, actor: ActorLike, organisation: Organisation, template: D
 @transaction.atomic
 def download_create(
     *,
-    actor: Any,
+    actor: ActorLike,
     organisation: Organisation,
     exporter: str,
     result_ids: Sequence[int],

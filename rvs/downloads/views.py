@@ -22,16 +22,18 @@ from rvs.downloads import selectors, services
 from rvs.downloads.exporters import EXPORTERS
 from rvs.downloads.fields import DEFAULT_TEMPLATE_NAME, available_fields
 from rvs.downloads.models import DownloadJob, DownloadTemplate
+from rvs.organisations.http import OrganisationRequest
+from rvs.organisations.models import Organisation
 from rvs.sharing import search
 from rvs.sharing.search import SearchCriteria
 
 
-def _template(organisation: Any, public_id: str) -> DownloadTemplate:
+def _template(organisation: Organisation, public_id: str) -> DownloadTemplate:
     templates = DownloadTemplate.objects.filter(organisation=organisation)
     return owned_or_404(templates, public_id, message="No such template.")
 
 
-def _job(organisation: Any, public_id: str) -> DownloadJob:
+def _job(organisation: Organisation, public_id: str) -> DownloadJob:
     return owned_or_404(DownloadJob.objects.filter(organisation=organisation), public_id, message="No such download.")
 
 
@@ -60,7 +62,7 @@ def _deliver(request: HttpRequest, job: DownloadJob) -> HttpResponseBase:
     return file_response(job, buffer.getvalue())
 
 
-def _selected_result_ids(request: HttpRequest, organisation: Any) -> tuple[list[int], int | None]:
+def _selected_result_ids(request: HttpRequest, organisation: Organisation) -> tuple[list[int], int | None]:
     """The results the organisation may open among those chosen, and how many were chosen by id."""
     scope = request.POST.get("scope", "")
     if scope == "search":
@@ -86,9 +88,9 @@ def _selected_result_ids(request: HttpRequest, organisation: Any) -> tuple[list[
 @never_cache
 @require_POST
 @org_permission_required(Perm.DOWNLOADS)
-def create(request: HttpRequest) -> HttpResponseBase:
+def create(request: OrganisationRequest) -> HttpResponseBase:
     """The Download Options control on the search results and the dashboard posts here."""
-    organisation = request.organisation  # type: ignore[attr-defined]
+    organisation = request.organisation
     back = request.POST.get("back", "")
     back = back if back.startswith("/") and not back.startswith("//") else "/dashboard/"
     exporter = request.POST.get("format", "")
@@ -114,8 +116,8 @@ def create(request: HttpRequest) -> HttpResponseBase:
 
 @never_cache
 @org_permission_required(Perm.DOWNLOADS)
-def history(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def history(request: OrganisationRequest) -> HttpResponse:
+    organisation = request.organisation
     page = Paginator(selectors.history_of(organisation=organisation), 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -130,16 +132,16 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @org_permission_required(Perm.DOWNLOADS)
-def job(request: HttpRequest, public_id: str) -> HttpResponse:
-    download = _job(request.organisation, public_id)  # type: ignore[attr-defined]
+def job(request: OrganisationRequest, public_id: str) -> HttpResponse:
+    download = _job(request.organisation, public_id)
     template = "downloads/_job_status.html" if request.headers.get("HX-Request") else "downloads/job.html"
     return render(request, template, {"job": download})
 
 
 @never_cache
 @org_permission_required(Perm.DOWNLOADS)
-def job_file(request: HttpRequest, public_id: str) -> HttpResponseBase:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def job_file(request: OrganisationRequest, public_id: str) -> HttpResponseBase:
+    organisation = request.organisation
     download = _job(organisation, public_id)
     if download.status != DownloadJob.Status.DONE or not download.file:
         return render(request, "downloads/job.html", {"job": download}, status=409)
@@ -153,8 +155,8 @@ def job_file(request: HttpRequest, public_id: str) -> HttpResponseBase:
 @never_cache
 @require_POST
 @org_permission_required(Perm.DOWNLOADS)
-def again(request: HttpRequest, public_id: str) -> HttpResponseBase:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def again(request: OrganisationRequest, public_id: str) -> HttpResponseBase:
+    organisation = request.organisation
     download = _job(organisation, public_id)
     if download.kind == DownloadJob.Kind.BULK_VERIFICATION:
         return redirect("downloads:job_file", public_id=download.public_id)
@@ -177,7 +179,9 @@ class TemplateForm(forms.Form):
     name = forms.CharField(label="Template name", max_length=100)
 
 
-def _field_rows(request: HttpRequest, organisation: Any, template: DownloadTemplate | None) -> list[dict[str, Any]]:
+def _field_rows(
+    request: HttpRequest, organisation: Organisation, template: DownloadTemplate | None
+) -> list[dict[str, Any]]:
     """One row per available column: the result fields, then a verdict per entry requirement."""
     chosen = list(template.fields) if template else []
     rows = []
@@ -209,8 +213,8 @@ def _ordered(rows: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @org_permission_required(Perm.DOWNLOADS)
-def template_edit(request: HttpRequest, public_id: str | None = None) -> HttpResponseBase:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def template_edit(request: OrganisationRequest, public_id: str | None = None) -> HttpResponseBase:
+    organisation = request.organisation
     template = _template(organisation, public_id) if public_id else None
     form = TemplateForm(
         request.POST if request.method == "POST" else None, initial={"name": template.name if template else ""}
@@ -244,8 +248,8 @@ def template_edit(request: HttpRequest, public_id: str | None = None) -> HttpRes
 @never_cache
 @require_http_methods(["GET", "POST"])
 @org_permission_required(Perm.DOWNLOADS)
-def template_delete(request: HttpRequest, public_id: str) -> HttpResponseBase:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def template_delete(request: OrganisationRequest, public_id: str) -> HttpResponseBase:
+    organisation = request.organisation
     template = _template(organisation, public_id)
     if request.method == "POST":
         services.template_delete(actor=request.user, organisation=organisation, template=template)

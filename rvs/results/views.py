@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +21,8 @@ from rvs.core import names, ratelimit
 from rvs.core.actors import actor_key
 from rvs.core.permissions import Perm, org_permission_required
 from rvs.downloads import selectors as download_selectors
+from rvs.downloads.models import DownloadTemplate
+from rvs.organisations.http import OrganisationRequest
 from rvs.requirements import selectors as requirement_selectors
 from rvs.requirements import services as requirement_services
 from rvs.results.forms import SearchForm
@@ -29,8 +32,8 @@ from rvs.sharing.search import SORTS, SearchCriteria, SearchResults, recent_shar
 _SAVED_SEARCHES = 20
 
 
-def _templates(request: HttpRequest) -> Any:
-    return download_selectors.templates_of(organisation=request.organisation)  # type: ignore[attr-defined]
+def _templates(request: OrganisationRequest) -> QuerySet[DownloadTemplate]:
+    return download_selectors.templates_of(organisation=request.organisation)
 
 
 def _page(request: HttpRequest, found: SearchResults) -> Any:
@@ -55,8 +58,8 @@ def _with_verdicts(page: Any, requirement: Any) -> Any:
 
 @never_cache
 @org_permission_required(Perm.RESULTS_VIEW)
-def dashboard(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def dashboard(request: OrganisationRequest) -> HttpResponse:
+    organisation = request.organisation
     requirements = requirement_selectors.requirements_of(organisation=organisation)
     requirement = requirement_selectors.requirement_for(
         organisation=organisation, public_id=request.GET.get("requirement")
@@ -96,8 +99,8 @@ def _save_search(request: HttpRequest, criteria: SearchCriteria, form_data: dict
 @never_cache
 @require_http_methods(["GET", "POST"])
 @org_permission_required(Perm.RESULTS_SEARCH)
-def search(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def search(request: OrganisationRequest) -> HttpResponse:
+    organisation = request.organisation
     if request.method == "POST":
         form = SearchForm(request.POST, organisation=organisation)
         if form.is_valid():
@@ -111,7 +114,7 @@ def search(request: HttpRequest) -> HttpResponse:
             request.session["searches"][key]["meets_only"] = bool(form.cleaned_data.get("meets_only"))
             request.session.modified = True
             address = f"{reverse('results:search')}?q={key}"
-            if request.htmx:  # type: ignore[attr-defined]
+            if request.htmx:
                 # The page's script sent the form (decision 0007): the results at once, in one request,
                 # and the address bar shows /search/?q=<key> as after the redirect below.
                 return push_url(_results(request, key, request.session["searches"][key], "name"), address)
@@ -124,9 +127,9 @@ def search(request: HttpRequest) -> HttpResponse:
     return _results(request, key, saved, request.GET.get("sort", "name"))
 
 
-def _results(request: HttpRequest, key: str, saved: dict[str, Any], sort: str) -> HttpResponse:
+def _results(request: OrganisationRequest, key: str, saved: dict[str, Any], sort: str) -> HttpResponse:
     """A page of the saved search ``key``: the form as filled in, the results, the download form."""
-    organisation = request.organisation  # type: ignore[attr-defined]
+    organisation = request.organisation
     # Each page of results runs the search: limited per user, per organisation and per address.
     ratelimit.hit_all(
         {
@@ -163,11 +166,11 @@ def _results(request: HttpRequest, key: str, saved: dict[str, Any], sort: str) -
     )
 
 
-def _lookup(request: HttpRequest, form: SearchForm, ern: str) -> HttpResponse:
+def _lookup(request: OrganisationRequest, form: SearchForm, ern: str) -> HttpResponse:
     try:
         result = lookups.result_lookup_by_ern(
             actor=request.user,
-            organisation=request.organisation,  # type: ignore[attr-defined]
+            organisation=request.organisation,
             ern=ern,
             date_of_birth=form.cleaned_data.get("date_of_birth"),
             last_name=form.cleaned_data.get("name", ""),
@@ -175,7 +178,7 @@ def _lookup(request: HttpRequest, form: SearchForm, ern: str) -> HttpResponse:
     except lookups.ErnNotFound:
         form.add_error("ern", _ern_miss_message(form.cleaned_data))
         return render(request, "results/search.html", {"form": form}, status=404)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return HttpResponseClientRedirect(reverse("results:detail", args=[result.public_id]))
     return redirect("results:detail", public_id=result.public_id)
 
@@ -197,8 +200,8 @@ def _ern_miss_message(data: dict[str, Any]) -> str:
 
 @never_cache
 @org_permission_required(Perm.RESULTS_VIEW)
-def detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+def detail(request: OrganisationRequest, public_id: str) -> HttpResponse:
+    organisation = request.organisation
     result, share = access.result_for_organisation(organisation, public_id)
     was_new = share is not None and share.first_viewed_at is None
     lookups.result_open(actor=request.user, organisation=organisation, result=result, share=share)
@@ -230,8 +233,8 @@ def _back_url(request: HttpRequest) -> str:
 
 @never_cache
 @org_permission_required(Perm.RESULTS_VIEW)
-def photo(request: HttpRequest, public_id: str) -> HttpResponseBase:
-    result, share = access.result_for_organisation(request.organisation, public_id)  # type: ignore[attr-defined]
+def photo(request: OrganisationRequest, public_id: str) -> HttpResponseBase:
+    result, share = access.result_for_organisation(request.organisation, public_id)
     if share is None or not share.include_photo or not result.photo:
         raise Http404("No photo.")
     response = FileResponse(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -13,7 +12,7 @@ from django.utils import timezone
 
 from rvs.core import ern as ern_codec
 from rvs.core import ratelimit
-from rvs.core.actors import actor_key, user_of
+from rvs.core.actors import ActorLike, actor_key, user_of
 from rvs.core.audit import log_action
 from rvs.core.normalise import tokens
 from rvs.organisations.models import Organisation
@@ -42,8 +41,8 @@ class ErnNotFound(Exception):
 
 def result_lookup_by_ern(
     *,
-    actor: Any,
-    organisation: Any,
+    actor: ActorLike,
+    organisation: Organisation,
     ern: str,
     date_of_birth: dt.date | None = None,
     last_name: str = "",
@@ -103,7 +102,7 @@ def _details_match(result: Result, date_of_birth: dt.date | None, last_name: str
 
 
 @transaction.atomic
-def result_open(*, actor: Any, organisation: Any, result: Result, share: Share | None) -> None:
+def result_open(*, actor: ActorLike, organisation: Organisation, result: Result, share: Share | None) -> None:
     """Record that someone at the organisation opened the result; a new share stops being new."""
     if share is not None and share.first_viewed_at is None:
         Share.objects.filter(pk=share.pk, first_viewed_at__isnull=True).update(
