@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Concatenate, ParamSpec, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -23,14 +23,25 @@ def two_factor_ok(request: HttpRequest) -> bool:
     return bool(is_verified and is_verified())
 
 
+_P = ParamSpec("_P")
+_Request = TypeVar("_Request", bound=HttpRequest)
+
+
 def staff_required(
     perm: StaffPerm | None = None,
-) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
-    """Staff only (signed out → sign in; others → 403), with a verified second factor, and ``perm``."""
+) -> Callable[
+    [Callable[Concatenate[_Request, _P], HttpResponseBase]], Callable[Concatenate[HttpRequest, _P], HttpResponseBase]
+]:
+    """Staff only (signed out → sign in; others → 403), with a verified second factor, and ``perm``.
 
-    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    The view annotates its request as ``rvs.backoffice.http.StaffRequest`` (decision 0026).
+    """
+
+    def decorator(
+        view: Callable[Concatenate[_Request, _P], HttpResponseBase],
+    ) -> Callable[Concatenate[HttpRequest, _P], HttpResponseBase]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        def wrapper(request: HttpRequest, /, *args: _P.args, **kwargs: _P.kwargs) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
@@ -40,7 +51,7 @@ def staff_required(
                 return redirect_to_login(request.get_full_path(), login_url="backoffice:two_factor")
             if perm is not None and not user.has_perm(str(perm)):
                 raise PermissionDenied
-            return view(request, *args, **kwargs)
+            return view(cast(_Request, request), *args, **kwargs)
 
         wrapper.required_permission = str(perm or "staff")  # type: ignore[attr-defined]
         return wrapper

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from rvs.core.models import Event
+from rvs.core.permissions import OrganisationLike
 
 EventHandler = Callable[[int], None]  # called with the event's id, after the commit
 
@@ -25,9 +26,19 @@ def on_event(handler: EventHandler) -> None:
         _HANDLERS.append(handler)
 
 
-def record_event(kind: str, *, organisation: Any, result: Any = None, data: dict[str, Any] | None = None) -> Event:
-    """Store the event now; its handlers (webhook deliveries) run only once the transaction commits."""
-    event = Event.objects.create(organisation=organisation, kind=kind, result=result, data=data or {})
+def record_event(
+    kind: str, *, organisation: OrganisationLike, result: models.Model | None = None, data: dict[str, Any] | None = None
+) -> Event:
+    """Store the event now; its handlers (webhook deliveries) run only once the transaction commits.
+
+    By key: core knows the organisation and the result only as what permissions read and a row (decision 0026).
+    """
+    event = Event.objects.create(
+        organisation_id=organisation.pk,
+        kind=kind,
+        result_id=result.pk if result is not None else None,
+        data=data or {},
+    )
     event_id = event.pk
     transaction.on_commit(lambda: _dispatch(event_id))
     return event

@@ -9,7 +9,10 @@ adds the sign-in and second-factor redirects on top.
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # django-stubs' "the AUTH_USER_MODEL or AnonymousUser" (decision 0026), a type-only name
+    from django.contrib.auth.models import _AnyUser
 
 
 class StaffPerm(enum.StrEnum):
@@ -19,7 +22,7 @@ class StaffPerm(enum.StrEnum):
     AUDIT = "backoffice.view_audit"
 
 
-def staff_can(user: Any, perm: StaffPerm) -> bool:
+def staff_can(user: _AnyUser, perm: StaffPerm) -> bool:
     return bool(
         getattr(user, "is_authenticated", False) and user.is_active and user.is_staff and user.has_perm(str(perm))
     )
