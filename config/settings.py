@@ -279,6 +279,11 @@ RVS_BRAND = {
     "scale_name": env_str("RVS_SCALE_NAME", "Cambridge English Scale"),
 }
 
+# The board's exam catalogue (exams, families, scoring schemes, the Recognised Exams notice): data, not code.
+RVS_CATALOGUE_FILE = env_str("RVS_CATALOGUE_FILE", "")
+if RVS_CATALOGUE_FILE and not Path(RVS_CATALOGUE_FILE).is_file():
+    raise ImproperlyConfigured(f"RVS_CATALOGUE_FILE: no such file {RVS_CATALOGUE_FILE}")
+
 # Keyed hash for 4-digit Secret Numbers: a slow hash cannot protect 10,000 values, a secret key can.
 SECRET_NUMBER_KEY = env_secret("RVS_SECRET_NUMBER_KEY", DATA_DIR / "secret_number_key", required=PRODUCTION)
 

@@ -113,3 +113,19 @@ def test_emails_and_statements_name_the_other_board(northwind: Path, member: Any
     info = PdfFileReader(io.BytesIO(out.getvalue())).trailer_view["/Info"].get_object()
     assert str(info["/Author"]) == NORTHWIND["board_name"]
     assert str(info["/Creator"]) == NORTHWIND["service_name"]
+
+
+def test_the_board_names_its_catalogue_in_the_environment(tmp_path: Path) -> None:
+    """``RVS_CATALOGUE_FILE`` is read from the environment (it was read by nothing) and a missing file
+    stops start-up with the variable's name, rather than loading the example board's catalogue."""
+    from tests.core.test_database_settings import _settings_of
+
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "RVS_DATA_DIR": str(tmp_path)}
+    catalogue = tmp_path / "board.json"
+    catalogue.write_text("{}", encoding="utf-8")
+    named = _settings_of({**env, "RVS_CATALOGUE_FILE": str(catalogue)}, "settings.RVS_CATALOGUE_FILE")
+    assert named.returncode == 0, named.stderr
+    assert named.stdout.strip() == str(catalogue)
+    missing = _settings_of({**env, "RVS_CATALOGUE_FILE": str(tmp_path / "none.json")}, "settings.RVS_CATALOGUE_FILE")
+    assert missing.returncode != 0
+    assert "RVS_CATALOGUE_FILE: no such file" in missing.stderr
