@@ -4,7 +4,7 @@ from csp.decorators import csp_replace
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from rvs.api import bulk_views, requirement_views, views
+from rvs.api import bulk_views, download_views, requirement_views, views
 
 _DOCS_CSP = csp_replace(
     {
@@ -23,10 +23,10 @@ urlpatterns = [
     path("verify/", views.VerifyView.as_view(), name="verify"),
     path("bulk-verifications/", bulk_views.BulkVerificationView.as_view(), name="bulk_verify"),
     path("changes/", views.ChangesView.as_view(), name="changes"),
-    path("downloads/", views.DownloadsView.as_view(), name="downloads"),
-    path("downloads/<uuid:job_id>/", views.DownloadDetailView.as_view(), name="download"),
-    path("downloads/<uuid:job_id>/file/", views.DownloadFileView.as_view(), name="download_file"),
-    path("templates/", views.TemplatesView.as_view(), name="templates"),
+    path("downloads/", download_views.DownloadsView.as_view(), name="downloads"),
+    path("downloads/<uuid:job_id>/", download_views.DownloadDetailView.as_view(), name="download"),
+    path("downloads/<uuid:job_id>/file/", download_views.DownloadFileView.as_view(), name="download_file"),
+    path("templates/", download_views.TemplatesView.as_view(), name="templates"),
     path("exams/", views.ExamsView.as_view(), name="exams"),
     path("requirements/", requirement_views.RequirementsView.as_view(), name="requirements"),
     path("organisation/", views.OrganisationView.as_view(), name="organisation"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import io
 import time
 import uuid
 from typing import Any
@@ -17,7 +16,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
@@ -28,16 +26,10 @@ from rvs.api import parameters, result_rows
 from rvs.api import serializers as s
 from rvs.api.actors import key_of
 from rvs.api.openapi import RATE_HEADERS, problem_responses, statuses
-from rvs.api.problems import plain_problem, problem
+from rvs.api.problems import plain_problem
 from rvs.core import ratelimit
 from rvs.core.models import Event
 from rvs.core.permissions import Perm
-from rvs.downloads import selectors as download_selectors
-from rvs.downloads import services as download_services
-from rvs.downloads.exporters import EXPORTERS
-from rvs.downloads.fields import DEFAULT_TEMPLATE_NAME, available_fields
-from rvs.downloads.models import DownloadJob, DownloadTemplate
-from rvs.downloads.views import file_response
 from rvs.exams.models import Exam
 from rvs.organisations.models import Organisation
 from rvs.requirements import selectors as requirement_selectors
@@ -333,113 +325,6 @@ class ChangesView(ApiView):
         )
         next_cursor = _encode_cursor(events[-1].pk) if events else (cursor or _encode_cursor(0))
         return Response(s.ChangesSerializer({"events": events, "next_cursor": next_cursor}).data)
-
-
-class DownloadsView(ApiView):
-    required_permission = Perm.DOWNLOADS
-
-    @extend_schema(
-        operation_id="downloads_create",
-        summary="Create a download",
-        description="PDF (signed Statements of Results), XLSX or CSV with a template. Poll it, then fetch the file.",
-        request=s.DownloadRequestSerializer,
-        parameters=RATE_HEADERS,
-        responses={202: s.DownloadSerializer, **problem_responses(*statuses(body=True, lookup=True, downloads=True))},
-    )
-    def post(self, request: Request) -> Response:
-        body = s.DownloadRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        template = None
-        if data.get("template"):
-            template = DownloadTemplate.objects.filter(
-                organisation=self.organisation, public_id=data["template"]
-            ).first()
-            if template is None:
-                raise Http404
-        ids = download_selectors.result_ids_for_public_ids(organisation=self.organisation, public_ids=data["results"])
-        job = download_services.download_create(
-            actor=key_of(request),
-            organisation=self.organisation,
-            exporter=data["format"],
-            result_ids=ids,
-            template=template,
-            requested=len(set(data["results"])),
-        )
-        if not job.background:
-            # Small downloads are made now, so the first poll already finds the file.
-            download_services.download_run(job.pk)
-            job.refresh_from_db()
-        return Response(s.DownloadSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
-
-
-def _job(organisation: Organisation, job_id: uuid.UUID) -> DownloadJob:
-    job = DownloadJob.objects.filter(organisation=organisation, public_id=job_id).first()
-    if job is None:
-        raise Http404
-    return job
-
-
-class DownloadDetailView(ApiView):
-    required_permission = Perm.DOWNLOADS
-
-    @extend_schema(
-        operation_id="downloads_retrieve",
-        summary="Poll a download",
-        description="Its status and progress; file_url once it is done.",
-        parameters=RATE_HEADERS,
-        responses={200: s.DownloadSerializer, **problem_responses(*statuses(lookup=True, downloads=True))},
-    )
-    def get(self, request: Request, job_id: uuid.UUID) -> Response:
-        return Response(s.DownloadSerializer(_job(self.organisation, job_id), context={"request": request}).data)
-
-
-class DownloadFileView(ApiView):
-    required_permission = Perm.DOWNLOADS
-
-    @extend_schema(
-        operation_id="downloads_file",
-        summary="Fetch a download's file",
-        description=(
-            "The file as an attachment, in the download's format; 409 until the download is ready. Results no "
-            "longer shared with you are left out when you fetch it again."
-        ),
-        parameters=RATE_HEADERS,
-        responses={
-            **{(200, exporter.content_type.split(";")[0]): OpenApiTypes.BINARY for exporter in EXPORTERS.values()},
-            **problem_responses(*statuses(lookup=True, downloads=True, file=True)),
-        },
-    )
-    def get(self, request: Request, job_id: uuid.UUID) -> Any:
-        job = _job(self.organisation, job_id)
-        if job.status != DownloadJob.Status.DONE or not job.file:
-            return problem(409, f"This download is {job.get_status_display().lower()}; poll it until it is ready.")
-        if download_selectors.download_needs_remaking(job):
-            buffer = io.BytesIO()
-            download_services.download_render(job, buffer)
-            return file_response(job, buffer.getvalue())
-        return file_response(job)
-
-
-class TemplatesView(ApiView):
-    required_permission = Perm.RESULTS_VIEW
-
-    @extend_schema(
-        operation_id="templates_list",
-        summary="Data file templates",
-        description=(
-            "The default template (id null: every field, and a verdict column per entry requirement) and your "
-            "organisation's own, each with its columns in order."
-        ),
-        parameters=RATE_HEADERS,
-        responses={200: s.TemplateSerializer(many=True), **problem_responses(*statuses())},
-    )
-    def get(self, request: Request) -> Response:
-        available = available_fields(organisation=self.organisation)
-        default = {"public_id": None, "name": DEFAULT_TEMPLATE_NAME, "fields": list(available)}
-        templates = [default, *download_selectors.templates_of(organisation=self.organisation)]
-        context = {"available_fields": available}
-        return Response(s.TemplateSerializer(templates, many=True, context=context).data)
 
 
 class OrganisationView(ApiView):
