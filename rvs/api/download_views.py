@@ -7,7 +7,6 @@ import io
 import uuid
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -21,6 +20,7 @@ from rvs.api.problems import problem
 
 # Python ints and database ids: anything beyond a signed 64-bit integer is not an id we gave out.
 from rvs.api.views import ApiView
+from rvs.core.access import owned_or_404
 from rvs.core.permissions import Perm
 from rvs.downloads import selectors as download_selectors
 from rvs.downloads import services as download_services
@@ -48,11 +48,8 @@ class DownloadsView(ApiView):
         data = body.validated_data
         template = None
         if data.get("template"):
-            template = DownloadTemplate.objects.filter(
-                organisation=self.organisation, public_id=data["template"]
-            ).first()
-            if template is None:
-                raise Http404
+            templates = DownloadTemplate.objects.filter(organisation=self.organisation)
+            template = owned_or_404(templates, data["template"], message="No such template.")
         ids = download_selectors.result_ids_for_public_ids(organisation=self.organisation, public_ids=data["results"])
         job = download_services.download_create(
             actor=key_of(request),
@@ -70,10 +67,7 @@ class DownloadsView(ApiView):
 
 
 def _job(organisation: Organisation, job_id: uuid.UUID) -> DownloadJob:
-    job = DownloadJob.objects.filter(organisation=organisation, public_id=job_id).first()
-    if job is None:
-        raise Http404
-    return job
+    return owned_or_404(DownloadJob.objects.filter(organisation=organisation), job_id, message="No such download.")
 
 
 class DownloadDetailView(ApiView):
