@@ -1,0 +1,76 @@
+"""One way to write a date and a date-time for people (decision 0031).
+
+A date reads "9 December 2026"; a date-time "9 December 2026, 14:05 UTC", in the service's time
+zone (``settings.TIME_ZONE``) and naming it. Machine formats (CSV, XLSX, JSON, the ``datetime``
+attribute of ``<time>``) stay ISO 8601. The templates use these through the ``display_date``,
+``display_datetime``, ``time_date`` and ``time_datetime`` filters of ``rvs_tags``; Python code that
+builds text for people (messages, emails, PDFs) calls them directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def zone_name(value: dt.datetime) -> str:
+    """The zone's abbreviation ("UTC", "GMT", "BST"), or its name where it has none ("+03")."""
+    name = value.tzname() if timezone.is_aware(value) else None
+    if not name or name[0] in "+-":
+        return timezone.get_current_timezone_name()  # settings.TIME_ZONE unless overridden
+    return name
+
+
+def display_date(value: dt.date | None) -> str:
+    """ "9 December 2026"; a date-time gives its date in the service's zone; nothing gives ""."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = _local(value).date()
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def display_datetime(value: dt.datetime | None) -> str:
+    """ "9 December 2026, 14:05 UTC": in the service's zone, named; a plain date gives its date."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, dt.datetime):
+        return display_date(value)
+    local = _local(value)
+    return f"{display_date(local.date())}, {local:%H:%M} {zone_name(local)}"
+
+
+def iso(value: dt.date | None) -> str:
+    """The machine form: "2026-12-09" or "2026-12-09T14:05:00+00:00"."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        return _local(value).isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+def time_date(value: dt.date | None) -> SafeString:
+    """``<time datetime="2026-12-09">9 December 2026</time>``."""
+    if value is None or value == "":
+        return SafeString("")
+    day = _local(value).date() if isinstance(value, dt.datetime) else value
+    return format_html('<time datetime="{}">{}</time>', day.isoformat(), display_date(day))
+
+
+def time_datetime(value: dt.datetime | None) -> SafeString:
+    """``<time datetime="2026-12-09T14:05:00+00:00">9 December 2026, 14:05 UTC</time>``."""
+    if value is None or value == "":
+        return SafeString("")
+    return format_html('<time datetime="{}">{}</time>', iso(value), display_datetime(value))
