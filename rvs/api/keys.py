@@ -69,8 +69,9 @@ def key_rotate(*, actor: User, organisation: Organisation, key: ApiKey, overlap_
         replaced_by=new, expires_at=min(expires, key.expires_at) if key.expires_at else expires
     )
     log_action(
-        "api_key.rotated", actor=actor, organisation=organisation, obj=key, data={"overlap_hours": overlap_hours}
-    )
+        "api_key.rotated", actor=actor, organisation=organisation, obj=key,
+        data={"name": key.name, "overlap_hours": overlap_hours},
+    )  # fmt: skip
     return new, text
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from rvs.core.models import AuditEntry
+from rvs.organisations.activity_sentences import Who, describe, kind_of
 from rvs.organisations.models import Membership, Organisation
 
 THE_CANDIDATE = "the candidate"
@@ -50,28 +51,42 @@ class ActivityRow:
     data: dict[str, Any] = field(default_factory=dict)
     ip: str = ""
     request_id: str = ""
+    person: str = ""  # who, as the page names them: "Amélie Rousseau", "A candidate"
+    kind: str = ""  # the action's plain-language name (rvs.organisations.activity_sentences)
+    sentence: str = ""  # "Amélie Rousseau downloaded 3 Statements of Results."
+
+
+def former_emails(organisation: Organisation) -> set[str]:
+    """Addresses that were the organisation's users (casefolded), current ones included.
+
+    Users removed from the organisation are deleted; their entries keep the label only, and the
+    log itself says which addresses were the organisation's users.
+    """
+    known = AuditEntry.objects.filter(organisation=organisation, action__in=("user.added", "user.removed")).values_list(
+        "data", flat=True
+    )
+    return {str(data.get("email", "")).casefold() for data in known if isinstance(data, dict)} - {""}
 
 
 class _Actors:
     """Whether each entry's actor is one of the organisation's own, remembered across chunks."""
 
-    def __init__(self, organisation: Organisation) -> None:
+    def __init__(self, organisation: Organisation, former: set[str] | None = None) -> None:
         self.organisation = organisation
         self.kinds: dict[int, str] = {}  # user id -> "own", "staff" or "candidate"
-        # Users removed from the organisation are deleted; their entries keep the label only, and
-        # the log itself says which addresses were the organisation's users.
-        known = AuditEntry.objects.filter(
-            organisation=organisation, action__in=("user.added", "user.removed")
-        ).values_list("data", flat=True)
-        self.former = {str(data.get("email", "")).casefold() for data in known if isinstance(data, dict)} - {""}
+        self.names: dict[int, str] = {}  # own user id -> full name (when they gave one)
+        self.former = former_emails(organisation) if former is None else former
 
     def learn(self, entries: Iterable[AuditEntry]) -> None:
         ids = {entry.actor_id for entry in entries if entry.actor_id is not None} - self.kinds.keys()
         if not ids:
             return
-        own = set(
-            Membership.objects.filter(organisation=self.organisation, user_id__in=ids).values_list("user_id", flat=True)
+        own = dict(
+            Membership.objects.filter(organisation=self.organisation, user_id__in=ids).values_list(
+                "user_id", "user__full_name"
+            )
         )
+        self.names.update((user_id, name) for user_id, name in own.items() if name)
         staff = set(get_user_model().objects.filter(pk__in=ids, is_staff=True).values_list("pk", flat=True))
         for user_id in ids:
             self.kinds[user_id] = "own" if user_id in own else "staff" if user_id in staff else "candidate"
@@ -93,29 +108,56 @@ class _Actors:
         return SOMEONE_ELSE
 
 
-def _row(entry: AuditEntry, outsider: str | None) -> ActivityRow:
+# How an outsider is named as the subject of a sentence and in the "person" column.
+OUTSIDER_PEOPLE = {
+    THE_CANDIDATE: Who("A candidate", "a candidate"),
+    THE_EXAM_BOARD: Who("The exam board", "the exam board"),
+    THE_SERVICE: Who("The service", "the service"),
+    SOMEONE_ELSE: Who("Someone outside your organisation", "someone outside your organisation"),
+}
+
+
+def _own_person(entry: AuditEntry, names: dict[int, str]) -> Who:
+    label = entry.actor_label
+    if label.startswith(API_KEY_LABEL):
+        name = label.removeprefix(API_KEY_LABEL).rsplit("”", 1)[0]
+        return Who(f"The API key ‘{name}’", f"the API key ‘{name}’")
+    name = names.get(entry.actor_id or 0) or label or "Someone in your organisation"
+    return Who(name, name)
+
+
+def _row(entry: AuditEntry, outsider: str | None, names: dict[int, str]) -> ActivityRow:
+    who = _own_person(entry, names) if outsider is None else OUTSIDER_PEOPLE[outsider]
     what: dict[str, Any] = {
         "at": entry.at,
         "action": entry.action,
         "organisation": entry.organisation,
         "object_type": entry.object_type,
         "object_id": entry.object_id,
+        "kind": kind_of(entry.action).name,
     }
     if outsider is None:
+        what["person"] = entry.actor_label if entry.actor_label.startswith(API_KEY_LABEL) else who.subject
+        what["sentence"] = describe(entry.action, who, entry.data)
         return ActivityRow(
             **what, actor_label=entry.actor_label, data=entry.data, ip=entry.ip or "", request_id=entry.request_id
         )
     data = {key: value for key, value in entry.data.items() if key in OUTSIDER_DATA_KEYS}
     if outsider == THE_SERVICE:
         data = entry.data  # the service's own reasons (a webhook turned off) are about the organisation's setup
-    return ActivityRow(**what, actor_label=outsider, data=data)
+    return ActivityRow(
+        **what, actor_label=outsider, data=data, person=who.subject, sentence=describe(entry.action, who, data)
+    )
 
 
 def activity_rows(
-    organisation: Organisation, entries: Iterable[AuditEntry], chunk: int = 2000
+    organisation: Organisation, entries: Iterable[AuditEntry], chunk: int = 2000, former: set[str] | None = None
 ) -> Iterator[ActivityRow]:
-    """``entries`` of ``organisation``'s log as it may see them, read ``chunk`` at a time."""
-    actors = _Actors(organisation)
+    """``entries`` of ``organisation``'s log as it may see them, read ``chunk`` at a time.
+
+    ``former``: ``former_emails(organisation)`` when the caller has read it already.
+    """
+    actors = _Actors(organisation, former)
     batch: list[AuditEntry] = []
     for entry in entries:
         batch.append(entry)
@@ -128,4 +170,4 @@ def activity_rows(
 def _rows(actors: _Actors, batch: list[AuditEntry]) -> Iterator[ActivityRow]:
     actors.learn(batch)
     for entry in batch:
-        yield _row(entry, actors.who(entry))
+        yield _row(entry, actors.who(entry), actors.names)

@@ -190,7 +190,10 @@ def user_add(*, actor: User, organisation: Organisation, email: str, full_name: 
     except IntegrityError:
         raise ValidationError({"email": "This email address already has an account."}) from None
     membership = Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.ADDITIONAL)
-    log_action("user.added", actor=actor, organisation=organisation, obj=membership, data={"email": email})
+    log_action(
+        "user.added", actor=actor, organisation=organisation, obj=membership,
+        data={"email": email, "name": full_name, "role": membership.get_role_display()},
+    )  # fmt: skip
     queue_email(
         to=email,
         template="user_added",
@@ -209,7 +212,9 @@ def user_update(
     user = membership.user
     user.full_name, user.job_title = full_name, job_title
     user.save(update_fields=["full_name", "job_title"])
-    log_action("user.updated", actor=actor, organisation=organisation, obj=membership)
+    log_action(
+        "user.updated", actor=actor, organisation=organisation, obj=membership, data={"name": full_name or user.email}
+    )
 
 
 @transaction.atomic

@@ -205,7 +205,7 @@ class TestAudit:
         client_for(member).get(reverse("results:detail", args=[share.result.public_id]))
         client_for(outsider).get(reverse("results:dashboard"))
         page = client_for(primary).get(reverse("organisations:activity")).content.decode()
-        assert "result.viewed" in page
+        assert f"{member.full_name} viewed a result." in page
         assert outsider.email not in page
         assert client_for(member).get(reverse("organisations:activity")).status_code == 403
         assert Client().get(reverse("organisations:activity")).status_code == 302
