@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rvs.backoffice.http import StaffRequest
 from rvs.backoffice.permissions import StaffPerm, staff_required
 from rvs.core.access import owned_or_404
+from rvs.core.confirm_views import Confirmation, carried, is_confirmed, render_confirm
 from rvs.organisations import selectors, services
 from rvs.organisations.forms import RejectForm
 from rvs.organisations.models import Membership, Organisation, RegistrationRequest
@@ -58,6 +60,9 @@ def registration(request: StaffRequest, public_id: str) -> HttpResponse:
                 messages.success(request, f"{organisation.name} approved; the Primary User has been emailed.")
                 return redirect("backoffice:queue")
             if request.POST.get("action") == "reject" and reject_form.is_valid():
+                if not is_confirmed(request):
+                    reason = reject_form.cleaned_data["reason"]
+                    return render_confirm(request, _reject_confirmation(request, registration, reason))
                 services.registration_reject(
                     actor=request.user,
                     request=registration,
@@ -75,6 +80,21 @@ def registration(request: StaffRequest, public_id: str) -> HttpResponse:
         "backoffice/registration.html",
         {"registration": registration, "reject_form": reject_form, "today": timezone.localdate()},
         status=400 if reject_form.errors else 200,
+    )
+
+
+def _reject_confirmation(request: StaffRequest, registration: RegistrationRequest, reason: str) -> Confirmation:
+    return Confirmation(
+        question=f"Are you sure you want to reject the registration of {registration.organisation_name}?",
+        consequences=(
+            f"We email {registration.work_email} at once that the registration was rejected, with your reason: "
+            f"“{reason}”.",
+            "No organisation or user is created.",
+        ),
+        button="Yes, reject the registration",
+        cancel_url=reverse("backoffice:registration", kwargs={"public_id": registration.public_id}),
+        hidden=carried(request.POST),
+        undo="This cannot be undone: to be reconsidered, they would register again.",
     )
 
 
@@ -106,6 +126,24 @@ def change_primary(request: StaffRequest, public_id: str) -> HttpResponse:
     organisation = _organisation(public_id)
     members = Membership.objects.filter(organisation=organisation)
     membership = owned_or_404(members, request.POST.get("membership", ""), message="No such user.")
+    if not is_confirmed(request) and not membership.is_primary:
+        current = members.filter(role=Membership.Role.PRIMARY).select_related("user").first()
+        now = f"{current.user.email} becomes an Additional User" if current else "There is no Primary User now"
+        return render_confirm(
+            request,
+            Confirmation(
+                question=f"Are you sure you want to make {membership.user.email} the Primary User of "
+                f"{organisation.name}?",
+                consequences=(
+                    f"{now}; {membership.user.email} can then manage its users, details, API keys and webhooks.",
+                    "Both users are emailed at once.",
+                ),
+                button="Yes, change the Primary User",
+                cancel_url=reverse("backoffice:organisation", kwargs={"public_id": organisation.public_id}),
+                hidden=carried(request.POST),
+                undo="To change it back, you would change the Primary User again; both are emailed again.",
+            ),
+        )
     try:
         services.primary_user_change(actor=request.user, organisation=organisation, new_primary=membership)
     except ValidationError as exc:
@@ -123,6 +161,23 @@ def organisation_status(request: StaffRequest, public_id: str) -> HttpResponse:
 
     organisation = _organisation(public_id)
     status = request.POST.get("status", "")
+    suspending = status == Organisation.Status.SUSPENDED and organisation.status != status
+    if suspending and request.POST.get("reason", "").strip() and not is_confirmed(request):
+        return render_confirm(
+            request,
+            Confirmation(
+                question=f"Are you sure you want to suspend {organisation.name}?",
+                consequences=(
+                    "From the moment you suspend it, its users are refused on every page and its API keys are "
+                    "refused by the API.",
+                    f"The reason is kept in the audit log: “{request.POST['reason'].strip()}”.",
+                ),
+                button="Yes, suspend the organisation",
+                cancel_url=reverse("backoffice:organisation", kwargs={"public_id": organisation.public_id}),
+                hidden=carried(request.POST),
+                undo="You can reinstate it later from this organisation's page.",
+            ),
+        )
     try:
         organisation_set_status(
             actor=request.user, organisation=organisation, status=status, reason=request.POST.get("reason", "")

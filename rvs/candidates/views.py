@@ -9,17 +9,31 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rvs.accounts.views import SignInView
 from rvs.candidates import selectors, services
 from rvs.candidates.forms import InviteForm, ShareForm, SignUpForm
 from rvs.candidates.permissions import CandidateRequest, candidate_account_of, candidate_required
 from rvs.core import ratelimit
+from rvs.core.confirm_views import Confirmation, render_confirm
 from rvs.core.forms import apply_errors
 from rvs.organisations import selectors as organisation_selectors
 from rvs.sharing import access
 from rvs.sharing import services as sharing_services
+from rvs.sharing.models import Share
+
+
+class CandidateSignInView(SignInView):
+    """The Candidate Results Website's own sign-in page (issue 17 item 10).
+
+    The same form, authentication backends, django-axes lockout and rate limits as the
+    organisation sign-in (it is that view with another page): only the links around it differ.
+    """
+
+    template_name = "candidates/sign_in.html"
 
 
 @never_cache
@@ -130,11 +144,17 @@ def shared(request: CandidateRequest) -> HttpResponse:
     return render(request, "candidates/shared.html", {"shares": selectors.shares_of(candidate=candidate)})
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 @candidate_required
 def revoke(request: CandidateRequest, public_id: str) -> HttpResponse:
+    """GET asks first, saying what the organisation keeps and loses; the POST revokes."""
     candidate = request.candidate
     share = access.share_for_candidate(candidate, public_id)
+    if request.method == "GET":
+        if share.revoked_at is not None:
+            return redirect("candidates:shared")
+        return render_confirm(request, _revoke_confirmation(share))
     sharing_services.share_revoke(actor=request.user, candidate=candidate, share=share)
     # Exactly what remains possible (decision 0014): "can no longer see it" would be untrue while
     # the organisation may still check the result with its ERN, surname and date of birth.
@@ -149,6 +169,22 @@ def revoke(request: CandidateRequest, public_id: str) -> HttpResponse:
         "and date of birth with it; they then see the result without your photo.",
     )
     return redirect("candidates:shared")
+
+
+def _revoke_confirmation(share: Share) -> Confirmation:
+    exam, organisation = share.result.exam.name, share.organisation.name
+    photo = " and can no longer see your test day photo" if share.include_photo else ""
+    return Confirmation(
+        question=f"Are you sure you want to stop sharing your {exam} result with {organisation}?",
+        consequences=(
+            f"It leaves {organisation}'s list of shared results at once{photo}.",
+            "They can still check this result if they know its Exam Reference Number and enter your surname "
+            "and date of birth with it; they then see the result without your photo.",
+        ),
+        button="Yes, revoke the share",
+        cancel_url=reverse("candidates:shared"),
+        undo="You cannot undo this: to let them see it again you would send the result to them again.",
+    )
 
 
 @never_cache

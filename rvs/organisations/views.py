@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from rvs.core.confirm_views import Confirmation
 from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, has_perm, org_permission_required
 from rvs.exams import catalogue
@@ -113,7 +115,18 @@ def user_delete(request: OrganisationRequest, public_id: str) -> HttpResponse:
         else:
             messages.success(request, f"{membership.user.email} has been deleted.")
             return redirect("organisations:users")
-    context = {**_tab_context(request, "users"), "membership": membership, "error": error}
+    user = membership.user
+    confirm = Confirmation(
+        question=f"Are you sure you want to delete the user {user.email}?",
+        consequences=(
+            f"{user.full_name} will no longer be able to sign in: their account is deleted and their Email "
+            "Notifications stop.",
+        ),
+        button="Yes, delete the user",
+        cancel_url=reverse("organisations:users"),
+        undo="This cannot be undone: to give them access again, add them as a new user.",
+    )
+    context = {**_tab_context(request, "users"), "membership": membership, "error": error, "confirm": confirm}
     return render(request, "organisations/user_delete.html", context, status=400 if error else 200)
 
 

@@ -135,7 +135,10 @@ class TestSuspension:
         url = reverse("backoffice:organisation_status", args=[org_a.public_id])
         assert staff_client_for(staff).post(url, {"status": "suspended", "reason": ""}).status_code == 302
         assert Organisation.objects.get(pk=org_a.pk).status == "active"  # a reason is required
-        staff_client_for(staff).post(url, {"status": "suspended", "reason": "Unpaid fees"})
+        asked = staff_client_for(staff).post(url, {"status": "suspended", "reason": "Unpaid fees"})
+        assert "Are you sure you want to suspend" in asked.content.decode()  # the first click asks
+        assert Organisation.objects.get(pk=org_a.pk).status == "active"
+        staff_client_for(staff).post(url, {"status": "suspended", "reason": "Unpaid fees", "confirmed": "yes"})
         assert Organisation.objects.get(pk=org_a.pk).status == "suspended"
         for name in ["results:dashboard", "results:search", "organisations:details", "downloads:history"]:
             assert member_client.get(reverse(name)).status_code == 403, name

@@ -214,12 +214,16 @@ def test_it_shares_a_result_with_the_photo_shows_read_and_revokes(
     screenshot("candidate-shared")
 
     # The candidate revokes; the organisation can no longer open it, by any link it kept.
-    shared_row.get_by_role("button", name="Revoke B2 First from Kings College").click()
+    shared_row.get_by_role("link", name="Revoke B2 First from Kings College").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to stop sharing your B2 First result with Kings College?"
+    )
+    page.get_by_role("button", name="Yes, revoke the share").click()
     # Told what remains possible (decision 0014), not that the organisation can no longer see it.
     expect(page.get_by_role("status")).to_contain_text("You have revoked your B2 First result from Kings College.")
     expect(page.get_by_role("status")).to_contain_text("surname and date of birth")
     expect(shared_row).to_contain_text(re.compile(r"Revoked \d{4}-\d{2}-\d{2}"))
-    expect(shared_row.get_by_role("button")).to_have_count(0)
+    expect(shared_row.get_by_role("link", name=re.compile("^Revoke"))).to_have_count(0)
 
     ro.goto(url("results:detail", result.public_id))
     response = ro.reload()

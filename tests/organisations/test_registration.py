@@ -210,7 +210,10 @@ class TestRegistrationForm:
         url = reverse("backoffice:registration", args=[registration.public_id])
         assert staff_client.post(url, {"action": "reject", "reason": ""}).status_code == 400
         with_reason = {"action": "reject", "reason": "We could not confirm the organisation."}
-        response = staff_client.post(url, with_reason)
+        asked = staff_client.post(url, with_reason)  # the first click asks (decision 0029)
+        assert "Are you sure you want to reject the registration" in asked.content.decode()
+        assert RegistrationRequest.objects.get().status == RegistrationRequest.Status.PENDING
+        response = staff_client.post(url, {**with_reason, "confirmed": "yes"})
         assert response.status_code == 302
         registration.refresh_from_db()
         assert registration.status == RegistrationRequest.Status.REJECTED
@@ -259,7 +262,12 @@ class TestBackOfficeAccess:
     ) -> None:
         url = reverse("backoffice:change_primary", args=[org_a.public_id])
         assert client_for(primary).post(url, {"membership": str(member.membership.public_id)}).status_code == 403
-        response = staff_client_for(staff).post(url, {"membership": str(member.membership.public_id)})
+        chosen = {"membership": str(member.membership.public_id)}
+        asked = staff_client_for(staff).post(url, chosen)  # the first click asks (decision 0029)
+        assert f"make {member.email} the Primary User" in asked.content.decode()
+        member.membership.refresh_from_db()
+        assert member.membership.role == Membership.Role.ADDITIONAL
+        response = staff_client_for(staff).post(url, {**chosen, "confirmed": "yes"})
         assert response.status_code == 302
         member.membership.refresh_from_db()
         primary.membership.refresh_from_db()
