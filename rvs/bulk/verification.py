@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from rvs.bulk.problems import Problems, not_verified
 from rvs.core import ern as ern_codec
 from rvs.core import names, ratelimit
 from rvs.core.actors import ActorLike, actor_key, actor_label, user_of
@@ -60,6 +61,7 @@ class Sheet:
     ern_column: int
     name_columns: list[int] = field(default_factory=list)
     dob_column: int | None = None
+    lines: list[int] = field(default_factory=list)  # each row's line in the file (sheet row in XLSX)
 
 
 @dataclass(frozen=True)
@@ -99,10 +101,10 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
     limits = applicant_file_limits()
     check_size(len(data), max_bytes=limits.max_bytes, verb=limits.verb)
     table = _xlsx_rows(data, limits) if filename.lower().endswith(".xlsx") else _csv_rows(data, limits)
-    table = [row for row in table if any(cell for cell in row)]
+    table = [(line, row) for line, row in table if any(cell for cell in row)]
     if not table:
         raise ValidationError("The file is empty.")
-    header, rows = [h.strip() for h in table[0]], table[1:]
+    header, rows, lines = [h.strip() for h in table[0][1]], [row for _, row in table[1:]], [n for n, _ in table[1:]]
     if len(rows) > settings.BULK_MAX_ROWS:  # check_csv counted lines; mixed line ends could hide some
         raise ValidationError(f"The file has {len(rows)} applicants; at most {settings.BULK_MAX_ROWS} at a time.")
     if not rows:
@@ -110,16 +112,19 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
     lowered = [h.lower() for h in header]
     ern_columns = [i for i, h in enumerate(lowered) if h in ERN_HEADERS]
     if not ern_columns:
-        raise ValidationError("Line 1: no column of Exam Reference Numbers. Name it “Exam Reference Number” or “ERN”.")
+        raise ValidationError(
+            f"Line {table[0][0]}: no column of Exam Reference Numbers. Name it “Exam Reference Number” or “ERN”."
+        )
     names = [i for i, h in enumerate(lowered) if h in NAME_HEADERS]
     names = names or [i for i, h in enumerate(lowered) if h in FIRST_HEADERS | SURNAME_HEADERS]
     dobs = [i for i, h in enumerate(lowered) if h in DOB_HEADERS]
     width = len(header)
     padded = [row + [""] * (width - len(row)) if len(row) < width else row[:width] for row in rows]
-    return Sheet(header, padded, ern_columns[0], names, dobs[0] if dobs else None)
+    return Sheet(header, padded, ern_columns[0], names, dobs[0] if dobs else None, lines)
 
 
-def _csv_rows(data: bytes, limits: UploadLimits) -> list[list[str]]:
+def _csv_rows(data: bytes, limits: UploadLimits) -> list[tuple[int, list[str]]]:
+    """(line where the record starts, its cells) for every record, empty ones too."""
     check_csv(data, limits)  # lines (empty ones too) and their length, before parsing
     try:
         text = data.decode("utf-8-sig")
@@ -128,21 +133,23 @@ def _csv_rows(data: bytes, limits: UploadLimits) -> list[list[str]]:
         raise ValidationError(f"Line {line} is not UTF-8 text: save the file as CSV UTF-8.") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     table = []
+    start = 1
     try:
         for values in reader:
             check_width(values, reader.line_num, limits)
-            table.append([cell.strip() for cell in values])
+            table.append((start, [cell.strip() for cell in values]))
+            start = reader.line_num + 1
     except csv.Error as exc:
         raise ValidationError(f"Line {reader.line_num} is not readable CSV ({exc}).") from None
     return table
 
 
-def _xlsx_rows(data: bytes, limits: UploadLimits) -> list[list[str]]:
+def _xlsx_rows(data: bytes, limits: UploadLimits) -> list[tuple[int, list[str]]]:
     """The first sheet, streamed within the limits (rvs.core.xlsx ignores the size a sheet declares)."""
     from rvs.core.xlsx import xlsx_rows  # imported when needed: it imports openpyxl
 
     try:
-        return [[_cell(value) for value in row] for row in xlsx_rows(data, limits)]
+        return [(n, [_cell(value) for value in row]) for n, row in enumerate(xlsx_rows(data, limits), start=1)]
     except UploadRefused:
         raise
     except Exception:  # a damaged file must get an answer, not a server error
@@ -317,10 +324,15 @@ def bulk_limits_hit(*, actor: ActorLike, organisation: Organisation, rows: int) 
     ratelimit.hit("bulk_rows_org", str(organisation.pk), rows)
 
 
-def bulk_verify(
-    *, actor: ActorLike, organisation: Organisation, data: bytes, filename: str, fmt: str
-) -> tuple[DownloadJob, dict[str, int]]:
-    """Verify every row, store the answer file in Download History, audit it; returns the job and counts.
+@dataclass(frozen=True)
+class BulkOutcome:
+    job: DownloadJob  # in Download History, with the answer file
+    counts: dict[str, int]  # verdict -> rows
+    problems: Problems  # the rows that did not verify, and why (the first PROBLEMS_SHOWN)
+
+
+def bulk_verify(*, actor: ActorLike, organisation: Organisation, data: bytes, filename: str, fmt: str) -> BulkOutcome:
+    """Verify every row, store the answer file in Download History, audit it; the job, counts and problems.
 
     Reading, checking and rendering run outside any transaction: on SQLite a transaction holds the
     database's one write lock, and a big file parsed inside one kept every other organisation from
@@ -340,7 +352,8 @@ def bulk_verify(
         actor=actor, organisation=organisation, fmt=fmt, filename=filename, rows=len(sheet.rows), counts=counts,
         result_ids=[v.result.pk for v in verdicts if v.result is not None], content=render(sheet, verdicts, exporter),
     )  # fmt: skip
-    return job, counts
+    problems = not_verified(sheet.lines, [row[sheet.ern_column] for row in sheet.rows], verdicts)
+    return BulkOutcome(job, counts, problems)
 
 
 @transaction.atomic

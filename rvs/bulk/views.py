@@ -46,7 +46,7 @@ def upload(request: OrganisationRequest) -> HttpResponse:
         upload_file = form.cleaned_data["applicants"]
         limits = applicant_file_limits()
         try:
-            job, counts = bulk_verify(
+            outcome = bulk_verify(
                 actor=request.user,
                 organisation=request.organisation,
                 data=read_upload(upload_file, max_bytes=limits.max_bytes, verb=limits.verb),
@@ -56,5 +56,17 @@ def upload(request: OrganisationRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, ValidationError({"applicants": exc.messages}))
         else:
-            return render(request, "bulk/done.html", {"job": job, "counts": sorted(counts.items())})
-    return render(request, "bulk/upload.html", {"form": form}, status=400 if form.errors else 200)
+            context = {"job": outcome.job, "counts": sorted(outcome.counts.items()), "problems": outcome.problems}
+            return render(request, "bulk/done.html", context)
+    return render(request, "bulk/upload.html", {"form": form, **_about_the_file()}, status=400 if form.errors else 200)
+
+
+def _about_the_file() -> dict[str, object]:
+    """What the upload page says of the file: its columns (with the sample's) and its limits."""
+    from rvs.bulk.sample_views import SAMPLE_HEADER  # the sample file's own module says which columns
+
+    return {
+        "sample_header": SAMPLE_HEADER,
+        "max_rows": settings.BULK_MAX_ROWS,
+        "max_bytes": settings.BULK_MAX_BYTES,
+    }

@@ -61,10 +61,11 @@ class TestBulkVerificationFile:
         result = ResultFactory(candidate__first_name="Anna", candidate__last_name="Müller")
         text = io.StringIO()
         csv.writer(text).writerows([["Exam Reference Number", "Name"], [result.ern, "Anna Müller"]])
-        job, counts = bulk_verify(
+        outcome = bulk_verify(
             actor=primary, organisation=org_a, data=text.getvalue().encode(), filename="intake.csv", fmt="csv"
         )
-        assert counts == {"verified": 1}
+        job = outcome.job
+        assert outcome.counts == {"verified": 1}
         web = client_for(primary).get(reverse("downloads:job_file", args=[job.public_id]))
         api = api_a.get(reverse("api:download_file", args=[job.public_id]))
         assert web.status_code == api.status_code == 200

@@ -69,7 +69,7 @@ EXPECT: dict[str, frozenset[str]] = {
     "backoffice:two_factor_setup": SECOND_FACTOR,
     # RO site
     **dict.fromkeys(
-        ["results:dashboard", "results:search", "results:detail", "results:photo", "bulk:upload",
+        ["results:dashboard", "results:search", "results:detail", "results:photo", "bulk:upload", "bulk:sample",
          "downloads:history", "downloads:create", "downloads:template_new", "downloads:template_edit",
          "downloads:template_delete", "downloads:job", "downloads:job_file", "downloads:again",
          "accounts:notifications", "api_web:overview", "requirements:index", "organisations:details",
