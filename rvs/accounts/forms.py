@@ -3,19 +3,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.urls import reverse
 
 from rvs.accounts.models import User
 from rvs.core.emails import queue_email
+from rvs.core.form_errors import NamedErrors
 
 
-class OutboxPasswordResetForm(PasswordResetForm):
+class OutboxPasswordResetForm(NamedErrors, PasswordResetForm):
     """Django's reset form, but the email goes through the outbox and reaches users who never set a password.
 
     A user approved or added whose first set-password link expired has an unusable password;
     Django's form would silently skip them.
     """
+
+    error_phrases = {"email": "your email address"}
 
     def get_users(self, email: str) -> Iterator[User]:
         yield from User.objects.filter(email__iexact=email.strip(), is_active=True)
@@ -37,3 +40,31 @@ class OutboxPasswordResetForm(PasswordResetForm):
             template="password_reset",
             context={"email": to_email, "link": f"{settings.RVS_SITE_URL}{path}"},
         )
+
+
+class SignInForm(NamedErrors, AuthenticationForm):
+    """Django's sign-in form, its messages naming the fields (rvs/core/form_errors.py)."""
+
+    error_phrases = {"username": "your email address", "password": "your password"}
+    error_messages = {
+        "invalid_login": "Enter the email address and password of your account: these do not match one",
+        "inactive": "This account is no longer active. Ask your organisation's Primary User to add you again",
+    }
+
+
+_NEW_PASSWORD = {"new_password1": "a new password", "new_password2": "the new password again"}
+_MISMATCH = "Enter the same new password in both boxes"
+
+
+class NamedSetPasswordForm(NamedErrors, SetPasswordForm):
+    error_phrases = _NEW_PASSWORD
+    error_messages = {**SetPasswordForm.error_messages, "password_mismatch": _MISMATCH}
+
+
+class NamedPasswordChangeForm(NamedErrors, PasswordChangeForm):
+    error_phrases = {**_NEW_PASSWORD, "old_password": "your current password"}
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_mismatch": _MISMATCH,
+        "password_incorrect": "Your current password is not right: enter it again",
+    }

@@ -9,12 +9,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from rvs.core.form_errors import NamedErrors
 from rvs.core.permissions import Perm, org_permission_required
 from rvs.organisations import services
 from rvs.organisations.http import OrganisationRequest
 
 
-class NotificationsForm(forms.Form):
+class NotificationsForm(NamedErrors, forms.Form):
     notify_on_share = forms.BooleanField(
         label="Email me whenever a candidate shares results with my organisation", required=False
     )

@@ -24,10 +24,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rvs.core import ratelimit
 from rvs.core.audit import log_action
+from rvs.core.form_errors import NamedErrors
 from rvs.core.permissions import membership_of
 
 
-class CodeForm(forms.Form):
+class CodeForm(NamedErrors, forms.Form):
+    error_phrases = {"code": "the authentication code"}
+
     code = forms.CharField(
         label="Authentication code",
         max_length=12,

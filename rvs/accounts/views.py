@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse_lazy
 
-from rvs.accounts.forms import OutboxPasswordResetForm
+from rvs.accounts.forms import NamedPasswordChangeForm, NamedSetPasswordForm, OutboxPasswordResetForm, SignInForm
 from rvs.core import ratelimit
 from rvs.core.audit import log_action
 
@@ -27,6 +27,7 @@ class SignInView(auth_views.LoginView):
     """
 
     template_name = "accounts/login.html"
+    form_class = SignInForm
     redirect_authenticated_user = True
 
     def _limits(self) -> dict[str, str | None]:
@@ -91,6 +92,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
     """The single-use link from approval, new-user and forgotten-password emails."""
 
     template_name = "accounts/set_password.html"
+    form_class = NamedSetPasswordForm
     success_url = reverse_lazy("accounts:set_password_done")
     post_reset_login = False
 
@@ -102,6 +104,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
 class ChangePasswordView(auth_views.PasswordChangeView):
     template_name = "accounts/change_password.html"
+    form_class = NamedPasswordChangeForm
     success_url = reverse_lazy("accounts:change_password_done")
 
     def form_valid(self, form: Any) -> HttpResponse:

@@ -14,20 +14,28 @@ from django.views.decorators.cache import never_cache
 from rvs.backoffice.permissions import StaffPerm, staff_required
 from rvs.core import ern as ern_codec
 from rvs.core.audit import log_action
+from rvs.core.date_parts import DatePartsField
+from rvs.core.form_errors import NamedErrors
 from rvs.core.models import AuditEntry
 from rvs.core.normalise import fold
 from rvs.downloads.audit_export import EXPORT_LIMIT, audit_export, export_format
 from rvs.results.models import Result
 
 
-class AuditSearchForm(forms.Form):
+class AuditSearchForm(NamedErrors, forms.Form):
+    error_phrases = {
+        "organisation": "the organisation", "user": "the user's email address", "candidate": "the Candidate ID Number",
+        "ern": "the Exam Reference Number", "action": "the action", "date_from": "the first date",
+        "date_to": "the last date",
+    }  # fmt: skip
+
     organisation = forms.CharField(label="Organisation", required=False, max_length=200)
     user = forms.CharField(label="User (email)", required=False, max_length=254)
     candidate = forms.CharField(label="Candidate ID Number", required=False, max_length=32)
     ern = forms.CharField(label="Exam Reference Number", required=False, max_length=40)
     action = forms.CharField(label="Action", required=False, max_length=64)
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DatePartsField(label="From", what="the first date", subject="The ‘From’ date", required=False)
+    date_to = DatePartsField(label="To", what="the last date", subject="The ‘To’ date", required=False)
 
     def clean_ern(self) -> str:
         value: str = self.cleaned_data["ern"]

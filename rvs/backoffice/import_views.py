@@ -18,13 +18,16 @@ from rvs.backoffice.http import StaffRequest
 from rvs.backoffice.models import ImportJob
 from rvs.backoffice.permissions import StaffPerm, staff_required
 from rvs.core.access import owned_or_404
+from rvs.core.form_errors import NamedErrors
 from rvs.core.forms import apply_errors
 from rvs.core.uploads import body_limit
 
 HISTORY = 25
 
 
-class UploadForm(forms.Form):
+class UploadForm(NamedErrors, forms.Form):
+    error_phrases = {"file": "a results file", "photos": "the ZIP of test-day photos"}
+
     file = forms.FileField(
         label="Results file",
         help_text="CSV (UTF-8) or XLSX with the columns of the import_results format, one result per row.",

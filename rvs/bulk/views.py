@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from rvs.bulk.verification import applicant_file_limits, bulk_verify
+from rvs.core.form_errors import NamedErrors
 from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, org_permission_required
 from rvs.core.uploads import body_limit, read_upload
@@ -17,7 +18,9 @@ from rvs.downloads import exporters
 from rvs.organisations.http import OrganisationRequest
 
 
-class BulkForm(forms.Form):
+class BulkForm(NamedErrors, forms.Form):
+    error_phrases = {"applicants": "your applicant file", "format": "how to answer"}
+
     applicants = forms.FileField(
         label="Applicant file (CSV or XLSX)",
         help_text="One applicant per row: a column “Exam Reference Number”, and optionally “Name” (or "

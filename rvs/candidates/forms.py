@@ -4,10 +4,18 @@ from typing import Any
 
 from django import forms
 
+from rvs.core.form_errors import NamedErrors
+
 PREFER_NOT = "Prefer not to say"
 
 
-class SignUpForm(forms.Form):
+class SignUpForm(NamedErrors, forms.Form):
+    error_phrases = {
+        "candidate_number": "your Candidate ID Number", "secret_number": "your Secret Number",
+        "email": "your email address", "password": "a password", "country": "your country",
+        "first_language": "your first language",
+    }  # fmt: skip
+
     candidate_number = forms.CharField(
         label="Candidate ID Number", max_length=32, help_text="On your Confirmation of Entry, for example ABC123456."
     )
@@ -49,7 +57,9 @@ class ResultChoices(forms.MultipleChoiceField):
         return True
 
 
-class ShareForm(forms.Form):
+class ShareForm(NamedErrors, forms.Form):
+    error_phrases = {"organisation": "an organisation", "results": "at least one result"}
+
     organisation = forms.UUIDField(widget=forms.HiddenInput, error_messages={"required": "Choose an organisation."})
     results = ResultChoices(
         label="Results to share",
@@ -63,7 +73,12 @@ class ShareForm(forms.Form):
         self.fields["results"].choices = result_choices  # type: ignore[attr-defined]
 
 
-class InviteForm(forms.Form):
+class InviteForm(NamedErrors, forms.Form):
+    error_phrases = {
+        "organisation_name": "the organisation's name", "email": "the organisation's email address",
+        "website": "the organisation's website",
+    }  # fmt: skip
+
     organisation_name = forms.CharField(label="Organisation name", max_length=200)
     email = forms.EmailField(label="Organisation's email address")
     website = forms.URLField(label="Organisation's website", assume_scheme="https")

@@ -14,12 +14,15 @@ from django.views.decorators.http import require_http_methods
 from rvs.core import ern as ern_codec
 from rvs.core import ratelimit
 from rvs.core.audit import log_action
+from rvs.core.form_errors import NamedErrors
 from rvs.core.uploads import UploadRefused, body_limit, read_upload
 from rvs.downloads.pdf import verification_code
 from rvs.downloads.verify import check_result, verify_statement_pdf
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(NamedErrors, forms.Form):
+    error_phrases = {"statement": "the Statement of Results (PDF)"}
+
     statement = forms.FileField(
         label="Statement of Results (PDF)",
         help_text="The PDF file exactly as you received it.",

@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from rvs.core.date_parts import DatePartsField
+from rvs.core.form_errors import NamedErrors
 from rvs.core.models import AuditEntry
 from rvs.organisations.activity import CANDIDATE_ACTIONS, STAFF_ACTIONS
 from rvs.organisations.activity_sentences import organisation_kinds
@@ -57,7 +58,9 @@ def people(organisation: Organisation, keys: Iterable[KeyChoice], former: set[st
     return choices
 
 
-class ActivityFilterForm(forms.Form):
+class ActivityFilterForm(NamedErrors, forms.Form):
+    error_phrases = {"person": "a person", "kind": "a kind of activity"}
+
     person = forms.ChoiceField(label="Person", required=False)
     kind = forms.ChoiceField(label="Kind of activity", required=False)
     # Three boxes (day, month, year), as every date typed in the service (decision 0031); ISO works too.

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from rvs.core.form_errors import NamedErrors
 from rvs.exams.models import Exam
 from rvs.organisations.models import Organisation, RegistrationRequest
 
@@ -25,7 +26,18 @@ def _website(required: bool) -> forms.URLField:
     )
 
 
-class RegistrationForm(forms.ModelForm[RegistrationRequest]):
+# How error messages name the fields an organisation describes itself with (rvs/core/form_errors.py).
+_ORGANISATION_PHRASES = {
+    "organisation_name": "your organisation's name", "kind": "the type of organisation", "country": "the country",
+    "city": "the city", "address": "the address", "website": "your organisation's website",
+}  # fmt: skip
+
+
+class RegistrationForm(NamedErrors, forms.ModelForm[RegistrationRequest]):
+    error_phrases = {
+        **_ORGANISATION_PHRASES, "registrant_name": "your name", "job_title": "your job title",
+        "work_email": "your work email address", "recognised_exams": "the exams you recognise",
+    }  # fmt: skip
     website = _website(required=True)
     recognised_exams = _exams()
 
@@ -52,7 +64,8 @@ class RegistrationForm(forms.ModelForm[RegistrationRequest]):
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
 
-class OrganisationForm(forms.ModelForm[Organisation]):
+class OrganisationForm(NamedErrors, forms.ModelForm[Organisation]):
+    error_phrases = {**_ORGANISATION_PHRASES, "name": "your organisation's name"}
     website = _website(required=False)
 
     class Meta:
@@ -69,11 +82,15 @@ class OrganisationForm(forms.ModelForm[Organisation]):
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
 
-class RecognisedExamsForm(forms.Form):
+class RecognisedExamsForm(NamedErrors, forms.Form):
+    error_phrases = {"exams": "the exams you recognise"}
     exams = _exams()
 
 
-class UserForm(forms.Form):
+class UserForm(NamedErrors, forms.Form):
+    error_phrases = {
+        "full_name": "the user's full name", "email": "the user's email address", "job_title": "the user's job title",
+    }  # fmt: skip
     full_name = forms.CharField(label="Full name", max_length=200)
     email = forms.EmailField(label="Email address")
     job_title = forms.CharField(label="Job title", max_length=200, required=False)
@@ -85,11 +102,13 @@ class UserForm(forms.Form):
             del self.fields["email"]
 
 
-class RejectForm(forms.Form):
+class RejectForm(NamedErrors, forms.Form):
+    error_phrases = {"reason": "the reason for rejection"}
     reason = forms.CharField(label="Reason for rejection", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class DirectoryForm(forms.Form):
+class DirectoryForm(NamedErrors, forms.Form):
+    error_phrases = {"q": "the organisation name", "country": "a country", "exam": "an exam"}
     q = forms.CharField(label="Organisation name", required=False, max_length=200)
     country = forms.ChoiceField(label="Country", required=False)
     exam = forms.ModelChoiceField(

@@ -181,9 +181,9 @@ class TestRegistrationForm:
         response = _register(client, website="not a url", work_email="nobody", organisation_name="")
         assert response.status_code == 400
         page = response.content.decode()
-        assert "Enter a valid URL." in page
-        assert "Enter a valid email address." in page
-        assert "This field is required." in page
+        assert "Enter your organisation&#x27;s website in the correct format, like https://www.example.com" in page
+        assert "Enter your work email address in the correct format, like name@example.com" in page
+        assert "Enter your organisation&#x27;s name" in page
         assert not RegistrationRequest.objects.exists()
 
     def test_it_refuses_a_second_pending_request_for_the_same_organisation_or_email(self, client: Client) -> None:

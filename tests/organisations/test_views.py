@@ -121,8 +121,8 @@ class TestPrimaryUser:
         )
         assert response.status_code == 200
         page = response.content.decode()
-        assert "Enter a valid URL." in page
-        assert "This field is required." in page
+        assert "Enter your organisation&#x27;s website in the correct format, like https://www.example.com" in page
+        assert "Enter your organisation&#x27;s name" in page
 
     def test_it_adds_a_user_who_is_emailed_a_link(self, primary: Any, org_a: Organisation) -> None:
         client = client_for(primary)

@@ -1,0 +1,53 @@
+"""The error summary and the messages by the fields, the GOV.UK way (decision 0030, issue 17 item 5)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+
+
+def _summary(page: str) -> str:
+    found = re.search(r'<div class="error-summary" role="alert" tabindex="-1" autofocus>(.*?)</div>', page, re.S)
+    assert found, "no error summary that takes the focus"
+    return found.group(1)
+
+
+class TestFormErrors:
+    def test_the_summary_links_each_message_to_its_field(self, client: Client, db: None) -> None:
+        response = client.post(reverse("register"), {"work_email": "nobody", "website": "not a web address"})
+        assert response.status_code == 400
+        page = response.content.decode()
+        summary = _summary(page)
+        assert "<h2>There is a problem</h2>" in summary
+        assert '<a href="#id_organisation_name">Enter your organisation&#x27;s name</a>' in summary
+        assert (
+            '<a href="#id_work_email">Enter your work email address in the correct format, like name@example.com</a>'
+            in summary
+        )
+        # The same words by the field, read with it by a screen reader.
+        assert 'id="id_work_email_error"><span class="visually-hidden">Error:</span> Enter your work email' in page
+        assert "This field is required" not in page
+
+    def test_a_bulk_file_problem_is_linked_to_the_file_box(self, member_client: Client) -> None:
+        response = member_client.post(reverse("bulk:upload"), {"format": "csv"})
+        assert response.status_code == 400
+        assert '<a href="#id_applicants">Select your applicant file</a>' in _summary(response.content.decode())
+
+    def test_a_page_without_errors_has_no_summary(self, client: Client, db: None) -> None:
+        page = client.get(reverse("register")).content.decode()
+        assert "error-summary" not in page
+
+
+class TestNotices:
+    def test_a_notice_stays_in_the_banner(self, primary: Any) -> None:
+        from tests.conftest import client_for
+
+        client = client_for(primary)
+        client.post(reverse("downloads:template_new"), {"name": "Mine", "include_grade": "on"})
+        page = client.get(reverse("downloads:history")).content.decode()
+        assert '<div class="messages" role="status">' in page
+        assert "Template &#x27;Mine&#x27; saved" in page
+        assert "error-summary" not in page
