@@ -1,7 +1,7 @@
 """Statements of Results as PDF: one page per result, a QR code to the public check, signed.
 
 Drawn with reportlab and the bundled DejaVu fonts (Łukasz, Nguyễn, Ørsted, Cyrillic, Greek all
-print). The document carries, for each statement, the ERN and a digest of what it says, so the
+print), laid out on the grid of ``pdf_layout`` (nothing overlaps, nothing is cut short). The document carries, for each statement, the ERN and a digest of what it says, so the
 verify page can tell a result corrected or withdrawn since the PDF was issued: as JSON in a
 compressed stream named by the catalogue's ``/RVSStatements`` (``statement_entries``). Statements
 issued before carry it as base64 in the information dictionary's Keywords, which the verify page
@@ -22,7 +22,6 @@ import shutil
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import BinaryIO
 
 import segno
@@ -35,30 +34,24 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from rvs.core.dates import display_date
+from rvs.downloads import pdf_layout as layout
 from rvs.downloads.changes import revision_count, state_digest, statement_state
 from rvs.downloads.pdf_document import STATEMENTS_KEY, Concatenation
 from rvs.downloads.signing import EmbeddedSignature
 from rvs.exams.scoring import scheme_for
 from rvs.results.models import Result
 
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
 # Page streams are compressed, and no longer also ASCII85-encoded: a fifth smaller, and an eighth
 # of the drawing time was going to reportlab's pure-Python ASCII85 encoder.
 rl_config.useA85 = 0
 KEYWORDS_PREFIX = "rvs-statements-v1:"
-_fonts_registered = False
 
 
 def _register_fonts() -> None:
-    global _fonts_registered
-    if not _fonts_registered:
-        pdfmetrics.registerFont(TTFont("DejaVu", str(FONT_DIR / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(FONT_DIR / "DejaVuSans-Bold.ttf")))
-        _fonts_registered = True
+    layout.register_fonts()
 
 
 def result_digest(result: Result) -> str:
@@ -111,126 +104,67 @@ def _qr(canvas: Canvas, text: str, x: float, y: float, size: float) -> None:
     canvas.restoreState()
 
 
-def _scale(canvas: Canvas, result: Result, x: float, y: float, width: float) -> float:
-    """Each component score, and the overall score, drawn as a bar on the exam's scale."""
-    scheme = scheme_for(result.exam.scoring, result.exam_date)
-    if scheme is None:
-        return y
-    low, high = scheme.component_min, scheme.scale_max
-    rows = [(c.label, c.score) for c in result.components.all()] + [("Overall score", result.overall_score)]
-    label_width, bar_width = 48 * mm, width - 48 * mm - 14 * mm
-    for band in scheme.bands:  # band shading behind the bars, labelled with its CEFR level
-        left = x + label_width + (band.min - low) / (high - low) * bar_width
-        right = x + label_width + (min(band.max, high) + 1 - low) / (high - low) * bar_width
-        canvas.setFillColor(colors.Color(0.93, 0.95, 0.98) if (band.min // 10) % 2 else colors.Color(0.88, 0.91, 0.96))
-        canvas.rect(left, y - len(rows) * 8 * mm, right - left, len(rows) * 8 * mm + 6 * mm, stroke=0, fill=1)
-        canvas.setFillColor(colors.Color(0.3, 0.35, 0.4))
-        canvas.setFont("DejaVu", 6.5)
-        canvas.drawCentredString((left + right) / 2, y + 1.5 * mm, band.cefr or "–")
-    for index, (label, score) in enumerate(rows):
-        top = y - (index + 1) * 8 * mm
-        canvas.setFillColor(colors.black)
-        canvas.setFont("DejaVu-Bold" if label == "Overall score" else "DejaVu", 9)
-        canvas.drawString(x, top + 2.5 * mm, label)
-        if score is None:
-            continue
-        length = (score - low + 1) / (high - low + 1) * bar_width
-        canvas.setFillColor(
-            colors.Color(0.04, 0.36, 0.67) if label != "Overall score" else colors.Color(0.03, 0.25, 0.46)
-        )
-        canvas.rect(x + label_width, top + 1.5 * mm, length, 4.5 * mm, stroke=0, fill=1)
-        canvas.setFillColor(colors.black)
-        canvas.drawString(x + label_width + length + 1.5 * mm, top + 2.5 * mm, str(score))
-    canvas.setFont("DejaVu", 7)
-    canvas.setFillColor(colors.Color(0.3, 0.35, 0.4))
-    canvas.drawString(
-        x + label_width, y - len(rows) * 8 * mm - 4 * mm, f"{settings.RVS_BRAND['scale_name']} {low}–{high}"
-    )
-    return y - len(rows) * 8 * mm - 8 * mm
-
-
 def _page(canvas: Canvas, result: Result, *, photo: bool, issued: str) -> None:
-    width, height = A4
-    left, right = 20 * mm, width - 20 * mm
+    """One statement, laid out on the grid of ``pdf_layout``."""
     brand = settings.RVS_BRAND
-    canvas.setFillColor(colors.Color(0.03, 0.25, 0.46))
-    canvas.rect(0, height - 28 * mm, width, 28 * mm, stroke=0, fill=1)
-    canvas.setFillColor(colors.white)
-    canvas.setFont("DejaVu", 10)
-    canvas.drawString(left, height - 12 * mm, brand["board_name"])
-    canvas.setFont("DejaVu-Bold", 18)
-    canvas.drawString(left, height - 21 * mm, "Statement of Results")
-    canvas.setFont("DejaVu", 8)
-    canvas.drawRightString(right, height - 12 * mm, "Exam Reference Number")
-    canvas.setFont("DejaVu-Bold", 12)
-    canvas.drawRightString(right, height - 19 * mm, result.ern_display)
-
-    y = height - 42 * mm
-    canvas.setFillColor(colors.black)
-    canvas.setFont("DejaVu-Bold", 16)
-    canvas.drawString(left, y, result.candidate.full_name[:80])
-    details = [
+    layout.header(canvas, brand["board_name"], result.ern_display)
+    top = layout.PAGE_HEIGHT - layout.HEADER_HEIGHT - 10 * mm
+    width = layout.CONTENT_WIDTH
+    bottom = top
+    if photo and result.photo and _photo(canvas, result, top):
+        width -= layout.PHOTO_WIDTH + layout.GUTTER
+        bottom = top - layout.PHOTO_HEIGHT - 5 * mm
+    rows = [
         ("Candidate ID Number", result.candidate.candidate_number),
-        ("Date of birth", result.candidate.date_of_birth.isoformat()),
+        ("Date of birth", display_date(result.candidate.date_of_birth)),
         ("Exam", result.exam.name),
-        ("Date of exam", result.exam_date.isoformat()),
-        ("Exam centre", f"{result.centre.name} ({result.centre.number})"[:70]),
-        ("Place of entry", f"{result.centre.city}, {result.centre.country}"[:70]),
+        ("Date of exam", display_date(result.exam_date)),
+        ("Exam centre", f"{result.centre.name} ({result.centre.number})"),
+        ("Place of entry", f"{result.centre.city}, {result.centre.country}"),
     ]
-    y -= 9 * mm
-    for label, value in details:
-        canvas.setFont("DejaVu", 8)
-        canvas.setFillColor(colors.Color(0.3, 0.35, 0.4))
-        canvas.drawString(left, y, label)
-        canvas.setFont("DejaVu", 10.5)
-        canvas.setFillColor(colors.black)
-        canvas.drawString(left + 40 * mm, y, value)
-        y -= 6.5 * mm
-    if photo and result.photo:
-        try:
-            with result.photo.open("rb") as handle:
-                canvas.drawImage(
-                    ImageReader(io.BytesIO(handle.read())), right - 32 * mm, height - 82 * mm, 32 * mm, 40 * mm
-                )
-            canvas.setFont("DejaVu", 7)
-            canvas.drawRightString(right, height - 85 * mm, "Test day photo")
-        except (OSError, ValueError):
-            pass  # a missing or unreadable photo file must not stop the statement
-    y -= 4 * mm
-    canvas.setFillColor(colors.Color(0.96, 0.97, 0.98))
-    canvas.rect(left, y - 20 * mm, right - left, 22 * mm, stroke=0, fill=1)
-    canvas.setFillColor(colors.black)
+    y = min(bottom, layout.details(canvas, result.candidate.full_name, rows, top, width)) - 4 * mm
     if result.shows_scores:
-        summary = [
-            (f"Overall score ({brand['scale_name']})", str(result.overall_score)),
+        cells = [
+            (
+                f"Overall score ({brand['scale_name']})",
+                "–" if result.overall_score is None else str(result.overall_score),
+            ),
             ("CEFR level", result.cefr or "–"),
-            ("Grade", result.grade or result.result_label),
+            ("Grade", result.grade or result.result_label or "–"),
         ]
-        for index, (label, value) in enumerate(summary):
-            column = left + 5 * mm + index * 56 * mm
-            canvas.setFont("DejaVu", 8)
-            canvas.drawString(column, y - 5 * mm, label)
-            canvas.setFont("DejaVu-Bold", 16)
-            canvas.drawString(column, y - 14 * mm, value[:24])
-        y = _scale(canvas, result, left, y - 34 * mm, right - left)
+        y = layout.summary(canvas, cells, y)
+        scheme = scheme_for(result.exam.scoring, result.exam_date)
+        if scheme is not None:
+            scores = [(c.label, c.score) for c in result.components.all()] + [("Overall score", result.overall_score)]
+            layout.chart(canvas, scheme, scores, y - 7 * mm, brand["scale_name"])
     else:
-        canvas.setFont("DejaVu-Bold", 13)
-        canvas.drawString(left + 5 * mm, y - 12 * mm, result.get_status_display())
-        y -= 30 * mm
-    url = verification_url(result.ern, revision_count(result))
-    _qr(canvas, url, right - 34 * mm, 22 * mm, 34 * mm)
-    canvas.setFont("DejaVu", 8)
+        layout.summary(canvas, [("Result", result.get_status_display())], y)
+    x0, y0, x1, _ = layout.QR_BOX
+    _qr(canvas, verification_url(result.ern, revision_count(result)), x0, y0, x1 - x0)
+    layout.footer(
+        canvas,
+        [
+            f"Issued {issued} by {brand['service_name']}.",
+            "This statement is digitally signed. To check that it is authentic and still valid, scan the QR"
+            f" code or upload the PDF at {settings.RVS_SITE_URL}{reverse('verify_statement')}.",
+            "Organisations registered with the service can also look the result up by its Exam Reference Number.",
+        ],
+    )
+
+
+def _photo(canvas: Canvas, result: Result, top: float) -> bool:
+    """The test-day photo in its column at the top right, captioned; False when it cannot be read."""
+    try:
+        with result.photo.open("rb") as handle:
+            image = ImageReader(io.BytesIO(handle.read()))
+            x = layout.RIGHT - layout.PHOTO_WIDTH
+            canvas.drawImage(image, x, top - layout.PHOTO_HEIGHT, layout.PHOTO_WIDTH, layout.PHOTO_HEIGHT)
+    except (OSError, ValueError):
+        return False  # a missing or unreadable photo file must not stop the statement
     canvas.setFillColor(colors.black)
-    text = canvas.beginText(left, 48 * mm)
-    text.setFont("DejaVu", 8)
-    for line in [
-        f"Issued {issued} by {brand['service_name']}.",
-        "This statement is digitally signed. To check that it is authentic and still valid,",
-        f"scan the QR code or upload the PDF at {settings.RVS_SITE_URL}{reverse('verify_statement')}.",
-        "Organisations registered with the service can also look the result up by its Exam Reference Number.",
-    ]:
-        text.textLine(line)
-    canvas.drawText(text)
+    caption = layout.fit("Test day photo", "DejaVu", 7, layout.PHOTO_WIDTH)
+    caption.draw(canvas, x, top - layout.PHOTO_HEIGHT - 1 * mm, align="right", width=layout.PHOTO_WIDTH)
+    return True
 
 
 def _canvas(out: BinaryIO) -> Canvas:
@@ -267,7 +201,7 @@ def _render(
     signature: EmbeddedSignature | None,
 ) -> int:
     _register_fonts()
-    issued = timezone.localdate().isoformat()
+    issued = display_date(timezone.localdate())
     document = Concatenation(out, signature)
     rows = iter(rows)
     while True:

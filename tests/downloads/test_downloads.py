@@ -86,9 +86,9 @@ class TestStatementPdf:
         for expected in [
             result.ern_display,
             result.candidate.candidate_number,
-            "2000-05-17",
+            "17 May 2000",  # dates as people write them (decision 0031)
             "B2 First",
-            "2025-06-14",
+            "14 June 2025",
             result.centre.name,
             "Kraków, Poland",
             str(result.overall_score),
