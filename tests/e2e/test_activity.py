@@ -72,6 +72,10 @@ def test_the_primary_user_reads_filters_and_exports_the_log_as_sentences(
     expect(log).to_contain_text("Jo Bloggs found a result by its Exam Reference Number ending 7Q2X.")
     expect(log).not_to_contain_text("download.created")
     expect(log).not_to_contain_text("lan@cand.example")
+    for width in (390, 320):  # sentences wrap: the page never scrolls sideways
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     # By person
     page.get_by_label("Person").select_option(label="Jo Bloggs (admissions@unige.example)")
