@@ -104,7 +104,10 @@ def setup(request: HttpRequest) -> HttpResponse:
             log_action("staff.second_factor_enrolled", actor=request.user)
             return render(request, "backoffice/two_factor_codes.html", {"codes": codes, "next": _next(request)})
         form.add_error("code", "This code is not right. Scan the QR code again and enter the current 6 digits.")
-    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=5, title="QR code for your authenticator app")
+    # No fixed width: the viewBox lets site.css shrink the code to fit a phone (issue 17, item 3).
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(
+        scale=5, omitsize=True, title="QR code for your authenticator app"
+    )
     context = {"form": form, "qr_svg": qr_svg, "secret": b32encode(device.bin_key).decode(), "next": _next(request)}
     return render(request, "backoffice/two_factor_setup.html", context, status=400 if form.errors else 200)
 
