@@ -196,6 +196,15 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One way to write dates for people (decision 0031): "9 December 2026" and "9 December 2026, 14:05
+# UTC", in TIME_ZONE, named. Templates use rvs_tags' display_date/display_datetime; Django's own
+# rendering ({{ value }}, the admin) the same formats, from config/formats/en_GB/formats.py.
+FORMAT_MODULE_PATH = ["config.formats"]
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y, H:i T"
+SHORT_DATE_FORMAT = "j F Y"
+SHORT_DATETIME_FORMAT = "j F Y, H:i T"
+TIME_FORMAT = "H:i"
 
 # --- Static and media files ---------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -19,6 +19,7 @@ from rvs.candidates.forms import InviteForm, ShareForm, SignUpForm
 from rvs.candidates.permissions import CandidateRequest, candidate_account_of, candidate_required
 from rvs.core import ratelimit
 from rvs.core.confirm_views import Confirmation, render_confirm
+from rvs.core.dates import display_date
 from rvs.core.forms import apply_errors
 from rvs.organisations import selectors as organisation_selectors
 from rvs.sharing import access
@@ -105,7 +106,7 @@ def organisation_options(request: CandidateRequest) -> HttpResponse:
 def share(request: CandidateRequest) -> HttpResponse:
     candidate = request.candidate
     own = selectors.shareable_results(candidate=candidate)
-    choices = [(str(result.public_id), f"{result.exam.name}, {result.exam_date:%Y-%m-%d}") for result in own]
+    choices = [(str(result.public_id), f"{result.exam.name}, {display_date(result.exam_date)}") for result in own]
     query = request.GET.get("q", "")[:100]
     form = ShareForm(request.POST if request.method == "POST" else None, result_choices=choices)
     context = {

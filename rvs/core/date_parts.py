@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -40,9 +39,12 @@ _MONTH_NAMES["sept"] = 9
 Past = Literal["strict", "or_today"]
 
 
-@dataclass(frozen=True)
-class DateParts:
-    """What was typed in the three boxes, as typed (or one ISO value that did not parse: ``raw``)."""
+class DateParts(NamedTuple):
+    """What was typed in the three boxes, as typed (or one ISO value that did not parse: ``raw``).
+
+    A tuple of strings, so code asking "is any part filled in?" of a field's value works as for
+    Django's multi-value fields; ``bool()`` is false when every box is empty.
+    """
 
     day: str = ""
     month: str = ""
@@ -66,10 +68,10 @@ class DateParts:
         if match is None:
             return cls(raw=text)
         year, month, day = match.groups()
-        return cls(day, month, year)
+        return cls(str(int(day)), str(int(month)), year)
 
     def __bool__(self) -> bool:
-        return any(getattr(self, name).strip() for name in (*PARTS, "raw"))
+        return any(part.strip() for part in self)
 
     def get(self, part: str) -> str:
         value: str = getattr(self, part)

@@ -33,44 +33,69 @@ def zone_name(value: dt.datetime) -> str:
     return name
 
 
-def display_date(value: dt.date | None) -> str:
+def _parsed(value: object) -> object:
+    """An ISO 8601 string ("2026-12-09", as in a data file or a changelog) as its date or date-time."""
+    if isinstance(value, str) and value:
+        try:
+            return dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def display_date(value: dt.date | str | None) -> str:
     """ "9 December 2026"; a date-time gives its date in the service's zone; nothing gives ""."""
+    value = _parsed(value)  # type: ignore[assignment]
     if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        return value
     if isinstance(value, dt.datetime):
         value = _local(value).date()
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
-def display_datetime(value: dt.datetime | None) -> str:
+def display_datetime(value: dt.datetime | str | None) -> str:
     """ "9 December 2026, 14:05 UTC": in the service's zone, named; a plain date gives its date."""
+    value = _parsed(value)  # type: ignore[assignment]
     if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        return value
     if not isinstance(value, dt.datetime):
         return display_date(value)
     local = _local(value)
     return f"{display_date(local.date())}, {local:%H:%M} {zone_name(local)}"
 
 
-def iso(value: dt.date | None) -> str:
+def iso(value: dt.date | str | None) -> str:
     """The machine form: "2026-12-09" or "2026-12-09T14:05:00+00:00"."""
+    value = _parsed(value)  # type: ignore[assignment]
     if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        return value
     if isinstance(value, dt.datetime):
         return _local(value).isoformat(timespec="seconds")
     return value.isoformat()
 
 
-def time_date(value: dt.date | None) -> SafeString:
+def time_date(value: dt.date | str | None) -> SafeString:
     """``<time datetime="2026-12-09">9 December 2026</time>``."""
+    value = _parsed(value)  # type: ignore[assignment]
     if value is None or value == "":
         return SafeString("")
+    if isinstance(value, str):
+        return format_html("{}", value)
     day = _local(value).date() if isinstance(value, dt.datetime) else value
     return format_html('<time datetime="{}">{}</time>', day.isoformat(), display_date(day))
 
 
-def time_datetime(value: dt.datetime | None) -> SafeString:
+def time_datetime(value: dt.datetime | str | None) -> SafeString:
     """``<time datetime="2026-12-09T14:05:00+00:00">9 December 2026, 14:05 UTC</time>``."""
+    value = _parsed(value)  # type: ignore[assignment]
     if value is None or value == "":
         return SafeString("")
+    if isinstance(value, str):
+        return format_html("{}", value)
     return format_html('<time datetime="{}">{}</time>', iso(value), display_datetime(value))

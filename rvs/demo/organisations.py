@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 
 from rvs.accounts.models import User
 from rvs.core import ern as ern_codec
+from rvs.core.dates import display_date
 from rvs.core.normalise import fold
 from rvs.exams.models import Exam
 from rvs.exams.scoring import Status
@@ -150,8 +151,8 @@ def search_examples(limit: int = 3) -> list[SearchExample]:
             SearchExample(
                 "Exam Reference Number",
                 ern_codec.display(result.ern),
-                f"{result.candidate.full_name}, {result.exam.name} {result.exam_date:%d %b %Y}, "
-                f"born {result.candidate.date_of_birth:%d %b %Y}",
+                f"{result.candidate.full_name}, {result.exam.name} {display_date(result.exam_date)}, "
+                f"born {display_date(result.candidate.date_of_birth)}",
             )
         )
     for share in shares[limit : limit + 200]:

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import etag, require_safe
 
+from rvs.core.dates import display_datetime
 from rvs.downloads import signing, timestamping
 
 # An hour: a rotated certificate reaches every cache within it, and an unchanged one is not refetched
@@ -41,8 +42,8 @@ def _shown(role: str, certificate: asn1_x509.Certificate) -> ShownCertificate:
         subject=certificate.subject.human_friendly,
         issuer=certificate.issuer.human_friendly,
         serial=f"{certificate.serial_number:X}",
-        not_before=validity["not_before"].native.strftime("%Y-%m-%d %H:%M UTC"),
-        not_after=validity["not_after"].native.strftime("%Y-%m-%d %H:%M UTC"),
+        not_before=display_datetime(validity["not_before"].native),
+        not_after=display_datetime(validity["not_after"].native),
         fingerprint=signing.fingerprint(certificate),
     )
 

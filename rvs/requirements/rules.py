@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from rvs.core.dates import display_date
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -53,7 +55,7 @@ def evaluate(
         allowed = ", ".join(sorted(allowed_exam_names)) or "other exams"
         reasons.append(f"{exam_name} is not one of the accepted exams ({allowed})")
     if rule.within_years is not None and exam_date < years_before(today, rule.within_years):
-        reasons.append(f"taken on {exam_date:%Y-%m-%d}, more than {rule.within_years} years ago")
+        reasons.append(f"taken on {display_date(exam_date)}, more than {rule.within_years} years ago")
     if not shows_scores or overall is None:
         if rule.min_overall is not None or rule.min_component is not None:
             reasons.append("no scores are reported for this result")

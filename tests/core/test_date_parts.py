@@ -199,3 +199,16 @@ def test_template_filters() -> None:
     template = Template("{% load rvs_tags %}{{ d|display_date }}|{{ t|display_datetime }}|{{ d|time_date }}")
     out = template.render(Context({"d": dt.date(2026, 9, 5), "t": dt.datetime(2026, 9, 5, 8, 0, tzinfo=dt.UTC)}))
     assert out == '5 September 2026|5 September 2026, 08:00 UTC|<time datetime="2026-09-05">5 September 2026</time>'
+
+
+def test_djangos_own_date_rendering_is_the_same_format() -> None:
+    """``{{ value }}`` without a filter, ``localize()`` and the admin write dates the one way too."""
+    from django.template import Context, Template
+    from django.utils.formats import localize
+
+    day, at = dt.date(2026, 12, 9), dt.datetime(2026, 12, 9, 14, 5, tzinfo=dt.UTC)
+    assert localize(day) == dates.display_date(day)
+    assert localize(timezone.localtime(at)) == dates.display_datetime(at)
+    assert Template("{{ d }}|{{ t }}").render(Context({"d": day, "t": at})) == (
+        "9 December 2026|9 December 2026, 14:05 UTC"
+    )
