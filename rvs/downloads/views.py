@@ -73,7 +73,8 @@ def _selected_result_ids(request: HttpRequest, organisation: Organisation) -> tu
         found = search.shared_results(organisation=organisation, criteria=criteria, sort="name")
         return found.result_ids(limit=settings.DOWNLOAD_MAX_RESULTS + 1), None
     if scope == "dashboard":
-        found = search.recent_shares(organisation=organisation)
+        # "Select all" on the dashboard: all its results, or all new ones when it shows new only.
+        found = search.recent_shares(organisation=organisation, new_only=request.POST.get("new") == "1")
         return found.result_ids(limit=settings.DOWNLOAD_MAX_RESULTS + 1), None
     names = "page_results" if scope == "page" else "results"
     public_ids = []

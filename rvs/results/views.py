@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -12,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -27,7 +29,7 @@ from rvs.requirements import selectors as requirement_selectors
 from rvs.requirements import services as requirement_services
 from rvs.results.forms import SearchForm
 from rvs.sharing import access, lookups
-from rvs.sharing.search import SORTS, SearchCriteria, SearchResults, recent_shares, shared_results
+from rvs.sharing.search import DEFAULT_SORT, SORTS, SearchCriteria, SearchResults, recent_shares, shared_results
 
 _SAVED_SEARCHES = 20
 
@@ -64,15 +66,32 @@ def dashboard(request: OrganisationRequest) -> HttpResponse:
     requirement = requirement_selectors.requirement_for(
         organisation=organisation, public_id=request.GET.get("requirement")
     )
-    shares = recent_shares(organisation=organisation)
+    sort = request.GET.get("sort", DEFAULT_SORT)
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    new_only = request.GET.get("new") == "1"
+    page = _with_verdicts(
+        _page(request, recent_shares(organisation=organisation, sort=sort, new_only=new_only)), requirement
+    )
+    # The filters kept by the table's sort links, pages and downloads ("q=" on the search page).
+    filters = {"requirement": str(requirement.public_id) if requirement else "", "new": "1" if new_only else ""}
     return render(
         request,
         "results/dashboard.html",
         {
-            "page": _with_verdicts(_page(request, shares), requirement),
+            "page": page,
             "download_templates": _templates(request),
             "requirements": requirements,
             "requirement": requirement,
+            "sort": sort,
+            "new_only": new_only,
+            "table_query": urlencode({key: value for key, value in filters.items() if value}),
+            "row_back": _back_query(request.get_full_path()),
+            "caption": ("New results" if new_only else "Results")
+            + " shared with your organisation"
+            + (", newest first" if sort == DEFAULT_SORT else ""),
+            # A new organisation that nothing is shared with yet sees the first-day guide, not a table.
+            "first_day": not new_only and page.paginator.count == 0,
+            "verify_form": SearchForm(organisation=organisation),
         },
     )
 
@@ -123,7 +142,9 @@ def search(request: OrganisationRequest) -> HttpResponse:
     key = request.GET.get("q", "")
     saved = request.session.get("searches", {}).get(key)
     if saved is None:
-        return render(request, "results/search.html", {"form": SearchForm(organisation=organisation)})
+        # The dashboard's "More search options" link opens them.
+        context = {"form": SearchForm(organisation=organisation), "open_more": request.GET.get("more") == "1"}
+        return render(request, "results/search.html", context)
     return _results(request, key, saved, request.GET.get("sort", "name"))
 
 
@@ -145,6 +166,8 @@ def _results(request: OrganisationRequest, key: str, saved: dict[str, Any], sort
     requirement = requirement_selectors.requirement_for(
         organisation=organisation, public_id=saved.get("requirement") or None
     )
+    # Where "back" from a download or a result goes: this page's address, also when it answered the form's POST.
+    results_url = request.get_full_path() if request.method == "GET" else f"{reverse('results:search')}?q={key}"
     if requirement is not None and saved.get("meets_only"):
         shares = shares.narrow(partial(requirement_selectors.meeting, requirement=requirement))
     return render(
@@ -156,12 +179,11 @@ def _results(request: OrganisationRequest, key: str, saved: dict[str, Any], sort
             "name_query": criteria.name,
             "requirement": requirement,
             "query_key": key,
+            "table_query": urlencode({"q": key}),
             "sort": sort,
             "download_templates": _templates(request),
-            # Where "back" from a download goes: this page's address, also when it answered the form's POST.
-            "results_url": request.get_full_path()
-            if request.method == "GET"
-            else f"{reverse('results:search')}?q={key}",
+            "results_url": results_url,
+            "row_back": _back_query(results_url),
         },
     )
 
@@ -178,9 +200,12 @@ def _lookup(request: OrganisationRequest, form: SearchForm, ern: str) -> HttpRes
     except lookups.ErnNotFound:
         form.add_error("ern", _ern_miss_message(form.cleaned_data))
         return render(request, "results/search.html", {"form": form}, status=404)
+    # "Back" from the result returns to the page the look-up was made on (the dashboard's verify box).
+    back = local_path(request.POST.get("back", "")) or reverse("results:search")
+    address = f"{reverse('results:detail', args=[result.public_id])}?{urlencode({'back': back})}"
     if request.htmx:
-        return HttpResponseClientRedirect(reverse("results:detail", args=[result.public_id]))
-    return redirect("results:detail", public_id=result.public_id)
+        return HttpResponseClientRedirect(address)
+    return redirect(address)
 
 
 def _ern_miss_message(data: dict[str, Any]) -> str:
@@ -205,6 +230,7 @@ def detail(request: OrganisationRequest, public_id: str) -> HttpResponse:
     result, share = access.result_for_organisation(organisation, public_id)
     was_new = share is not None and share.first_viewed_at is None
     lookups.result_open(actor=request.user, organisation=organisation, result=result, share=share)
+    back_url, back_label = _back(request)
     return render(
         request,
         "results/detail.html",
@@ -212,9 +238,14 @@ def detail(request: OrganisationRequest, public_id: str) -> HttpResponse:
             "result": result,
             "share": share,
             "was_new": was_new,
+            # The verdict panel: when this check was made, what the page offers next.
+            "checked_at": timezone.now(),
+            "back_label": back_label,
+            "detail_url": request.get_full_path(),
+            "download_templates": _templates(request),
             "components": list(result.components.all()),
             "show_photo": bool(share and share.include_photo and result.photo),
-            "back_url": _back_url(request),
+            "back_url": back_url,
             "last_revision": result.revisions.first(),
             "verdicts": [
                 (requirement, requirement_services.check(requirement, result))
@@ -224,11 +255,35 @@ def detail(request: OrganisationRequest, public_id: str) -> HttpResponse:
     )
 
 
-def _back_url(request: HttpRequest) -> str:
-    referer = request.META.get("HTTP_REFERER", "")
-    if referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()):
-        return referer
-    return reverse("results:dashboard")
+def _back_query(path: str) -> str:
+    """``?back=<path>``: what a link to a result carries to come back to ``path`` (``_back``)."""
+    return f"?{urlencode({'back': path})}"
+
+
+def local_path(value: str) -> str | None:
+    """``value`` if it is a path on this site ("/search/?q=…"), else None: a ``back`` parameter is
+    only ever followed within the site, never to another one (no open redirect)."""
+    if not value.startswith("/") or value.startswith("//") or any(c in value for c in "\\\r\n\t"):
+        return None
+    return value if url_has_allowed_host_and_scheme(value, allowed_hosts=set()) else None
+
+
+def _back(request: HttpRequest) -> tuple[str, str]:
+    """Where the result page's back link goes, and what it says: the ``back`` path the results table
+    (or the verify box) gave, else the page the user came from, else the dashboard."""
+    back = local_path(request.GET.get("back", ""))
+    if back is None:
+        referer = request.META.get("HTTP_REFERER", "")
+        if referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()):
+            back = referer
+        else:
+            back = reverse("results:dashboard")
+    address = urlsplit(back)
+    if address.path == reverse("results:search"):
+        return back, "Back to search results" if "q=" in address.query else "Back to search"
+    if address.path == reverse("results:dashboard"):
+        return back, "Back to Shared with you"
+    return back, "Back"
 
 
 @never_cache

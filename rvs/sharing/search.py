@@ -257,6 +257,11 @@ def shared_results(*, organisation: Organisation, criteria: SearchCriteria, sort
     return SearchResults(found, matching, sort, tiers=lambda: tier_of_share(organisation, terms))
 
 
-def recent_shares(*, organisation: Organisation) -> SearchResults:
-    """The dashboard: every active share with the organisation, newest first."""
-    return shared_results(organisation=organisation, criteria=SearchCriteria(), sort=DEFAULT_SORT)
+def recent_shares(*, organisation: Organisation, sort: str = DEFAULT_SORT, new_only: bool = False) -> SearchResults:
+    """The dashboard: every active share with the organisation, newest first or in ``sort``; with
+    ``new_only``, only those nobody at the organisation has opened yet (``Share.is_new``)."""
+    if not new_only:
+        return shared_results(organisation=organisation, criteria=SearchCriteria(), sort=sort)
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    rows = access.index_rows(organisation).filter(share__first_viewed_at=None)
+    return SearchResults(_Index(rows, sort), rows.values("share_id"), sort)

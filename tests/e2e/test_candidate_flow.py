@@ -194,14 +194,14 @@ def test_it_shares_a_result_with_the_photo_shows_read_and_revokes(
     expect(row.get_by_role("cell").nth(1)).to_have_css("font-weight", "700")
 
     row.get_by_role("link", name=DASHBOARD_NAME).click()
-    expect(ro).to_have_url(url("results:detail", result.public_id))
+    expect(ro).to_have_url(url("results:detail", result.public_id) + "?back=%2Fdashboard%2F")
     expect(ro.get_by_role("heading", name="Thị Lan Nguyễn", level=1)).to_be_visible()
     photo = ro.get_by_role("img", name="Test day photo of Thị Lan Nguyễn")
     expect(photo).to_be_visible()
     expect(photo).to_have_js_property("complete", True)
     assert photo.evaluate("img => img.naturalWidth") == 60
 
-    ro.get_by_role("link", name="Back", exact=True).click()
+    ro.get_by_role("link", name="Back to Shared with you", exact=True).click()
     expect(ro).to_have_url(url("results:dashboard"))
     row = _dashboard_row(ro, DASHBOARD_NAME)
     expect(row).not_to_contain_class("new")
@@ -235,7 +235,10 @@ def test_it_shares_a_result_with_the_photo_shows_read_and_revokes(
     assert photo_response.status == 404
     ro.goto(url("results:dashboard"))
     expect(_dashboard_row(ro, DASHBOARD_NAME)).to_have_count(0)
-    expect(ro.get_by_role("status")).to_have_text("No candidate has shared results with your organisation yet.")
+    # Nothing shared any more: the first-day guide (issue 17 item 1) instead of an empty table.
+    expect(ro.get_by_role("region", name="Your first day")).to_contain_text(
+        "No candidate has shared results with your organisation yet."
+    )
 
 
 def test_it_finds_the_organisation_without_javascript(

@@ -129,7 +129,7 @@ def test_it_finds_a_new_result_by_an_unaccented_name_and_unbolds_it_once_opened(
     screenshot("search")
 
     search_row.get_by_role("link", name="Müller, Anna").click()
-    expect(page).to_have_url(url("results:detail", result.public_id))
+    expect(page).to_have_url(re.compile(re.escape(url("results:detail", result.public_id)) + r"\?back="))
     expect(page.get_by_role("heading", name="Anna Müller", level=1)).to_be_visible()
     summary = page.locator("dl.summary")
     expect(summary.locator("div").filter(has_text="Overall score")).to_contain_text(str(result.overall_score))
@@ -141,6 +141,7 @@ def test_it_finds_a_new_result_by_an_unaccented_name_and_unbolds_it_once_opened(
     expect(scores.get_by_role("row", name="Listening")).to_contain_text("190")
     expect(page.locator("dl.details div").filter(has_text="Exam Reference Number")).to_contain_text(result.ern_display)
     expect(page.locator(".notice")).to_have_count(0)  # shared, so no "found by its ERN" notice
+    expect(page.get_by_role("region", name="Verified: a genuine result")).to_contain_text("Shared with you on")
     screenshot("result-details")
 
     # The browser's own Back button: the search results, fetched again, no longer show it as new.
@@ -152,17 +153,17 @@ def test_it_finds_a_new_result_by_an_unaccented_name_and_unbolds_it_once_opened(
     _expect_seen(_row(page, "Müller, Anna"))
     _expect_new(_row(page, "Wójcik, Łukasz"))
 
-    # The page's own "Back" link returns to where the user came from.
+    # The page's own back link returns to where the user came from.
     _row(page, "Wójcik, Łukasz").get_by_role("link", name="Wójcik, Łukasz").click()
     expect(page.get_by_role("heading", name="Łukasz Wójcik", level=1)).to_be_visible()
-    page.get_by_role("link", name="Back", exact=True).click()
+    page.get_by_role("link", name="Back to Shared with you", exact=True).click()
     expect(page).to_have_url(url("results:dashboard"))
     _expect_seen(_row(page, "Wójcik, Łukasz"))
     _expect_seen(_row(page, "Müller, Anna"))
 
     page.goto(results_url)
     _row(page, "Müller, Anna").get_by_role("link", name="Müller, Anna").click()
-    page.get_by_role("link", name="Back", exact=True).click()
+    page.get_by_role("link", name="Back to search results", exact=True).click()
     expect(page).to_have_url(results_url)
     _expect_seen(_row(page, "Müller, Anna"))
 
@@ -183,6 +184,8 @@ def test_it_can_be_used_with_the_keyboard_alone(
     page.keyboard.press("Enter")
     expect(page.get_by_role("main")).to_be_focused()
 
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Exam Reference Number")).to_be_focused()  # the verify box comes first
     page.keyboard.press("Tab")
     name_field = page.get_by_label("Candidate Name")
     expect(name_field).to_be_focused()
@@ -210,7 +213,7 @@ def test_it_can_be_used_with_the_keyboard_alone(
     _expect_focus_ring(result_link)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Łukasz Wójcik", level=1)).to_be_visible()
-    back = page.get_by_role("link", name="Back", exact=True)
+    back = page.get_by_role("link", name="Back to search results", exact=True)
     _tab_to(page, back)
     page.keyboard.press("Enter")
     expect(page.get_by_role("columnheader", name="Candidate name", exact=True)).to_have_attribute(

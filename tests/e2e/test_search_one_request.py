@@ -88,5 +88,5 @@ def test_refused_searches_and_the_ern_look_up_still_show_their_answers(
 
     page.get_by_label("Exam Reference Number").fill(share.result.ern_display)
     page.get_by_role("button", name="Search").click()  # found: the browser goes to the result
-    expect(page).to_have_url(url("results:detail", share.result.public_id))
+    expect(page).to_have_url(url("results:detail", share.result.public_id) + "?back=%2Fsearch%2F")
     expect(page.get_by_role("heading", name=share.result.candidate.full_name, level=1)).to_be_visible()

@@ -52,6 +52,16 @@ def test_the_dashboard_reads_the_user_membership_and_organisation_in_one_query(
     assert len(queries) <= PER_REQUEST + 5, queries
 
 
+def test_the_dashboards_sorts_and_new_only_filter_cost_no_more_queries(
+    member_client: Client, shares: list[Share]
+) -> None:
+    """Issue 17 item 10: sorted and filtered, the dashboard is still the same five queries."""
+    for params in ("?sort=name", "?sort=-score&new=1", "?new=1&page=2"):
+        response, queries = _queries(member_client, "get", reverse("results:dashboard") + params)
+        assert response.status_code == 200
+        assert len(queries) <= PER_REQUEST + 5, (params, queries)
+
+
 def test_the_search_results_page_and_details_stay_within_their_query_budgets(
     member_client: Client, shares: list[Share]
 ) -> None:

@@ -206,9 +206,11 @@ class TestErnLookup:
         result = ResultFactory()
         response = member_client.post(reverse("results:search"), {"ern": result.ern_display.lower()})
         assert response.status_code == 302
-        assert response["Location"] == reverse("results:detail", args=[result.public_id])
+        # The result, whose "Back" returns to the search the look-up was made on.
+        assert response["Location"] == reverse("results:detail", args=[result.public_id]) + "?back=%2Fsearch%2F"
         page = member_client.get(response["Location"]).content.decode()
         assert result.ern_display in page
+        assert '<a href="/search/" class="back">Back to search</a>' in page
         assert AuditEntry.objects.filter(action="ern.looked_up", actor=member).count() == 1
 
     def test_it_tells_a_typo_from_an_unknown_number(self, member_client: Client) -> None:
@@ -334,7 +336,9 @@ class TestSearchSentByHtmx:
     def test_an_ern_found_sends_the_browser_to_the_result(self, member_client: Client, org_a: Any) -> None:
         share = ShareFactory(organisation=org_a)
         response = member_client.post(reverse("results:search"), {"ern": share.result.ern}, HTTP_HX_REQUEST="true")
-        assert response["HX-Redirect"] == reverse("results:detail", args=[share.result.public_id])
+        assert (
+            response["HX-Redirect"] == reverse("results:detail", args=[share.result.public_id]) + "?back=%2Fsearch%2F"
+        )
 
     def test_errors_come_back_as_before(self, member_client: Client) -> None:
         response = member_client.post(reverse("results:search"), {"name": ""}, HTTP_HX_REQUEST="true")

@@ -101,7 +101,7 @@ class TestOnTheWebsite:
     ) -> None:
         response = _look_up(member_client, revoked.ern, name=SURNAME, date_of_birth=DATE_OF_BIRTH)
         assert response.status_code == 302
-        assert response["Location"] == reverse("results:detail", args=[revoked.public_id])
+        assert response["Location"] == reverse("results:detail", args=[revoked.public_id]) + "?back=%2Fsearch%2F"
         page = member_client.get(response["Location"]).content.decode()
         assert revoked.ern_display in page
         assert "Test day photo" not in page

@@ -90,17 +90,19 @@ _ROW = [CELLS[column.key] for column in columns.TABLE]
 
 
 @register.simple_tag
-def result_rows(page: Any, name_query: str = "", requirement: Any = None) -> SafeString:
+def result_rows(page: Any, name_query: str = "", requirement: Any = None, back: str = "") -> SafeString:
     """``<tr>`` per share of ``page``: select box, then the columns of ``columns.TABLE`` (name linked,
     exam, dates, score, ERN) and, when searched by name or checked against a requirement, the name
-    match and the verdict."""
-    detail = reverse("results:detail", args=[_ID])  # one reverse per page, the id put in per row
+    match and the verdict. Each name links to the result with ``back``, the table page's address as a
+    query ("?back=%2Fsearch%2F%3Fq%3D…"), so the result's "Back to search results" returns to it."""
+    # One reverse per page, the id put in per row.
+    detail = reverse("results:detail", args=[_ID]) + escape(back)
     rows = []
     for share in page:
         r = share.result
         public_id = str(r.public_id)
         new = share.is_new
-        link = detail.replace(_ID, public_id)
+        link = detail.replace(_ID, public_id, 1)
         cells = [
             f'      <tr class="{"new" if new else ""}">\n'
             f'        <td><input type="checkbox" name="results" value="{public_id}" id="select-{public_id}">'
