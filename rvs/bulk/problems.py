@@ -52,7 +52,7 @@ def reason(verdict: RowVerdict) -> str:
     if verdict.verdict == "not found":
         if verdict.details == NO_RESULT:
             return "No result has this Exam Reference Number. Check it against the candidate’s Statement of Results."
-        return f"This is not an Exam Reference Number: {verdict.details}"
+        return verdict.details  # the number's own format error, in words ("… has 18 characters; this one has 5.")
     if verdict.verdict == "mismatch":
         return _mismatch(verdict.details)
     return STATUS_REASONS.get(verdict.verdict, f"The result’s status is: {verdict.details}.")
