@@ -8,6 +8,9 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
+from rvs.organisations.models import Organisation
+from tests.factories import ShareFactory
+
 
 def _summary(page: str) -> str:
     found = re.search(r'<div class="error-summary" role="alert" tabindex="-1" autofocus>(.*?)</div>', page, re.S)
@@ -39,6 +42,30 @@ class TestFormErrors:
     def test_a_page_without_errors_has_no_summary(self, client: Client, db: None) -> None:
         page = client.get(reverse("register")).content.decode()
         assert "error-summary" not in page
+        assert "<title>Register your organisation – " in page
+
+
+class TestTitle:
+    def test_it_starts_error_when_a_form_shows_an_error(self, client: Client, db: None) -> None:
+        page = client.post(reverse("register"), {}).content.decode()
+        assert "<title>Error: Register your organisation – " in page
+
+    def test_it_starts_error_once_when_the_page_also_says_so(self, primary: Any) -> None:
+        from tests.conftest import client_for
+
+        page = (
+            client_for(primary)
+            .get(reverse("organisations:activity"), {"start_day": "31", "start_month": "2", "start_year": "2026"})
+            .content.decode()
+        )
+        assert "<title>Error: Activity – " in page
+
+    def test_it_starts_error_for_a_refused_action(self, member_client: Client, org_a: Organisation) -> None:
+        ShareFactory(organisation=org_a)
+        member_client.post(reverse("downloads:create"), {"format": "pdf", "back": "/dashboard/"})
+        page = member_client.get(reverse("results:dashboard")).content.decode()
+        assert "<title>Error: " in page
+        assert "<title>Error: " not in member_client.get(reverse("results:dashboard")).content.decode()
 
 
 class TestNotices:
