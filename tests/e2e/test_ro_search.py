@@ -286,7 +286,7 @@ def test_it_points_at_a_typing_error_in_an_exam_reference_number(
 
     summary = page.get_by_role("alert")
     expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
-    summary.get_by_role("link", name=re.compile(r"^Exam Reference Number: .*typing error")).click()
+    summary.get_by_role("link", name=re.compile(r"^This Exam Reference Number contains a typing error")).click()
     field = page.get_by_label("Exam Reference Number")
     expect(field).to_be_focused()
     expect(field).to_have_attribute("aria-invalid", "true")
