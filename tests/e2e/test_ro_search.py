@@ -267,9 +267,11 @@ def test_it_opens_an_unshared_result_by_its_exam_reference_number(
     page.goto(url("results:search"))
     page.get_by_label("Exam Reference Number").fill(result.ern_display.lower())
     page.get_by_label("Exam Reference Number").press("Enter")
-    expect(page).to_have_url(url("results:detail", result.public_id))
+    expect(page).to_have_url(url("results:detail", result.public_id) + "?back=%2Fsearch%2F")
     expect(page.get_by_role("heading", name="Zoë Ødegård", level=1)).to_be_visible()
-    expect(page.locator(".notice")).to_contain_text("found this result by its Exam Reference Number")
+    verdict = page.get_by_role("region", name="Verified: a genuine result")
+    expect(verdict).to_contain_text("Looked up by Exam Reference Number")
+    expect(verdict).to_contain_text("The candidate has not shared it with you")
     expect(page.locator("dl.details")).to_contain_text(result.ern_display)
 
 
