@@ -193,8 +193,15 @@ class DatePartsField(forms.Field):
             raise self._error(f"{self.subject} must be a real date", "invalid", wrong)
         if len(year_match.group(1)) != 4:
             raise self._error(f"{self.subject} year must include 4 numbers", "year", ("year",))
+        day, year = int(day_match.group(1)), int(year_match.group(1))
+        # A day or month that no date has marks that box; 31 February or year 0 marks them all.
+        out_of_range = tuple(
+            part for part, bad in (("day", not 1 <= day <= 31), ("month", not 1 <= month <= 12)) if bad
+        )
+        if out_of_range:
+            raise self._error(f"{self.subject} must be a real date", "invalid", out_of_range)
         try:
-            return dt.date(int(year_match.group(1)), month, int(day_match.group(1)))
+            return dt.date(year, month, day)
         except ValueError:
             raise self._error(f"{self.subject} must be a real date", "invalid") from None
 

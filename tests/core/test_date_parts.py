@@ -152,6 +152,25 @@ def test_an_error_is_tied_to_the_group_and_marks_only_the_wrong_box() -> None:
     assert 'value="5"' in day.group(0)
 
 
+@pytest.mark.parametrize(
+    ("typed", "marked"),
+    [
+        (("5", "13", "1990"), ["month"]),
+        (("32", "1", "1990"), ["day"]),
+        (("5", "x", "1990"), ["month"]),
+        (("5", "9", "90"), ["year"]),
+        (("31", "2", "1990"), ["day", "month", "year"]),
+    ],
+)
+def test_only_the_wrong_boxes_are_marked(typed: tuple[str, str, str], marked: list[str]) -> None:
+    form = BirthForm(data=boxes(*typed))
+    assert not form.is_valid()
+    html = _render(form)
+    boxes_html = re.findall(r"<input[^>]*>", html)
+    invalid = [re.search(r'id="id_date_of_birth_(\w+)"', box).group(1) for box in boxes_html if "aria-invalid" in box]  # type: ignore[union-attr]
+    assert invalid == marked
+
+
 def test_the_error_summary_links_to_the_day_box() -> None:
     form = BirthForm(data=boxes())
     assert not form.is_valid()
