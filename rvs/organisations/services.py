@@ -226,7 +226,10 @@ def user_remove(*, actor: User, organisation: Organisation, membership: Membersh
     if membership.is_primary:
         raise ValidationError("The Primary User cannot be deleted. Contact the Global Recognition Team to change it.")
     email = membership.user.email
-    log_action("user.removed", actor=actor, organisation=organisation, obj=membership, data={"email": email})
+    log_action(
+        "user.removed", actor=actor, organisation=organisation, obj=membership,
+        data={"email": email, "name": membership.user.full_name},
+    )  # fmt: skip
     membership.user.delete()
 
 

@@ -133,6 +133,7 @@ class TestFilters:
         page = client.get(reverse(URL)).content.decode()
         assert f"{email} (deleted user)" in page
         assert f"API key “Admissions CRM” (rvs_{key.prefix})" in page
+        assert f"deleted the user {member.full_name}." in page
         page = client.get(reverse(URL), {"person": f"former-{email}"}).content.decode()
         assert f"{email} viewed a result." in page
         assert "added the user" not in page
