@@ -1,8 +1,9 @@
 """Statements of Results as PDF: one page per result, a QR code to the public check, signed.
 
 Drawn with reportlab and the bundled DejaVu fonts (Łukasz, Nguyễn, Ørsted, Cyrillic, Greek all
-print), laid out on the grid of ``pdf_layout`` (nothing overlaps, nothing is cut short). The document carries, for each statement, the ERN and a digest of what it says, so the
-verify page can tell a result corrected or withdrawn since the PDF was issued: as JSON in a
+print), laid out on the grid of ``pdf_layout`` (nothing overlaps, nothing is cut short). The
+document carries, for each statement, the ERN and a digest of what it says, so the verify page
+can tell a result corrected or withdrawn since the PDF was issued: as JSON in a
 compressed stream named by the catalogue's ``/RVSStatements`` (``statement_entries``). Statements
 issued before carry it as base64 in the information dictionary's Keywords, which the verify page
 still reads; a stream is never parsed by pyHanko when it signs, where the Keywords were (9 MB of

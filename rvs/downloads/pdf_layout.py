@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -123,7 +124,8 @@ class Text:
 
     def draw(self, canvas: Canvas, x: float, top: float, *, align: str = "left", width: float = 0) -> float:
         """Draw from ``top`` (the top of the first line); returns the bottom of the last line."""
-        canvas.setFont(self.font, self.size)
+        if (getattr(canvas, "_fontname", None), getattr(canvas, "_fontsize", None)) != (self.font, self.size):
+            canvas.setFont(self.font, self.size)  # only when it changes: each call writes to the page
         baseline = top - self.size * 0.93  # DejaVu's ascent
         for line in self.lines:
             if align == "right":
@@ -136,6 +138,7 @@ class Text:
         return top - self.height
 
 
+@lru_cache(maxsize=2048)  # most of a page's texts repeat on every page
 def fit(text: str, font: str, size: float, width: float, *, smallest: float | None = None) -> Text:
     """One line at ``size`` if it fits, else shrunk (not below ``smallest``), else wrapped at the smallest."""
     smallest = size if smallest is None else smallest
@@ -147,7 +150,8 @@ def fit(text: str, font: str, size: float, width: float, *, smallest: float | No
     return Text(tuple(wrap(text, font, smallest, width)), font, smallest)
 
 
-def fit_lines(text: str, font: str, sizes: Sequence[float], width: float, lines: int) -> Text | None:
+@lru_cache(maxsize=1024)
+def fit_lines(text: str, font: str, sizes: tuple[float, ...], width: float, lines: int) -> Text | None:
     """The largest of ``sizes`` at which ``text`` wraps between words into at most ``lines`` lines of
     ``width``; None when no size does (a word would have to be split)."""
     for size in sizes:
@@ -208,6 +212,7 @@ def _short(band: Band) -> str:
     return grade if len(words) == 1 else "".join(w[0] if w.islower() else w[0].upper() for w in words)
 
 
+@lru_cache(maxsize=64)  # one a scheme version: the same on every page of its exam
 def legend(scheme: CesScheme, x0: float, width: float) -> Legend:
     """The legend's two rows for ``scheme`` over bars drawn from ``x0``, ``width`` wide.
 
@@ -273,23 +278,7 @@ def chart(
     row = max(4.5 * mm, min(CHART_ROW, (room - 2 * legend_row) / max(1, len(rows))))
     rows_top = top - 2 * legend_row
     bottom = rows_top - len(rows) * row
-    key = legend(scheme, bars_x, bars_width)
-    for caption, segments, row_top, shade_bottom in (
-        ("CEFR level", key.cefr, top, top - legend_row),
-        ("Band", key.bands, top - legend_row, bottom),
-    ):
-        caption_text = fit(caption, REGULAR, 7, CHART_LABEL_WIDTH - 2 * mm, smallest=6)
-        canvas.setFillColor(MUTED)
-        caption_text.draw(canvas, LEFT, row_top - (legend_row - caption_text.height) / 2)
-        for index, segment in enumerate(segments):
-            canvas.setFillColor(SHADES[index % 2])
-            canvas.rect(
-                segment.x0 + 0.4, shade_bottom, segment.x1 - segment.x0 - 0.8, row_top - shade_bottom, stroke=0, fill=1
-            )
-            if segment.text is not None:
-                canvas.setFillColor(MUTED)
-                text_top = row_top - (legend_row - segment.text.height) / 2
-                segment.text.draw(canvas, segment.x0, text_top, align="centre", width=segment.x1 - segment.x0)
+    _backdrop(canvas, legend(scheme, bars_x, bars_width), legend_row, top - bottom, top)
     for index, (label, score) in enumerate(rows):
         overall = index == len(rows) - 1
         row_top = rows_top - index * row
@@ -306,6 +295,37 @@ def chart(
         value.draw(canvas, end + 1.5 * mm, row_top - (row - value.height) / 2)
     canvas.setFillColor(MUTED)
     return note.draw(canvas, LEFT, bottom - 2 * mm)
+
+
+def _backdrop(canvas: Canvas, key: Legend, legend_row: float, height: float, top: float) -> None:
+    """The legend and the bands' shading behind the bars, ``height`` high from ``top``.
+
+    Drawn once a batch document for each scheme and chart size, as a form XObject every page of that
+    exam shows: the same drawing repeated on thousands of pages would be written (and paid for) each time.
+    """
+    forms: dict[tuple[Legend, float, float], str] = canvas.__dict__.setdefault("_rvs_backdrops", {})
+    name = forms.get((key, legend_row, height))
+    if name is None:
+        name = forms[(key, legend_row, height)] = f"rvsBackdrop{len(forms)}"
+        canvas.beginForm(name, lowerx=0, lowery=-height, upperx=PAGE_WIDTH, uppery=0)
+        for caption, segments, row_top in (("CEFR level", key.cefr, 0.0), ("Band", key.bands, -legend_row)):
+            shade_bottom = -legend_row if segments is key.cefr else -height
+            caption_text = fit(caption, REGULAR, 7, CHART_LABEL_WIDTH - 2 * mm, smallest=6)
+            canvas.setFillColor(MUTED)
+            caption_text.draw(canvas, LEFT, row_top - (legend_row - caption_text.height) / 2)
+            for index, segment in enumerate(segments):
+                canvas.setFillColor(SHADES[index % 2])
+                width = segment.x1 - segment.x0
+                canvas.rect(segment.x0 + 0.4, shade_bottom, width - 0.8, row_top - shade_bottom, stroke=0, fill=1)
+                if segment.text is not None:
+                    canvas.setFillColor(MUTED)
+                    text_top = row_top - (legend_row - segment.text.height) / 2
+                    segment.text.draw(canvas, segment.x0, text_top, align="centre", width=width)
+        canvas.endForm()
+    canvas.saveState()
+    canvas.translate(0, top)
+    canvas.doForm(name)
+    canvas.restoreState()
 
 
 # The rest of the page -------------------------------------------------------------------------
@@ -367,11 +387,20 @@ def summary(canvas: Canvas, cells: Sequence[tuple[str, str]], top: float) -> flo
 
 def footer(canvas: Canvas, paragraphs: Sequence[str]) -> None:
     """The footer text in its cell beside the QR code, centred on the code's height."""
-    x0, y0, x1, y1 = FOOTER_TEXT
-    for size in (8, 7.5, 7, 6.5, 6):
-        lines = [line for paragraph in paragraphs for line in wrap(paragraph, REGULAR, size, x1 - x0)]
-        text = Text(tuple(lines), REGULAR, size)
-        if text.height <= y1 - y0:
-            break
+    x0, y0, _, y1 = FOOTER_TEXT
+    text = _footer_text(tuple(paragraphs))
     canvas.setFillColor(INK)
     text.draw(canvas, x0, y1 - (y1 - y0 - text.height) / 2)
+
+
+@lru_cache(maxsize=16)  # the same on every page of a download
+def _footer_text(paragraphs: tuple[str, ...]) -> Text:
+    """The paragraphs wrapped to the footer's cell, smaller (not below 6 pt) until they fit its height."""
+    x0, y0, x1, y1 = FOOTER_TEXT
+    for size in (8, 7.5, 7, 6.5, 6):
+        text = Text(
+            tuple(line for paragraph in paragraphs for line in wrap(paragraph, REGULAR, size, x1 - x0)), REGULAR, size
+        )
+        if text.height <= y1 - y0:
+            break
+    return text

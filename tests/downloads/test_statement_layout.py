@@ -208,7 +208,7 @@ def _render(
         draw(canvas, text, x, y, size)
 
     monkeypatch.setattr(pdf, "_qr", spy)
-    path = tmp_path / "statements.pdf"
+    path = tmp_path / f"statements-{len(results)}.pdf"
     with path.open("wb") as out:
         count = render_statements(
             results_in_order([r.pk for r in results]), out, photo_for=lambda result: result.pk in photo
@@ -217,7 +217,7 @@ def _render(
     keep = os.environ.get("RVS_KEEP_STATEMENTS")
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(keep) / "statements.pdf")
+        shutil.copy(path, Path(keep) / path.name)
     return path, squares
 
 
