@@ -87,8 +87,7 @@ def test_it_checks_a_20_row_intake_and_gives_the_verdicts_back_with_our_columns(
 ) -> None:
     path, expected = _applicant_file(tmp_path)
     sign_in(ro_user)
-    page.get_by_role("navigation").get_by_role("link", name="Downloads", exact=True).click()
-    page.get_by_role("link", name="Bulk verification").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Bulk verification").click()  # a main tab
     expect(page.get_by_role("heading", name="Bulk verification", level=1)).to_be_visible()
     page.get_by_label("Applicant file (CSV or XLSX)").set_input_files(path)
     page.get_by_role("group", name="Answer as").get_by_label("XLSX").check()
@@ -97,6 +96,22 @@ def test_it_checks_a_20_row_intake_and_gives_the_verdicts_back_with_our_columns(
     expect(page.get_by_role("heading", name="Your applicants have been checked")).to_be_visible()
     expect(page.get_by_text("20 rows")).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text="verified")).to_contain_text("12")
+    # The 8 rows that did not verify, on screen: line in the file, the number as given, why.
+    expect(page.get_by_role("heading", name="8 rows did not verify")).to_be_visible()
+    problems = page.get_by_role("table", name="Rows that did not verify, in the order of your file")
+    body_rows = problems.locator("tbody tr")
+    expect(body_rows).to_have_count(8)
+    expect(body_rows.nth(0).get_by_role("cell").nth(0)).to_have_text("14")
+    expect(body_rows.nth(0)).to_contain_text("the date of birth given does not match the result")
+    expect(body_rows.nth(3)).to_contain_text("the name given does not match the result")
+    expect(body_rows.nth(4)).to_contain_text("No result has this Exam Reference Number.")
+    expect(body_rows.nth(6)).to_contain_text("The result is withheld")
+    expect(body_rows.nth(7).get_by_role("cell").nth(0)).to_have_text("21")
+    expect(body_rows.nth(7)).to_contain_text("The result was withdrawn by the exam board")
+    for width in (390, 320):  # the table scrolls inside its labelled region, the page never sideways
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     with page.expect_download() as info:
         page.get_by_role("link", name="Download the answer (XLSX)").click()
@@ -133,3 +148,32 @@ def test_it_checks_a_20_row_intake_and_gives_the_verdicts_back_with_our_columns(
     assert sheet_again is not None
     again_table = [["" if c is None else str(c) for c in row] for row in sheet_again.iter_rows(values_only=True)]
     assert again_table == table
+
+
+def test_the_sample_file_has_the_columns_the_page_describes_and_can_be_uploaded_as_it_is(
+    page: Page, sign_in: SignIn, ro_user: Any, url: Url, tmp_path: Path
+) -> None:
+    sign_in(ro_user)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Bulk verification").click()
+    expect(page.get_by_role("link", name="Bulk verification")).to_have_attribute("aria-current", "page")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download a sample file (CSV)").click()
+    sample = tmp_path / info.value.suggested_filename
+    info.value.save_as(sample)
+    assert sample.name == "bulk-verification-sample.csv"
+    with sample.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    assert len(rows) == 3
+    described = [text.strip() for text in page.locator("dl.columns dt").all_inner_texts()]
+    assert described == [*rows[0], "Any other column"]
+
+    page.get_by_label("Applicant file (CSV or XLSX)").set_input_files(sample)
+    page.get_by_role("button", name="Verify applicants").click()
+    expect(page.get_by_role("heading", name="2 rows did not verify")).to_be_visible()
+    problems = page.get_by_role("table", name="Rows that did not verify, in the order of your file")
+    for line, row in zip(("2", "3"), rows[1:], strict=True):
+        cells = problems.locator("tbody tr").filter(has_text=row[0]).get_by_role("cell")
+        expect(cells.nth(0)).to_have_text(line)
+        expect(cells.nth(3)).to_have_text(
+            "No result has this Exam Reference Number. Check it against the candidate’s Statement of Results."
+        )
