@@ -90,8 +90,9 @@ def rows_toggle() -> Toggle:
     old = engine.get_template("results/_rows_reference.html")
     fast = results_table.result_rows
 
-    def template_rows(page: Any, name_query: str = "", requirement: Any = None) -> Any:
-        return old.render(Context({"page": page, "name_query": name_query, "requirement": requirement}))
+    def template_rows(page: Any, name_query: str = "", requirement: Any = None, back: str = "") -> Any:
+        context = {"page": page, "name_query": name_query, "requirement": requirement, "back": back}
+        return old.render(Context(context))
 
     @contextmanager
     def toggle(on: bool) -> Iterator[None]:
