@@ -38,6 +38,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from rvs.core.dates import display_date
+from rvs.downloads import pdf_chart
 from rvs.downloads import pdf_layout as layout
 from rvs.downloads.changes import revision_count, state_digest, statement_state
 from rvs.downloads.pdf_document import STATEMENTS_KEY, Concatenation
@@ -137,7 +138,7 @@ def _page(canvas: Canvas, result: Result, *, photo: bool, issued: str) -> None:
         scheme = scheme_for(result.exam.scoring, result.exam_date)
         if scheme is not None:
             scores = [(c.label, c.score) for c in result.components.all()] + [("Overall score", result.overall_score)]
-            layout.chart(canvas, scheme, scores, y - 7 * mm, brand["scale_name"])
+            pdf_chart.chart(canvas, scheme, scores, y - 7 * mm, brand["scale_name"])
     else:
         layout.summary(canvas, [("Result", result.get_status_display())], y)
     x0, y0, x1, _ = layout.QR_BOX

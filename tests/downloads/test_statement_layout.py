@@ -298,14 +298,15 @@ def _catalogue_schemes() -> list[tuple[str, CesScheme]]:
 def test_the_band_legend_names_every_band_once_and_every_cefr_level_once() -> None:
     """Not "– B1 B2 B2 C1": the bands' row names each band by its own label (distinct in every
     scheme of the catalogue), the CEFR row each level once over the bands that give it."""
+    from rvs.downloads import pdf_chart as chart
     from rvs.downloads import pdf_layout as layout
 
-    bars_x = layout.LEFT + layout.CHART_LABEL_WIDTH
-    bars_width = layout.CONTENT_WIDTH - layout.CHART_LABEL_WIDTH - layout.CHART_VALUE_WIDTH
+    bars_x = layout.LEFT + chart.CHART_LABEL_WIDTH
+    bars_width = layout.CONTENT_WIDTH - chart.CHART_LABEL_WIDTH - chart.CHART_VALUE_WIDTH
     schemes = _catalogue_schemes()
     assert len(schemes) >= 15
     for name, scheme in schemes:
-        key = layout.legend(scheme, bars_x, bars_width)
+        key = chart.legend(scheme, bars_x, bars_width)
         bands = sorted(scheme.bands, key=lambda b: b.min)
         assert [s.label for s in key.bands] == [b.label for b in bands], name
         assert len({s.label for s in key.bands}) == len(bands), name
@@ -323,7 +324,7 @@ def test_the_band_legend_names_every_band_once_and_every_cefr_level_once() -> No
                 assert widest <= segment.x1 - segment.x0, f"{name}: {shown!r} is wider than its band"
         # Each band's segment covers its scores: the low end of the band starts it.
         for segment, band in zip(key.bands, bands, strict=True):
-            assert segment.x0 == pytest.approx(layout.bar_x(scheme, band.min, bars_x, bars_width)), name
+            assert segment.x0 == pytest.approx(chart.bar_x(scheme, band.min, bars_x, bars_width)), name
     shorts = [
         (name, s.label)
         for name, scheme in schemes
@@ -334,7 +335,8 @@ def test_the_band_legend_names_every_band_once_and_every_cefr_level_once() -> No
 
 
 def _legend_bands(scheme: CesScheme) -> tuple[Any, ...]:
+    from rvs.downloads import pdf_chart as chart
     from rvs.downloads import pdf_layout as layout
 
-    bars_width = layout.CONTENT_WIDTH - layout.CHART_LABEL_WIDTH - layout.CHART_VALUE_WIDTH
-    return layout.legend(scheme, layout.LEFT + layout.CHART_LABEL_WIDTH, bars_width).bands
+    bars_width = layout.CONTENT_WIDTH - chart.CHART_LABEL_WIDTH - chart.CHART_VALUE_WIDTH
+    return chart.legend(scheme, layout.LEFT + chart.CHART_LABEL_WIDTH, bars_width).bands
