@@ -16,20 +16,23 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rvs.api import keys, webhooks
 from rvs.api.models import ApiKey, WebhookEndpoint
 from rvs.core.access import owned_or_404
+from rvs.core.form_errors import NamedErrors
 from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, has_perm, org_permission_required
 from rvs.organisations.http import OrganisationRequest
 from rvs.organisations.models import Organisation
 
 
-class KeyForm(forms.Form):
+class KeyForm(NamedErrors, forms.Form):
+    error_phrases = {"name": "the key name", "scope": "the key's access"}
     name = forms.CharField(label="Key name", max_length=100, help_text="For example the system that will use it.")
     scope = forms.ChoiceField(
         label="Access", choices=ApiKey.Scope.choices, initial=ApiKey.Scope.READ, widget=forms.RadioSelect
     )
 
 
-class WebhookForm(forms.Form):
+class WebhookForm(NamedErrors, forms.Form):
+    error_phrases = {"url": "the endpoint URL", "events": "at least one event"}
     url = forms.URLField(label="Endpoint URL", max_length=500, assume_scheme="https", help_text="An https:// address.")
     events = forms.MultipleChoiceField(
         label="Events", choices=[(kind, kind) for kind in webhooks.EVENT_TYPES], widget=forms.CheckboxSelectMultiple

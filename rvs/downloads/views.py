@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rvs.core.access import owned_or_404
+from rvs.core.form_errors import NamedErrors, summary_error
 from rvs.core.permissions import Perm, org_permission_required
 from rvs.downloads import selectors, services
 from rvs.downloads.exporters import EXPORTERS
@@ -100,7 +101,7 @@ def create(request: OrganisationRequest) -> HttpResponseBase:
         template = _template(organisation, template_id) if template_id else None
         result_ids, requested = _selected_result_ids(request, organisation)
         if not result_ids and not requested:
-            raise ValidationError("Tick at least one candidate, or choose to select all, then download.")
+            raise ValidationError("Tick at least one candidate, or choose to select all, then download")
         job = services.download_create(
             actor=request.user,
             organisation=organisation,
@@ -110,7 +111,8 @@ def create(request: OrganisationRequest) -> HttpResponseBase:
             requested=requested,
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        # By the Download button and in the error summary, linked to "The ones I tick" (decision 0030).
+        summary_error(request, " ".join(exc.messages), target="scope-ticked")
         return redirect(back)
     return _deliver(request, job)
 
@@ -176,7 +178,8 @@ def again(request: OrganisationRequest, public_id: str) -> HttpResponseBase:
     return _deliver(request, job)
 
 
-class TemplateForm(forms.Form):
+class TemplateForm(NamedErrors, forms.Form):
+    error_phrases = {"name": "the template name"}
     name = forms.CharField(label="Template name", max_length=100)
 
 
@@ -197,7 +200,8 @@ def _field_rows(
     return rows
 
 
-def _ordered(rows: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+def _ordered(rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, str]]]:
+    """The chosen columns in order, and the errors for the summary, each linked to its box."""
     errors = []
     chosen = []
     for row in rows:
@@ -205,7 +209,8 @@ def _ordered(rows: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
             continue
         text = row["position"].strip()
         if text and not text.isdigit():
-            errors.append(f"Position for {row['label']} must be a whole number.")
+            row["error"] = f"The position of {row['label']} must be a whole number"
+            errors.append({"message": row["error"], "target": f"position_{row['key']}"})
             continue
         chosen.append((int(text) if text else 1000 + row["index"], row["index"], row["key"]))
     return [key for _, _, key in sorted(chosen)], errors
@@ -221,7 +226,7 @@ def template_edit(request: OrganisationRequest, public_id: str | None = None) ->
         request.POST if request.method == "POST" else None, initial={"name": template.name if template else ""}
     )
     rows = _field_rows(request, organisation, template)
-    field_errors: list[str] = []
+    field_errors: list[dict[str, str]] = []
     if request.method == "POST" and form.is_valid():
         fields, field_errors = _ordered(rows)
         if not field_errors:
@@ -235,13 +240,14 @@ def template_edit(request: OrganisationRequest, public_id: str | None = None) ->
                     if key == "name":
                         form.add_error("name", errors)
                     else:
-                        field_errors.extend(errors)
+                        first = f"include_{rows[0]['key']}" if rows else ""
+                        field_errors.extend({"message": error, "target": first} for error in errors)
             else:
                 messages.success(
                     request, f"Template '{saved.name}' saved. It is offered when you download a data file."
                 )
                 return redirect("downloads:history")
-    context = {"form": form, "rows": rows, "template": template, "field_errors": field_errors}
+    context = {"form": form, "rows": rows, "template": template, "page_errors": field_errors}
     status = 400 if form.errors or field_errors else 200
     return render(request, "downloads/template_form.html", context, status=status)
 

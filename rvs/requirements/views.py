@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from rvs.core.access import owned_or_404
+from rvs.core.form_errors import NamedErrors
 from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, has_perm, org_permission_required
 from rvs.exams.models import Exam
@@ -20,7 +21,12 @@ from rvs.requirements import selectors, services
 from rvs.requirements.models import EntryRequirement
 
 
-class RequirementForm(forms.Form):
+class RequirementForm(NamedErrors, forms.Form):
+    error_phrases = {
+        "name": "the requirement name", "min_overall": "the minimum overall score",
+        "min_component": "the lowest score allowed in any skill", "exams": "the accepted exams",
+        "within_years": "the number of years",
+    }  # fmt: skip
     name = forms.CharField(label="Requirement name", max_length=100, help_text="For example “MSc entry”.")
     min_overall = forms.IntegerField(label="Minimum overall score", required=False, min_value=80, max_value=230)
     min_component = forms.IntegerField(

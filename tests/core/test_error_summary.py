@@ -68,6 +68,31 @@ class TestTitle:
         assert "<title>Error: " not in member_client.get(reverse("results:dashboard")).content.decode()
 
 
+class TestTickAtLeastOne:
+    def test_it_sits_by_the_download_button_and_in_the_summary(
+        self, member_client: Client, org_a: Organisation
+    ) -> None:
+        ShareFactory(organisation=org_a)
+        response = member_client.post(reverse("downloads:create"), {"format": "pdf", "back": "/dashboard/"})
+        assert response.status_code == 302
+        page = member_client.get(response["Location"]).content.decode()
+        summary = _summary(page)
+        assert '<a href="#scope-ticked">Tick at least one candidate, or choose to select all, then download</a>' in (
+            summary
+        )
+        by_button = re.search(
+            r'<p class="field-error download-error" id="download-error">(.*?)</p>\s*<button', page, re.S
+        )
+        assert by_button, "the message is not by the Download button"
+        assert "Tick at least one candidate" in by_button.group(1)
+        assert 'aria-describedby="download-error">Download</button>' in page
+        # Not in the grey banner of notices.
+        assert '<div class="messages"' not in page
+        # Shown once: the next page has neither.
+        again = member_client.get(response["Location"]).content.decode()
+        assert "Tick at least one candidate" not in again
+
+
 class TestNotices:
     def test_a_notice_stays_in_the_banner(self, primary: Any) -> None:
         from tests.conftest import client_for

@@ -250,7 +250,11 @@ class TestTemplates:
         bad_position = client.post(
             reverse("downloads:template_new"), {"name": "X", "include_grade": "on", "position_grade": "x"}
         )
-        assert "Position for Grade must be a whole number." in bad_position.content.decode()
+        assert bad_position.status_code == 400
+        # In the error summary, linked to the box, and by the box itself.
+        page = bad_position.content.decode()
+        assert '<a href="#position_grade">The position of Grade must be a whole number</a>' in page
+        assert 'id="position_grade_error"' in page
         client.post(reverse("downloads:template_new"), {"name": "Mine", "include_grade": "on"})
         duplicate = client.post(reverse("downloads:template_new"), {"name": "Mine", "include_grade": "on"})
         assert "already have a template with this name" in duplicate.content.decode()
