@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
 from django import forms
 from django.core import validators
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -71,6 +72,14 @@ def _make(form_class: type[forms.BaseForm], arguments: dict[str, Any], data: Any
     parameters = inspect.signature(form_class.__init__).parameters
     takes_files = "files" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
     return form_class(data=data, **({"files": files} if takes_files else {}), **arguments)
+
+
+# Forms whose mixing-in sits in the same lines as the three-box date input (decision 0031), still
+# being committed; the walk holds them once it lands. Remove an entry as soon as it passes.
+PENDING = {
+    "rvs.results.forms.SearchForm": "NamedErrors lands with the search form's three-box dates",
+    "rvs.backoffice.results_views.CorrectionForm": "NamedErrors lands with the correction form's three-box date",
+}
 
 
 def _pattern(template: str) -> str:
@@ -154,6 +163,31 @@ def _submissions(form_class: type[forms.BaseForm], arguments: dict[str, Any]) ->
 
 def _messages(form: forms.BaseForm) -> list[str]:
     return [str(error["message"]) for errors in form.errors.get_json_data().values() for error in errors]
+
+
+def test_the_walk_finds_the_forms() -> None:
+    names = {f"{cls.__module__}.{cls.__qualname__}" for cls in FORMS}
+    assert {"rvs.results.forms.SearchForm", "rvs.accounts.forms.SignInForm", "rvs.bulk.views.BulkForm"} <= names
+    assert len(FORMS) >= 25
+
+
+@pytest.mark.parametrize("form_class", FORMS, ids=lambda cls: f"{cls.__module__}.{cls.__qualname__}")
+def test_every_form_names_the_field_in_its_messages(db: None, form_class: type[forms.BaseForm]) -> None:
+    name = f"{form_class.__module__}.{form_class.__qualname__}"
+    if name in PENDING and not issubclass(form_class, NamedErrors):
+        pytest.xfail(PENDING[name])
+    assert issubclass(form_class, NamedErrors), f"{form_class.__qualname__} does not mix in NamedErrors"
+    arguments = ARGUMENTS.get(f"{form_class.__module__}.{form_class.__qualname__}", dict)()
+    seen = 0
+    for how, data, files in _submissions(form_class, arguments):
+        form = _make(form_class, arguments, data, files)
+        form.is_valid()
+        for message in _messages(form):
+            seen += 1
+            assert not DEFAULTS.search(message), f"{form_class.__qualname__}, {how}: Django's default {message!r}"
+    fields = _make(form_class, arguments).fields
+    if any(field.required for field in fields.values()):
+        assert seen, f"{form_class.__qualname__}: submitted empty and wrong, it gave no error at all"
 
 
 class _Form(NamedErrors, forms.Form):
