@@ -10,12 +10,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rvs.api import keys, webhooks
 from rvs.api.models import ApiKey, WebhookEndpoint
 from rvs.core.access import owned_or_404
+from rvs.core.confirm_views import Confirmation, is_confirmed, render_confirm
 from rvs.core.form_errors import NamedErrors
 from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, has_perm, org_permission_required
@@ -84,13 +86,33 @@ def key_create(request: OrganisationRequest) -> HttpResponse:
 
 
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 @org_permission_required(Perm.API_KEYS)
 def key_rotate(request: OrganisationRequest, public_id: str) -> HttpResponse:
+    """The table's Rotate button (or a GET) asks first: the old key stops working after the overlap.
+
+    Only the POST of the confirmation page (``confirmed=yes``) rotates.
+    """
     organisation = request.organisation
+    key = _key(organisation, public_id)
+    if not is_confirmed(request):
+        hours = settings.API_KEY_ROTATION_OVERLAP_HOURS
+        return render_confirm(
+            request,
+            Confirmation(
+                question=f"Are you sure you want to rotate the API key ‘{key.name}’?",
+                consequences=(
+                    "We make a new key and show it to you once.",
+                    f"The old key (rvs_{key.prefix}_…) keeps working for {hours} hours so you can switch your "
+                    "systems over; after that it is refused.",
+                ),
+                button="Yes, rotate the key",
+                cancel_url=reverse("api_web:overview"),
+            ),
+        )
     try:
         key, text = keys.key_rotate(
-            actor=request.user, organisation=organisation, key=_key(organisation, public_id),
+            actor=request.user, organisation=organisation, key=key,
             overlap_hours=settings.API_KEY_ROTATION_OVERLAP_HOURS,
         )  # fmt: skip
     except ValidationError as exc:
@@ -101,11 +123,30 @@ def key_rotate(request: OrganisationRequest, public_id: str) -> HttpResponse:
     )
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 @org_permission_required(Perm.API_KEYS)
 def key_revoke(request: OrganisationRequest, public_id: str) -> HttpResponse:
+    """The table's Revoke button (or a GET) asks first; only the confirmation's POST revokes, at once."""
     organisation = request.organisation
     key = _key(organisation, public_id)
+    if not is_confirmed(request):
+        if not key.is_usable:
+            messages.info(request, f"The key “{key.name}” is already revoked or expired.")
+            return redirect("api_web:overview")
+        return render_confirm(
+            request,
+            Confirmation(
+                question=f"Are you sure you want to revoke the API key ‘{key.name}’?",
+                consequences=(
+                    f"Every request made with it (rvs_{key.prefix}_…) is refused from the moment you revoke it: "
+                    "any system still using it stops getting results.",
+                    "To connect a system again you will need to create a new key.",
+                ),
+                button="Yes, revoke the key",
+                cancel_url=reverse("api_web:overview"),
+            ),
+        )
     keys.key_revoke(actor=request.user, organisation=organisation, key=key)
     messages.success(request, f"The key “{key.name}” has been revoked; it is refused from now on.")
     return redirect("api_web:overview")
@@ -156,8 +197,30 @@ def webhook_action(request: OrganisationRequest, public_id: str, action: str) ->
         webhooks.endpoint_enable(actor=request.user, organisation=organisation, endpoint=endpoint)
         messages.success(request, "The endpoint is on again.")
         return redirect("api_web:webhook", public_id=endpoint.public_id)
-    if action == "delete":
-        webhooks.endpoint_delete(actor=request.user, organisation=organisation, endpoint=endpoint)
-        messages.success(request, "The endpoint has been deleted.")
-        return redirect("api_web:overview")
-    raise Http404
+    raise Http404  # "delete" is webhook_delete's own URL, which asks first
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@org_permission_required(Perm.API_KEYS)
+def webhook_delete(request: OrganisationRequest, public_id: str) -> HttpResponse:
+    """The "Delete endpoint" link asks first; only the confirmation's POST deletes it and its delivery log."""
+    organisation = request.organisation
+    endpoint = _endpoint(organisation, public_id)
+    if not is_confirmed(request):
+        return render_confirm(
+            request,
+            Confirmation(
+                question=f"Are you sure you want to delete the webhook endpoint {endpoint.url}?",
+                consequences=(
+                    "We stop calling it at once, including deliveries still waiting to be retried, and its "
+                    "delivery log is deleted.",
+                    "To receive events there again you will need to add it again, with a new signing secret.",
+                ),
+                button="Yes, delete the endpoint",
+                cancel_url=reverse("api_web:webhook", kwargs={"public_id": endpoint.public_id}),
+            ),
+        )
+    webhooks.endpoint_delete(actor=request.user, organisation=organisation, endpoint=endpoint)
+    messages.success(request, "The endpoint has been deleted.")
+    return redirect("api_web:overview")

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -82,6 +83,35 @@ def _result(public_id: str) -> Result:
     return owned_or_404(Result.objects.select_related("candidate", "exam", "centre"), public_id)
 
 
+def _ask_to_withdraw(request: StaffRequest, result: Result, status: str, reason: str) -> HttpResponse | None:
+    """The confirmation page when this correction withdraws the result and was not confirmed yet."""
+    from rvs.core.confirm_views import Confirmation, carried, is_confirmed, render_confirm
+
+    if status != Result.Status.WITHDRAWN or result.status == status or is_confirmed(request):
+        return None
+    organisations = sorted({share.organisation.name for share in access.shares_of_result(result)})
+    told = (
+        f"Organisations that received it are told at once (event, webhook, and email if they opted in); it is "
+        f"shared with {', '.join(organisations)}."
+        if organisations
+        else "No organisation has received it through a share; any organisation that looks it up sees it withdrawn."
+    )
+    confirm = Confirmation(
+        question=f"Are you sure you want to withdraw the {result.exam.name} result of {result.candidate.full_name}?",
+        consequences=(
+            "Its scores are no longer shown to anyone, and anyone checking one of its Statements of Results is "
+            "told it has been withdrawn.",
+            told,
+            f"Reason for the change: “{reason}”.",
+        ),
+        button="Yes, withdraw the result",
+        cancel_url=reverse("backoffice:result", kwargs={"public_id": result.public_id}),
+        hidden=carried(request.POST),
+        undo="The organisations cannot be untold: if this is a mistake, a further correction tells them again.",
+    )
+    return render_confirm(request, confirm)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @staff_required(StaffPerm.CORRECT)
@@ -100,6 +130,9 @@ def correct(request: StaffRequest, public_id: str) -> HttpResponse:
         data = form.cleaned_data
         status = data["status"]
         new_scores = {code: data.get(f"score_{code}") or None for code in form.component_codes}
+        asked = _ask_to_withdraw(request, result, status, data["reason"])
+        if asked is not None:
+            return asked
         try:
             services.result_correct(
                 actor=request.user,

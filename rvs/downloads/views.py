@@ -13,10 +13,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rvs.core.access import owned_or_404
+from rvs.core.confirm_views import Confirmation
 from rvs.core.form_errors import NamedErrors, summary_error
 from rvs.core.permissions import Perm, org_permission_required
 from rvs.downloads import selectors, services
@@ -262,4 +264,12 @@ def template_delete(request: OrganisationRequest, public_id: str) -> HttpRespons
         services.template_delete(actor=request.user, organisation=organisation, template=template)
         messages.success(request, f"Template '{template.name}' deleted.")
         return redirect("downloads:history")
-    return render(request, "downloads/template_delete.html", {"template": template})
+    confirm = Confirmation(
+        question=f"Are you sure you want to delete the template ‘{template.name}’?",
+        consequences=(
+            "It is no longer offered for Data File downloads. Downloads already made with it stay in Download History.",
+        ),
+        button="Yes, delete the template",
+        cancel_url=reverse("downloads:history"),
+    )
+    return render(request, "downloads/template_delete.html", {"template": template, "confirm": confirm})

@@ -7,10 +7,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from rvs.core.access import owned_or_404
+from rvs.core.confirm_views import Confirmation
 from rvs.core.form_errors import NamedErrors
 from rvs.core.forms import apply_errors
 from rvs.core.permissions import Perm, has_perm, org_permission_required
@@ -106,5 +108,18 @@ def delete(request: OrganisationRequest, public_id: str) -> HttpResponse:
     return render(
         request,
         "requirements/delete.html",
-        {"organisation": organisation, "tab": "requirements", "requirement": requirement},
+        {
+            "organisation": organisation,
+            "tab": "requirements",
+            "requirement": requirement,
+            "confirm": Confirmation(
+                question=f"Are you sure you want to delete the entry requirement ‘{requirement.name}’?",
+                consequences=(
+                    "Search results, the dashboard and result pages stop saying whether results meet it, and "
+                    "its “Meets” column leaves your data file templates.",
+                ),
+                button="Yes, delete the requirement",
+                cancel_url=reverse("requirements:index"),
+            ),
+        },
     )

@@ -224,11 +224,12 @@ class TestApiTab:
         client = client_for(primary)
         client.post(reverse("api_web:key_create"), {"name": "CRM", "scope": "write"})
         key = ApiKey.objects.get()
-        assert client.post(reverse("api_web:key_rotate", args=[key.public_id])).status_code == 200
+        confirmed = {"confirmed": "yes"}  # the buttons first ask (decision 0029: tests/core/test_confirmations.py)
+        assert client.post(reverse("api_web:key_rotate", args=[key.public_id]), confirmed).status_code == 200
         assert ApiKey.objects.count() == 2
         key.refresh_from_db()
         assert key.expires_at is not None
-        assert client.post(reverse("api_web:key_revoke", args=[key.public_id])).status_code == 302
+        assert client.post(reverse("api_web:key_revoke", args=[key.public_id]), confirmed).status_code == 302
         key.refresh_from_db()
         assert key.revoked_at is not None
 

@@ -78,7 +78,7 @@ EXPECT: dict[str, frozenset[str]] = {
     ),
     **dict.fromkeys(
         ["api_web:key_create", "api_web:key_rotate", "api_web:key_revoke", "api_web:webhook_create",
-         "api_web:webhook", "api_web:webhook_action", "requirements:new", "requirements:edit",
+         "api_web:webhook", "api_web:webhook_action", "api_web:webhook_delete", "requirements:new", "requirements:edit",
          "requirements:delete", "organisations:details_edit", "organisations:user_add",
          "organisations:user_edit", "organisations:user_delete", "organisations:activity",
          "organisations:two_factor_policy"],
@@ -139,6 +139,7 @@ KWARGS_BY_ROUTE: dict[str, dict[str, ObjectGetter]] = {
     "api_web:key_revoke": {"public_id": lambda w: w.key.public_id},
     "api_web:webhook": {"public_id": lambda w: w.webhook.public_id},
     "api_web:webhook_action": {"public_id": lambda w: w.webhook.public_id, "action": lambda w: "test"},
+    "api_web:webhook_delete": {"public_id": lambda w: w.webhook.public_id},
     "requirements:edit": {"public_id": lambda w: w.requirement.public_id},
     "requirements:delete": {"public_id": lambda w: w.requirement.public_id},
     "organisations:user_edit": {"public_id": lambda w: w.membership.public_id},
