@@ -50,7 +50,7 @@ def candidate_required(
 def candidate_required(
     view: _CandidateView[_Request, _P] | None = None, *, confirmed: bool = True
 ) -> _View[_P] | Callable[[_CandidateView[_Request, _P]], _View[_P]]:
-    """Candidates only: signed out → sign in; organisation users and staff → 403.
+    """Candidates only: signed out → the candidates' sign-in page; organisation users and staff → 403.
 
     With ``confirmed`` (the default) an account whose email is not confirmed yet is sent to the
     page that asks for it. Sets ``request.candidate_account`` and ``request.candidate``: the view
@@ -60,8 +60,8 @@ def candidate_required(
     def decorator(func: _CandidateView[_Request, _P]) -> _View[_P]:
         @wraps(func)
         def wrapper(request: HttpRequest, /, *args: _P.args, **kwargs: _P.kwargs) -> HttpResponseBase:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+            if not request.user.is_authenticated:  # the candidates' own sign-in page, keeping next=
+                return redirect_to_login(request.get_full_path(), login_url="candidates:sign_in")
             account = candidate_account_of(request.user)
             if account is None:
                 raise PermissionDenied

@@ -7,6 +7,7 @@ from rvs.candidates import unlock_views, views
 app_name = "candidates"
 urlpatterns = [
     path("", views.results, name="results"),
+    path("sign-in/", views.CandidateSignInView.as_view(), name="sign_in"),
     path("sign-up/", views.sign_up, name="sign_up"),
     path("confirm/<str:token>/", views.confirm_email, name="confirm_email"),
     path("unlock/<str:token>/", unlock_views.unlock, name="unlock"),

@@ -60,7 +60,7 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     except ValidationError as exc:
         return render(request, "candidates/confirm_failed.html", {"error": " ".join(exc.messages)}, status=400)
     messages.success(request, "Thank you: your email address is confirmed.")
-    return redirect("candidates:results" if candidate_account_of(request.user) else "accounts:login")
+    return redirect("candidates:results" if candidate_account_of(request.user) else "candidates:sign_in")
 
 
 @never_cache

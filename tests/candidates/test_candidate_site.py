@@ -144,7 +144,7 @@ class TestAccess:
     def test_it_sends_signed_out_visitors_to_sign_in(self, client: Client, name: str) -> None:
         response = client.get(reverse(name))
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("accounts:login"))
+        assert response["Location"].startswith(reverse("candidates:sign_in"))  # their own sign-in page
 
     @pytest.mark.parametrize("name", CANDIDATE_PAGES)
     def test_it_refuses_organisation_users(self, member_client: Client, name: str) -> None:

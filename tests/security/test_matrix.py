@@ -56,7 +56,7 @@ EXPECT: dict[str, frozenset[str]] = {
          "signing_certificate", "signing_certificate_pem", "signing_certificate_chain",
          "accounts:login", "accounts:logout", "accounts:forgot_password", "accounts:forgot_password_sent",
          "accounts:set_password", "accounts:set_password_done", "accounts:change_password_done",
-         "candidates:sign_up", "candidates:confirm_email", "candidates:unlock", "candidates:help_sharing",
+         "candidates:sign_in", "candidates:sign_up", "candidates:confirm_email", "candidates:unlock", "candidates:help_sharing",
          "api:schema", "api:docs", "api:redoc", "admin:logout",
          "developers:index", "developers:authentication", "developers:endpoints", "developers:errors",
          "developers:rate_limits", "developers:webhooks", "developers:changelog"],
@@ -178,7 +178,9 @@ OTHER_PARTY = {
     CANDIDATE: "candidate_other",
 }  # fmt: skip
 # Where a refused visitor may be redirected: the sign-in and second-factor pages, nowhere else.
-SIGN_IN_PATHS = ("/accounts/sign-in/", "/admin/login/", "/accounts/two-factor/", "/backoffice/two-factor/")
+SIGN_IN_PATHS = (
+    "/accounts/sign-in/", "/admin/login/", "/accounts/two-factor/", "/backoffice/two-factor/", "/candidate/sign-in/"
+)  # fmt: skip
 
 
 def _fill(name: str, pattern: URLPattern, world: World) -> dict[str, Any] | None:
