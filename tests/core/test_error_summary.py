@@ -34,6 +34,15 @@ class TestFormErrors:
         assert 'id="id_work_email_error"><span class="visually-hidden">Error:</span> Enter your work email' in page
         assert "This field is required" not in page
 
+    def test_a_sign_in_failure_is_in_the_summary(self, client: Client, member: Any) -> None:
+        response = client.post(reverse("accounts:login"), {"username": member.email, "password": "wrong"})
+        summary = _summary(response.content.decode())
+        assert '<a href="#id_username">Enter the email address and password of your account' in summary
+        empty = client.post(reverse("accounts:login"), {"username": "", "password": ""}).content.decode()
+        assert '<a href="#id_username">Enter your email address</a>' in _summary(empty)
+        assert '<a href="#id_password">Enter your password</a>' in _summary(empty)
+        assert 'id="id_password_error"' in empty
+
     def test_a_bulk_file_problem_is_linked_to_the_file_box(self, member_client: Client) -> None:
         response = member_client.post(reverse("bulk:upload"), {"format": "csv"})
         assert response.status_code == 400

@@ -49,6 +49,18 @@ def test_the_summary_takes_the_focus_and_its_links_lead_to_the_fields(page: Page
     expect(page.get_by_label("Organisation name")).to_be_focused()
 
 
+def test_a_sign_in_failure_is_summarised_and_focused(page: Page, url: Url, ro_user: Any) -> None:
+    page.goto(url("accounts:login"))
+    page.get_by_label("Email address").fill(ro_user.email)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(ERROR_TITLE)
+    summary.get_by_role("link", name=re.compile("^Enter the email address and password of your account")).click()
+    expect(page.get_by_label("Email address")).to_be_focused()
+
+
 def test_a_search_refused_after_an_htmx_swap_focuses_its_summary(
     page: Page, url: Url, sign_in: SignIn, ro_user: Any
 ) -> None:
