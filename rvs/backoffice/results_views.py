@@ -18,6 +18,8 @@ from rvs.backoffice.http import StaffRequest
 from rvs.backoffice.permissions import StaffPerm, staff_required
 from rvs.core import ern as ern_codec
 from rvs.core.access import owned_or_404
+from rvs.core.date_parts import DatePartsField
+from rvs.core.form_errors import NamedErrors
 from rvs.core.forms import apply_errors
 from rvs.core.normalise import tokens
 from rvs.exams.scoring import scheme_for
@@ -60,11 +62,16 @@ def find(request: StaffRequest) -> HttpResponse:
     return render(request, "backoffice/results.html", {"query": query, "results": _find(query)})
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(NamedErrors, forms.Form):
+    error_phrases = {
+        "first_name": "the candidate's first name", "last_name": "the candidate's surname",
+        "date_of_birth": "the candidate's date of birth", "status": "the status", "reason": "the reason for the change",
+    }  # fmt: skip
+
     first_name = forms.CharField(label="First name", max_length=200, required=False)
     last_name = forms.CharField(label="Surname", max_length=200)
-    date_of_birth = forms.DateField(
-        label="Date of birth", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    date_of_birth = DatePartsField(
+        label="Date of birth", what="the candidate's date of birth", subject="Date of birth", past="strict"
     )
     status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES)
     reason = forms.CharField(label="Reason for the change", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
@@ -74,6 +81,7 @@ class CorrectionForm(forms.Form):
         scheme = scheme_for(result.exam.scoring, result.exam_date)
         self.component_codes = [c.code for c in scheme.components] if scheme else []
         for component in scheme.components if scheme else []:
+            self.error_phrases = {**self.error_phrases, f"score_{component.code}": f"the {component.label} score"}
             self.fields[f"score_{component.code}"] = forms.CharField(
                 label=component.label, required=False, max_length=3, help_text="A score, X or Z"
             )

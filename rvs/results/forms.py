@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
@@ -11,20 +12,13 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
 
 from rvs.core import ern as ern_codec
+from rvs.core.date_parts import DatePartsField
+from rvs.core.form_errors import NamedErrors
 from rvs.core.normalise import tokens
 from rvs.exams.models import Exam
 from rvs.organisations.models import Organisation
 from rvs.requirements.models import EntryRequirement
 from rvs.sharing.search import SearchCriteria
-
-DATE_FORMATS = ["%Y-%m-%d", "%y-%m-%d"]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _text(value: Any) -> str:
@@ -116,9 +110,24 @@ class _PlainChoices(ModelChoiceIterator):
 class _ModelChoiceField(forms.ModelChoiceField):
     iterator = _PlainChoices
 
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except ValidationError as exc:  # a malformed public id: the model field's own message, not the field's
+            if exc.code == "invalid_choice":
+                raise
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
 
-class SearchForm(forms.Form):
+
+class SearchForm(NamedErrors, forms.Form):
     """The nine search fields of the helpdesk article, labelled as there."""
+
+    error_phrases = {
+        "name": "the candidate's name", "date_of_birth": "the candidate's date of birth",
+        "candidate_number": "the Candidate ID Number", "exam": "the exam", "place_of_entry": "the exam place of entry",
+        "centre_name": "the exam centre name", "email": "the candidate's email address",
+        "exam_date": "the date of the exam", "ern": "the Exam Reference Number", "requirement": "an entry requirement",
+    }  # fmt: skip
 
     default_renderer = _WidgetRenderer()
 
@@ -126,9 +135,9 @@ class SearchForm(forms.Form):
         label="Candidate Name", required=False, max_length=200,
         help_text="First name, surname or both. Accents and capitals do not matter.",
     )  # fmt: skip
-    date_of_birth = forms.DateField(
-        label="Candidate Date of Birth", required=False, input_formats=DATE_FORMATS, widget=DateInput(),
-        help_text="Pick a date from the calendar, or type the day, month and year.",
+    date_of_birth = DatePartsField(
+        label="Candidate Date of Birth", required=False, what="the candidate's date of birth", subject="Date of birth",
+        past="strict", help_text="For example, 27 3 2007",
     )  # fmt: skip
     candidate_number = forms.CharField(
         label="Candidate ID Number", required=False, max_length=32,
@@ -146,9 +155,9 @@ class SearchForm(forms.Form):
         help_text="The name of the centre where the candidate took the exam.",
     )  # fmt: skip
     email = forms.EmailField(label="Candidate Email Address", required=False)
-    exam_date = forms.DateField(
-        label="Date of Exam", required=False, input_formats=DATE_FORMATS, widget=DateInput(),
-        help_text="Pick a date from the calendar, or type the day, month and year.",
+    exam_date = DatePartsField(
+        label="Date of Exam", required=False, what="the date of the exam", subject="Date of exam",
+        past="or_today", help_text="For example, 5 9 2026",
     )  # fmt: skip
     ern = forms.CharField(
         label="Exam Reference Number", required=False, max_length=40,
@@ -194,6 +203,19 @@ class SearchForm(forms.Form):
             if isinstance(value, dt.date) and value > dt.date.today():
                 self.add_error(name, "This date is in the future.")
         return cleaned
+
+    def saved_form(self) -> dict[str, Any]:
+        """What the search page shows again with its results: as typed, a date as one ISO value."""
+        saved: dict[str, Any] = {}
+        for name, field in self.fields.items():
+            if name == "ern":
+                continue
+            if isinstance(field, DatePartsField):
+                value = self.cleaned_data.get(name)
+                saved[name] = value.isoformat() if value else ""
+            else:
+                saved[name] = self.data.get(self.add_prefix(name), "")
+        return saved
 
     def criteria(self) -> SearchCriteria:
         data = self.cleaned_data

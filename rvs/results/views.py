@@ -126,7 +126,7 @@ def search(request: OrganisationRequest) -> HttpResponse:
             ern = form.cleaned_data["ern"]
             if ern:
                 return _lookup(request, form, ern)
-            form_data = {name: request.POST.get(name, "") for name in form.fields if name != "ern"}
+            form_data = form.saved_form()
             key = _save_search(request, form.criteria(), form_data)
             requirement = form.cleaned_data.get("requirement")
             request.session["searches"][key]["requirement"] = str(requirement.public_id) if requirement else ""

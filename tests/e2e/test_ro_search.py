@@ -16,6 +16,7 @@ from rvs.organisations.models import Organisation
 from rvs.results.models import Result
 from rvs.sharing.models import Share
 from tests.e2e.conftest import SignIn
+from tests.e2e.dates import date_group, expect_date, fill_date
 from tests.factories import ResultFactory, ShareFactory
 
 Url = Callable[..., str]
@@ -32,6 +33,7 @@ SEARCH_LABELS = [
     "Date of Exam",
     "Exam Reference Number",
 ]
+DATE_LABELS = ("Candidate Date of Birth", "Date of Exam")
 MULLER_SCORES = {"reading": 185, "use_of_english": 182, "writing": 176, "listening": 190, "speaking": 187}
 
 
@@ -225,7 +227,15 @@ def test_it_can_be_used_with_the_keyboard_alone(
 def test_it_labels_every_search_field(page: Page, url: Url, sign_in: SignIn, ro_user: Any) -> None:
     sign_in(ro_user)
     page.goto(url("results:search"))
+    page.get_by_text("More search options", exact=True).click()  # all nine fields in view
     for label in SEARCH_LABELS:
+        if label in DATE_LABELS:  # a group of three boxes, Day, Month and Year, under the article's label
+            group = date_group(page, label)
+            expect(group).to_have_count(1)
+            for part in ("Day", "Month", "Year"):
+                expect(group.get_by_label(part, exact=True)).to_be_editable()
+            expect(group).to_have_accessible_description(re.compile("For example"))
+            continue
         field = page.get_by_label(label, exact=True)
         expect(field).to_have_count(1)
         expect(field).to_be_visible()
@@ -233,30 +243,45 @@ def test_it_labels_every_search_field(page: Page, url: Url, sign_in: SignIn, ro_
     controls: list[dict[str, Any]] = page.locator("main").evaluate(
         """main => [...main.querySelectorAll("input, select, textarea")]
             .filter(el => el.type !== "hidden" && el.checkVisibility())
-            .map(el => ({name: el.name, labels: [...el.labels].map(l => l.textContent.trim())}))"""
+            .map(el => ({name: el.name, labels: [...el.labels].map(l => l.textContent.trim()),
+                         group: el.closest("fieldset.date-parts")?.querySelector("legend")?.textContent.trim()}))"""
     )
     assert [c["name"] for c in controls if len(c["labels"]) != 1 or not c["labels"][0]] == []
     # The nine fields of the article, and the entry-requirement check added to them.
     requirement_labels = ["Check against entry requirement", "Only results that meet it"]
-    assert sorted(c["labels"][0] for c in controls) == sorted(SEARCH_LABELS + requirement_labels)
+    expected = [label for label in SEARCH_LABELS if label not in DATE_LABELS] + requirement_labels
+    expected += [f"{label} {part}" for label in DATE_LABELS for part in ("Day", "Month", "Year")]
+    named = [f"{c['group']} {c['labels'][0]}" if c["group"] else c["labels"][0] for c in controls]
+    assert sorted(named) == sorted(expected)
     expect(page.get_by_label("Candidate Name")).to_have_accessible_description(re.compile("Accents and capitals"))
     expect(page.get_by_label("Exam Name")).to_have_value("")  # "Any exam"
 
 
-def test_it_accepts_dates_filled_in_as_iso_dates(
+def test_it_takes_dates_typed_as_day_month_and_year(
     page: Page, url: Url, sign_in: SignIn, ro_user: Any, organisation: Organisation, muller: Share
 ) -> None:
     _share(organisation, "Anna", "Muller", result__candidate__date_of_birth=dt.date(2001, 5, 17))
     sign_in(ro_user)
     page.goto(url("results:search"))
-    page.get_by_label("Candidate Date of Birth").fill("2000-05-17")
-    page.get_by_label("Date of Exam").fill("2025-06-14")
-    expect(page.get_by_label("Candidate Date of Birth")).to_have_value("2000-05-17")
+    page.get_by_text("More search options", exact=True).click()  # the Date of Exam is behind it
+    fill_date(page, "Candidate Date of Birth", "2000-05-17")
+    fill_date(page, "Date of Exam", "2025-06-14")
+    expect_date(page, "Candidate Date of Birth", "2000-05-17")
     _search_name(page, "anna")
     expect(_row(page, "Müller, Anna")).to_be_visible()
     expect(_row(page, "Muller, Anna")).to_have_count(0)
-    expect(page.get_by_label("Candidate Date of Birth")).to_have_value("2000-05-17")
-    expect(page.get_by_label("Date of Exam")).to_have_value("2025-06-14")
+    expect_date(page, "Candidate Date of Birth", "2000-05-17")
+    expect_date(page, "Date of Exam", "2025-06-14")
+    # A date that cannot be: the message names the field, and the summary's link takes focus to its Day box.
+    fill_date(page, "Candidate Date of Birth", "")
+    date_group(page, "Candidate Date of Birth").get_by_label("Day", exact=True).fill("31")
+    date_group(page, "Candidate Date of Birth").get_by_label("Month", exact=True).fill("2")
+    date_group(page, "Candidate Date of Birth").get_by_label("Year", exact=True).fill("2000")
+    page.get_by_role("button", name="Search").click()
+    group = date_group(page, "Candidate Date of Birth")
+    expect(group).to_have_accessible_description(re.compile("Date of birth must be a real date"))
+    page.get_by_role("link", name=re.compile("Date of birth must be a real date")).click()
+    expect(group.get_by_label("Day", exact=True)).to_be_focused()
 
 
 def test_it_opens_an_unshared_result_by_its_exam_reference_number(

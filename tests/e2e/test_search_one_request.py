@@ -16,6 +16,7 @@ from rvs.core import ern as ern_codec
 from rvs.organisations.models import Organisation
 from rvs.sharing.models import Share
 from tests.e2e.conftest import SignIn
+from tests.e2e.dates import expect_date, fill_date
 from tests.e2e.test_ro_search import Url, muller  # noqa: F401 - the fixture, shared
 from tests.factories import ShareFactory
 
@@ -37,7 +38,7 @@ def test_a_search_is_one_request_and_its_address_works_like_the_redirect_did(
     page.goto(url("results:search"))
     seen = _requests_to_search(page)
     page.get_by_label("Candidate Name").fill("muller")
-    page.get_by_label("Candidate Date of Birth").fill("2000-05-17")
+    fill_date(page, "Candidate Date of Birth", "2000-05-17")
     with page.expect_response(lambda response: response.request.method == "POST") as answer:
         page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("status").filter(has_text="1 result")).to_be_visible()
@@ -54,6 +55,7 @@ def test_a_search_is_one_request_and_its_address_works_like_the_redirect_did(
     page.reload()
     expect(page.get_by_role("link", name="Müller, Anna", exact=True)).to_be_visible()
     expect(page.get_by_label("Candidate Name")).to_have_value("muller")
+    expect_date(page, "Candidate Date of Birth", "2000-05-17")
 
     page.get_by_role("link", name="Müller, Anna", exact=True).click()
     expect(page.get_by_role("heading", name="Anna Müller", level=1)).to_be_visible()
@@ -63,7 +65,7 @@ def test_a_search_is_one_request_and_its_address_works_like_the_redirect_did(
 
     # A second search from the results page: again one request, the new address.
     page.get_by_label("Candidate Name").fill("wojcik")
-    page.get_by_label("Candidate Date of Birth").fill("")
+    fill_date(page, "Candidate Date of Birth", "")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("link", name="Wójcik, Łukasz", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Müller, Anna", exact=True)).to_have_count(0)
