@@ -185,6 +185,8 @@ class SearchForm(NamedErrors, forms.Form):
             raise forms.ValidationError("Enter a name with letters or digits.")
         return name
 
+    ern_example = "NFCB6H-89RTD3-SPR3VQ"  # the shape of one, in the error message (a valid check character)
+
     def clean_ern(self) -> str:
         value: str = self.cleaned_data["ern"]
         if not value:
@@ -192,7 +194,9 @@ class SearchForm(NamedErrors, forms.Form):
         try:
             return ern_codec.normalise(value)
         except ern_codec.ErnFormatError as exc:
-            raise forms.ValidationError(str(exc)) from None
+            if "typing error" in str(exc):  # the right shape, a character wrong: the codec says where to look
+                raise forms.ValidationError(str(exc)) from None
+            raise forms.ValidationError(f"Enter an Exam Reference Number like {self.ern_example}. {exc}") from None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

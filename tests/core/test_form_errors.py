@@ -74,14 +74,6 @@ def _make(form_class: type[forms.BaseForm], arguments: dict[str, Any], data: Any
     return form_class(data=data, **({"files": files} if takes_files else {}), **arguments)
 
 
-# Forms whose mixing-in sits in the same lines as the three-box date input (decision 0031), still
-# being committed; the walk holds them once it lands. Remove an entry as soon as it passes.
-PENDING = {
-    "rvs.results.forms.SearchForm": "NamedErrors lands with the search form's three-box dates",
-    "rvs.backoffice.results_views.CorrectionForm": "NamedErrors lands with the correction form's three-box date",
-}
-
-
 def _pattern(template: str) -> str:
     """A regular expression for one default message: its placeholders match anything."""
     parts = re.split(r"%\(\w+\)[sdr]|\{\w+\}", template)
@@ -173,9 +165,6 @@ def test_the_walk_finds_the_forms() -> None:
 
 @pytest.mark.parametrize("form_class", FORMS, ids=lambda cls: f"{cls.__module__}.{cls.__qualname__}")
 def test_every_form_names_the_field_in_its_messages(db: None, form_class: type[forms.BaseForm]) -> None:
-    name = f"{form_class.__module__}.{form_class.__qualname__}"
-    if name in PENDING and not issubclass(form_class, NamedErrors):
-        pytest.xfail(PENDING[name])
     assert issubclass(form_class, NamedErrors), f"{form_class.__qualname__} does not mix in NamedErrors"
     arguments = ARGUMENTS.get(f"{form_class.__module__}.{form_class.__qualname__}", dict)()
     seen = 0
@@ -241,3 +230,18 @@ def test_a_field_class_with_messages_of_its_own_keeps_them() -> None:
     name_errors(form)
     assert form.fields["when"].error_messages["required"] == "Enter the date"
     assert form.fields["when"].error_messages["invalid"] == "Date must be a real date"
+
+
+def test_a_malformed_exam_reference_number_is_shown_with_an_example() -> None:
+    from rvs.core import ern as ern_codec
+    from rvs.results.forms import SearchForm
+
+    assert ern_codec.is_valid(SearchForm.ern_example)
+    form = SearchForm(data={"ern": "ABC"})
+    assert form.errors["ern"] == [
+        f"Enter an Exam Reference Number like {SearchForm.ern_example}. "
+        "An Exam Reference Number has 18 characters; this one has 3."
+    ]
+    good = ern_codec.normalise(SearchForm.ern_example)
+    typo = SearchForm(data={"ern": good[:-1] + ("A" if good[-1] != "A" else "B")})
+    assert typo.errors["ern"][0].startswith("This Exam Reference Number contains a typing error")

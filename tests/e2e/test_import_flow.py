@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,10 @@ def test_staff_fix_a_file_from_its_report_then_an_organisation_finds_the_candida
     page.get_by_label("Results file").set_input_files(_write(tmp_path / "geneva-june.csv", broken))
     page.get_by_role("button", name="Check the file").click()
     report = page.get_by_role("alert")
-    expect(report.get_by_role("heading", name="The file was not imported: 2 problems")).to_be_visible()
+    expect(report.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(report.get_by_role("link", name="The file was not imported: 2 problems")).to_be_visible()
+    expect(report).to_be_focused()  # the error summary takes the focus (GOV.UK)
+    expect(page).to_have_title(re.compile(r"^Error: "))
     problems = page.get_by_role("table", name="Problems found")
     expect(problems.get_by_role("row")).to_have_count(3)  # the header and one row per problem
     expect(problems.get_by_role("row").nth(1)).to_contain_text("3")
