@@ -78,6 +78,14 @@ class TestCandidateSignIn:
         assert again.status_code == 429
         assert "_auth_user_id" not in client.session
 
+    def test_the_organisation_sign_in_points_candidates_to_theirs(self, client: Client) -> None:
+        page = client.get(reverse("accounts:login")).content.decode()
+        assert "Register your organisation" in page
+        assert (
+            f'Are you a candidate? <a href="{reverse("candidates:sign_in")}">'
+            "Sign in to the Candidate Results Website</a>" in page
+        )
+
 
 class TestYourOrganisationTabs:
     @pytest.mark.parametrize(

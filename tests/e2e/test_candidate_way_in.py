@@ -28,6 +28,12 @@ def test_a_candidate_finds_their_sign_in_page_and_lands_where_they_were_going(
     CandidateAccount.objects.create(
         user=user, candidate=result.candidate, email_confirmed_at=timezone.now(), terms_accepted_at=timezone.now()
     )
+    # From the organisation sign-in page, the way to the candidates' own.
+    page.goto(url("accounts:login"))
+    expect(page.get_by_role("link", name="Register your organisation").first).to_be_visible()
+    page.get_by_role("link", name="Sign in to the Candidate Results Website").click()
+    expect(page).to_have_url(url("candidates:sign_in"))
+
     # Signed out, /candidate/shared/ goes to that page and comes back after signing in.
     page.goto(url("candidates:shared"))
     expect(page).to_have_url(f"{url('candidates:sign_in')}?next=/candidate/shared/")
