@@ -16,12 +16,12 @@ from typing import Any
 from django import template
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
+from rvs.core import dates
 from rvs.results import columns
 
 register = template.Library()
@@ -31,8 +31,8 @@ _NEW_TAG = ' <span class="tag">New</span>'
 
 
 def _date(value: Any) -> str:
-    """``{{ value|date:"Y-m-d" }}`` of a date (empty for none)."""
-    return value.isoformat() if value else ""
+    """``{{ value|time_date }}`` of a date (empty for none): "9 December 2026" in ``<time>``."""
+    return f'<time datetime="{value.isoformat()}">{dates.display_date(value)}</time>' if value else ""
 
 
 def _reasons(reasons: Any) -> str:
@@ -68,8 +68,7 @@ def _score(share: Any, r: Any, link: str, new: bool) -> str:
 
 
 def _shared(share: Any, r: Any, link: str, new: bool) -> str:
-    shared_at = timezone.localtime(share.shared_at).strftime("%Y-%m-%d %H:%M") if share.shared_at else ""
-    return f'<td class="nowrap">{shared_at}</td>'
+    return f'<td class="nowrap">{dates.time_datetime(share.shared_at) if share.shared_at else ""}</td>'
 
 
 def _date_of_birth(share: Any, r: Any, link: str, new: bool) -> str:
