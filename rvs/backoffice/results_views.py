@@ -18,6 +18,7 @@ from rvs.backoffice.http import StaffRequest
 from rvs.backoffice.permissions import StaffPerm, staff_required
 from rvs.core import ern as ern_codec
 from rvs.core.access import owned_or_404
+from rvs.core.confirm_views import Confirmation, carried, is_confirmed, render_confirm
 from rvs.core.date_parts import DatePartsField
 from rvs.core.form_errors import NamedErrors
 from rvs.core.forms import apply_errors
@@ -93,8 +94,6 @@ def _result(public_id: str) -> Result:
 
 def _ask_to_withdraw(request: StaffRequest, result: Result, status: str, reason: str) -> HttpResponse | None:
     """The confirmation page when this correction withdraws the result and was not confirmed yet."""
-    from rvs.core.confirm_views import Confirmation, carried, is_confirmed, render_confirm
-
     if status != Result.Status.WITHDRAWN or result.status == status or is_confirmed(request):
         return None
     organisations = sorted({share.organisation.name for share in access.shares_of_result(result)})
