@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -202,10 +201,6 @@ class SearchForm(NamedErrors, forms.Form):
         cleaned = super().clean() or {}
         if not self.errors and not any(cleaned.get(name) for name in self.fields if name != "meets_only"):
             raise forms.ValidationError("Fill in at least one field to search.")
-        for name in ("date_of_birth", "exam_date"):
-            value = cleaned.get(name)
-            if isinstance(value, dt.date) and value > dt.date.today():
-                self.add_error(name, "This date is in the future.")
         return cleaned
 
     def saved_form(self) -> dict[str, Any]:
