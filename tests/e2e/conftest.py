@@ -26,6 +26,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE.parent.parent / "docs" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}  # a phone, for the README's phone pictures and issue 17 item 3
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -138,13 +139,27 @@ def sign_in(page: Page, url: Callable[..., str], screenshot: Callable[[str], Non
 
 @pytest.fixture
 def screenshot(page: Page) -> Callable[[str], None]:
-    """Save a full-page PNG to docs/screenshots/ for the README, only when RVS_SCREENSHOTS=1."""
+    """Save a full-page PNG to docs/screenshots/ for the README, only when RVS_SCREENSHOTS=1.
+
+    With RVS_PHONE_SCREENSHOTS=1 as well, each picture also gets a phone twin, ``<name>-phone.png``,
+    taken at 390 px wide (``PHONE``); the page goes back to its own size afterwards.
+    """
+
+    def take(name: str) -> None:
+        page.mouse.move(0, 0)  # no hover effects in the pictures
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True, animations="disabled", caret="hide")
 
     def save(name: str) -> None:
         if os.environ.get("RVS_SCREENSHOTS") != "1":
             return
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.mouse.move(0, 0)  # no hover effects in the pictures
-        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True, animations="disabled", caret="hide")
+        take(name)
+        if os.environ.get("RVS_PHONE_SCREENSHOTS") == "1":
+            size = page.viewport_size or VIEWPORT
+            page.set_viewport_size(PHONE)
+            try:
+                take(f"{name}-phone")
+            finally:
+                page.set_viewport_size(size)
 
     return save
