@@ -100,7 +100,7 @@ def test_the_rows_are_the_markup_the_template_made_escaped_the_same_way(org_a: A
     """The rows as ``results/_table.html`` rendered them before ``results_table`` (kept here as a template)."""
     old_rows = engines["django"].get_template("results/_rows_reference.html")
     new_rows = engines["django"].from_string(
-        "{% load results_table %}{% result_rows page name_query requirement %}{% page_result_ids page %}"
+        "{% load results_table %}{% result_rows page name_query requirement back %}{% page_result_ids page %}"
     )
     page = []
     for index in range(4):
@@ -129,6 +129,8 @@ def test_the_rows_are_the_markup_the_template_made_escaped_the_same_way(org_a: A
         {"page": page, "name_query": "ann"},
         {"page": page, "requirement": SimpleNamespace(name="Req")},
         {"page": page, "name_query": "ann", "requirement": SimpleNamespace(name="Req")},
+        # The result's way back (issue 17 item 2).
+        {"page": page, "back": "?back=%2Fsearch%2F%3Fq%3Da_b-1%26sort%3D-name%26page%3D2"},
     ):
         made = new_rows.render(context, request)
         ids = "".join(f'<input type="hidden" name="page_results" value="{share.result.public_id}">' for share in page)
