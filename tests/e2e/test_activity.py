@@ -57,7 +57,7 @@ def _entries(page: Page) -> list[str]:
 
 
 def test_the_primary_user_reads_filters_and_exports_the_log_as_sentences(
-    page: Page, sign_in: SignIn, primary: Any, history: None, tmp_path: Path
+    page: Page, sign_in: SignIn, primary: Any, history: None, tmp_path: Path, screenshot: Callable[[str], None]
 ) -> None:
     sign_in(primary)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Your Organisation").click()
@@ -68,6 +68,7 @@ def test_the_primary_user_reads_filters_and_exports_the_log_as_sentences(
     expect(log).to_contain_text("20 November 2026, 14:05 UTC")
     expect(log).to_contain_text("Amélie Rousseau added the user Zoë Adams (Additional user).")
     expect(log).to_contain_text("The API key ‘Admissions CRM’ was revoked by Amélie Rousseau.")
+    screenshot("activity")
     expect(log).to_contain_text("A candidate shared a result with your organisation.")
     expect(log).to_contain_text("Jo Bloggs found a result by its Exam Reference Number ending 7Q2X.")
     expect(log).not_to_contain_text("download.created")

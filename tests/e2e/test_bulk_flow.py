@@ -83,7 +83,13 @@ def _applicant_file(folder: Path) -> tuple[Path, list[tuple[str, str]]]:
 
 
 def test_it_checks_a_20_row_intake_and_gives_the_verdicts_back_with_our_columns(
-    page: Page, sign_in: SignIn, ro_user: Any, organisation: Organisation, url: Url, tmp_path: Path
+    page: Page,
+    sign_in: SignIn,
+    ro_user: Any,
+    organisation: Organisation,
+    url: Url,
+    tmp_path: Path,
+    screenshot: Callable[[str], None],
 ) -> None:
     path, expected = _applicant_file(tmp_path)
     sign_in(ro_user)
@@ -100,6 +106,7 @@ def test_it_checks_a_20_row_intake_and_gives_the_verdicts_back_with_our_columns(
     expect(page.get_by_role("heading", name="8 rows did not verify")).to_be_visible()
     problems = page.get_by_role("table", name="Rows that did not verify, in the order of your file")
     body_rows = problems.locator("tbody tr")
+    screenshot("bulk-verification")
     expect(body_rows).to_have_count(8)
     expect(body_rows.nth(0).get_by_role("cell").nth(0)).to_have_text("14")
     expect(body_rows.nth(0)).to_contain_text("the date of birth given does not match the result")

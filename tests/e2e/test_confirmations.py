@@ -33,7 +33,7 @@ def _cancel_by_keyboard(page: Page, yes: str) -> None:
 
 
 def test_revoking_an_api_key_asks_can_be_cancelled_by_keyboard_and_then_revokes(
-    page: Page, organisation: Organisation, sign_in: SignIn, url: Callable[..., str]
+    page: Page, organisation: Organisation, sign_in: SignIn, url: Callable[..., str], screenshot: Callable[[str], None]
 ) -> None:
     primary: Any = MembershipFactory(
         organisation=organisation, role=Membership.Role.PRIMARY, user__email="primary@unige.example"
@@ -47,6 +47,7 @@ def test_revoking_an_api_key_asks_can_be_cancelled_by_keyboard_and_then_revokes(
         "Are you sure you want to revoke the API key ‘Admissions CRM’?"
     )
     expect(page.get_by_text("This cannot be undone.")).to_be_visible()
+    screenshot("confirm-revoke-key")
     key.refresh_from_db()
     assert key.revoked_at is None  # the first click only asked
 

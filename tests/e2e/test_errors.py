@@ -18,7 +18,9 @@ Url = Callable[..., str]
 ERROR_TITLE = re.compile(r"^Error: ")
 
 
-def test_the_summary_takes_the_focus_and_its_links_lead_to_the_fields(page: Page, url: Url) -> None:
+def test_the_summary_takes_the_focus_and_its_links_lead_to_the_fields(
+    page: Page, url: Url, screenshot: Callable[[str], None]
+) -> None:
     page.goto(url("register"))
     expect(page).not_to_have_title(ERROR_TITLE)
     page.get_by_label("Work email address").fill("nobody")
@@ -28,6 +30,7 @@ def test_the_summary_takes_the_focus_and_its_links_lead_to_the_fields(page: Page
     expect(summary.get_by_role("heading", name="There is a problem")).to_be_visible()
     expect(summary).to_be_focused()
     expect(page).to_have_title(ERROR_TITLE)
+    screenshot("error-summary")
     # The messages name the field: none of Django's defaults.
     expect(summary).not_to_contain_text("This field is required")
     expect(summary).not_to_contain_text("Enter a valid")

@@ -147,7 +147,9 @@ def test_a_verify_box_miss_names_the_field_and_keeps_what_was_typed(
     expect(page.get_by_label("Candidate Name")).to_have_value("Someone")
 
 
-def test_a_first_day_guide_shows_a_primary_user_where_to_go(page: Page, url: Url, organisation: Organisation) -> None:
+def test_a_first_day_guide_shows_a_primary_user_where_to_go(
+    page: Page, url: Url, organisation: Organisation, screenshot: Screenshot
+) -> None:
     primary = MembershipFactory(organisation=organisation, role=Membership.Role.PRIMARY).user
     page.goto(url("accounts:login"))
     page.get_by_label("Email address").fill(primary.email)
@@ -155,6 +157,7 @@ def test_a_first_day_guide_shows_a_primary_user_where_to_go(page: Page, url: Url
     page.get_by_role("button", name="Sign in").click()
     guide = page.get_by_role("region", name="Your first day")
     expect(guide).to_be_visible()
+    screenshot("first-day-guide")
     expect(page.get_by_role("table")).to_have_count(0)
     for name, route in (
         ("How to share", "candidates:help_sharing"),
