@@ -20,7 +20,8 @@ PUBLIC = {
     "home", "register", "register_done", "directory", "verify_statement", "verify_ern",
     "accounts:login", "accounts:logout", "accounts:forgot_password", "accounts:forgot_password_sent",
     "accounts:set_password", "accounts:set_password_done", "accounts:change_password_done",
-    "candidates:sign_up", "candidates:confirm_email", "candidates:help_sharing", "candidates:unlock",
+    "candidates:sign_in", "candidates:sign_up", "candidates:confirm_email", "candidates:help_sharing",
+    "candidates:unlock",
     "signing_certificate", "signing_certificate_pem", "signing_certificate_chain",
     "api:schema", "api:docs", "api:redoc",
 }  # fmt: skip
