@@ -33,69 +33,65 @@ def zone_name(value: dt.datetime) -> str:
     return name
 
 
-def _parsed(value: object) -> object:
-    """An ISO 8601 string ("2026-12-09", as in a data file or a changelog) as its date or date-time."""
-    if isinstance(value, str) and value:
+def _parsed(value: object) -> dt.date | str | None:
+    """None for nothing (None or ""); an ISO 8601 string ("2026-12-09", as in a data file or a
+    changelog) as its date or date-time; any other string as it is (shown unchanged)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
         try:
             return dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
         except ValueError:
             return value
+    assert isinstance(value, dt.date), f"not a date: {value!r}"
     return value
+
+
+def _day(value: dt.date) -> dt.date:
+    """A date-time's date in the service's zone; a date as it is."""
+    return _local(value).date() if isinstance(value, dt.datetime) else value
 
 
 def display_date(value: dt.date | str | None) -> str:
     """ "9 December 2026"; a date-time gives its date in the service's zone; nothing gives ""."""
-    value = _parsed(value)  # type: ignore[assignment]
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dt.datetime):
-        value = _local(value).date()
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    parsed = _parsed(value)
+    if parsed is None or isinstance(parsed, str):
+        return parsed or ""
+    day = _day(parsed)
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def display_datetime(value: dt.datetime | str | None) -> str:
+def display_datetime(value: dt.date | str | None) -> str:
     """ "9 December 2026, 14:05 UTC": in the service's zone, named; a plain date gives its date."""
-    value = _parsed(value)  # type: ignore[assignment]
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        return value
-    if not isinstance(value, dt.datetime):
-        return display_date(value)
-    local = _local(value)
+    parsed = _parsed(value)
+    if not isinstance(parsed, dt.datetime):
+        return display_date(parsed)
+    local = _local(parsed)
     return f"{display_date(local.date())}, {local:%H:%M} {zone_name(local)}"
 
 
 def iso(value: dt.date | str | None) -> str:
     """The machine form: "2026-12-09" or "2026-12-09T14:05:00+00:00"."""
-    value = _parsed(value)  # type: ignore[assignment]
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dt.datetime):
-        return _local(value).isoformat(timespec="seconds")
-    return value.isoformat()
+    parsed = _parsed(value)
+    if parsed is None or isinstance(parsed, str):
+        return parsed or ""
+    if isinstance(parsed, dt.datetime):
+        return _local(parsed).isoformat(timespec="seconds")
+    return parsed.isoformat()
 
 
 def time_date(value: dt.date | str | None) -> SafeString:
     """``<time datetime="2026-12-09">9 December 2026</time>``."""
-    value = _parsed(value)  # type: ignore[assignment]
-    if value is None or value == "":
-        return SafeString("")
-    if isinstance(value, str):
-        return format_html("{}", value)
-    day = _local(value).date() if isinstance(value, dt.datetime) else value
+    parsed = _parsed(value)
+    if parsed is None or isinstance(parsed, str):
+        return format_html("{}", parsed or "")
+    day = _day(parsed)
     return format_html('<time datetime="{}">{}</time>', day.isoformat(), display_date(day))
 
 
 def time_datetime(value: dt.datetime | str | None) -> SafeString:
     """``<time datetime="2026-12-09T14:05:00+00:00">9 December 2026, 14:05 UTC</time>``."""
-    value = _parsed(value)  # type: ignore[assignment]
-    if value is None or value == "":
-        return SafeString("")
-    if isinstance(value, str):
-        return format_html("{}", value)
-    return format_html('<time datetime="{}">{}</time>', iso(value), display_datetime(value))
+    parsed = _parsed(value)
+    if parsed is None or isinstance(parsed, str):
+        return format_html("{}", parsed or "")
+    return format_html('<time datetime="{}">{}</time>', iso(parsed), display_datetime(parsed))
