@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 from django.forms import BoundField
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from rvs.core import dates
@@ -76,3 +77,16 @@ def time_date(value: Any) -> SafeString:
 def time_datetime(value: Any) -> SafeString:
     """``display_datetime`` inside ``<time datetime="2026-12-09T14:05:00+00:00">``."""
     return dates.time_datetime(value)
+
+
+@register.filter
+def bdi(value: Any, direction: str = "") -> SafeString:
+    """Data inside a sentence isolated from the text around it (issue 18, right to left).
+
+    ``{{ name|bdi }}`` takes its direction from its own first strong letter (a name in Arabic
+    script inside English, a Latin name inside Arabic); ``{{ result.ern|bdi:"ltr" }}`` forces
+    left to right for what is always written that way: ERNs, email addresses, numbers, codes.
+    """
+    if direction not in ("", "ltr"):
+        raise template.TemplateSyntaxError('bdi takes no argument or "ltr"')
+    return format_html("<bdi{}>{}</bdi>", SafeString(' dir="ltr"') if direction else "", value)
