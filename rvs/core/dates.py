@@ -1,7 +1,11 @@
 """One way to write a date and a date-time for people (decision 0031).
 
 A date reads "9 December 2026"; a date-time "9 December 2026, 14:05 UTC", in the service's time
-zone (``settings.TIME_ZONE``) and naming it. Machine formats (CSV, XLSX, JSON, the ``datetime``
+zone (``settings.TIME_ZONE``) and naming it. Other languages write the same style their own way
+(issue 18, decision 0036): "9 de diciembre de 2026, 14:05 UTC", "2026年12月9日 14:05 UTC",
+"9 ديسمبر 2026، 14:05 UTC" — the date from the active language's ``DATE_FORMAT``
+(``config/formats/<locale>/formats.py``, month names from Django's catalogues), always the
+24-hour clock and the zone named. Machine formats (CSV, XLSX, JSON, the ``datetime``
 attribute of ``<time>``) stay ISO 8601. The templates use these through the ``display_date``,
 ``display_datetime``, ``time_date`` and ``time_datetime`` filters of ``rvs_tags``; Python code that
 builds text for people (messages, emails, PDFs) calls them directly.
@@ -11,10 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import pgettext
 
+# English month names, for reading what people type (rvs.core.date_parts); display uses Django's.
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -53,12 +59,12 @@ def _day(value: dt.date) -> dt.date:
 
 
 def display_date(value: dt.date | str | None) -> str:
-    """ "9 December 2026"; a date-time gives its date in the service's zone; nothing gives ""."""
+    """ "9 December 2026" in the active language; a date-time gives its date in the service's zone;
+    nothing gives ""."""
     parsed = _parsed(value)
     if parsed is None or isinstance(parsed, str):
         return parsed or ""
-    day = _day(parsed)
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return formats.date_format(_day(parsed), "DATE_FORMAT")
 
 
 def display_datetime(value: dt.date | str | None) -> str:
@@ -67,7 +73,10 @@ def display_datetime(value: dt.date | str | None) -> str:
     if not isinstance(parsed, dt.datetime):
         return display_date(parsed)
     local = _local(parsed)
-    return f"{display_date(local.date())}, {local:%H:%M} {zone_name(local)}"
+    parts = {"date": display_date(local.date()), "time": f"{local:%H:%M}", "zone": zone_name(local)}
+    # Translators: a date and time, e.g. "9 December 2026, 14:05 UTC". Keep the three placeholders;
+    # change only the punctuation and spaces between them.
+    return pgettext("date, time and time zone", "%(date)s, %(time)s %(zone)s") % parts
 
 
 def iso(value: dt.date | str | None) -> str:
