@@ -28,7 +28,7 @@ from typing import BinaryIO
 import segno
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pyhanko.pdf_utils.reader import PdfFileReader
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -195,6 +195,20 @@ def render_statements(
 
 
 def _render(
+    rows: Iterable[Result],
+    out: BinaryIO,
+    *,
+    progress: Callable[[int], None],
+    photo_for: Callable[[Result], bool],
+    signature: EmbeddedSignature | None,
+) -> int:
+    # The Statement of Results is an English document in every language of the site (decision
+    # 0036): its dates and words do not follow the language of the person who downloads it.
+    with translation.override("en-gb"):
+        return _render_in_english(rows, out, progress=progress, photo_for=photo_for, signature=signature)
+
+
+def _render_in_english(
     rows: Iterable[Result],
     out: BinaryIO,
     *,

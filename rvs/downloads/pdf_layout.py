@@ -23,6 +23,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from rvs.downloads import pdf_scripts
+
 PAGE_WIDTH, PAGE_HEIGHT = A4
 REGULAR, BOLD = "DejaVu", "DejaVu-Bold"
 MARGIN = 20 * mm  # left and right: the text column
@@ -134,14 +136,19 @@ class Text:
 
 @lru_cache(maxsize=2048)  # most of a page's texts repeat on every page
 def fit(text: str, font: str, size: float, width: float, *, smallest: float | None = None) -> Text:
-    """One line at ``size`` if it fits, else shrunk (not below ``smallest``), else wrapped at the smallest."""
+    """One line at ``size`` if it fits, else shrunk (not below ``smallest``), else wrapped at the smallest.
+
+    Text in any script: set in the font that has its letters, Arabic shaped and each line in
+    visual order (``pdf_scripts``)."""
+    text, font, right_to_left = pdf_scripts.prepare(text, font)
     smallest = size if smallest is None else smallest
     current = size
     while current >= smallest:
         if width_of(text, font, current) <= width:
-            return Text((text,), font, current)
+            return Text((pdf_scripts.visual(text) if right_to_left else text,), font, current)
         current -= 0.5
-    return Text(tuple(wrap(text, font, smallest, width)), font, smallest)
+    lines = wrap(text, font, smallest, width)
+    return Text(tuple(pdf_scripts.visual(line) for line in lines) if right_to_left else tuple(lines), font, smallest)
 
 
 @lru_cache(maxsize=1024)
