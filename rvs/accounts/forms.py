@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from rvs.accounts.models import User
 from rvs.core.emails import queue_email
@@ -18,7 +19,8 @@ class OutboxPasswordResetForm(NamedErrors, PasswordResetForm):
     Django's form would silently skip them.
     """
 
-    error_phrases = {"email": "your email address"}
+    # Translators: the error_phrases name a field inside a message: "Enter your email address".
+    error_phrases = {"email": _("your email address")}
 
     def get_users(self, email: str) -> Iterator[User]:
         yield from User.objects.filter(email__iexact=email.strip(), is_active=True)
@@ -45,15 +47,15 @@ class OutboxPasswordResetForm(NamedErrors, PasswordResetForm):
 class SignInForm(NamedErrors, AuthenticationForm):
     """Django's sign-in form, its messages naming the fields (rvs/core/form_errors.py)."""
 
-    error_phrases = {"username": "your email address", "password": "your password"}
+    error_phrases = {"username": _("your email address"), "password": _("your password")}
     error_messages = {
-        "invalid_login": "Enter the email address and password of your account: these do not match one",
-        "inactive": "This account is no longer active. Ask your organisation's Primary User to add you again",
+        "invalid_login": _("Enter the email address and password of your account: these do not match one"),
+        "inactive": _("This account is no longer active. Ask your organisation's Primary User to add you again"),
     }
 
 
-_NEW_PASSWORD = {"new_password1": "a new password", "new_password2": "the new password again"}
-_MISMATCH = "Enter the same new password in both boxes"
+_NEW_PASSWORD = {"new_password1": _("a new password"), "new_password2": _("the new password again")}
+_MISMATCH = _("Enter the same new password in both boxes")
 
 
 class NamedSetPasswordForm(NamedErrors, SetPasswordForm):
@@ -62,9 +64,9 @@ class NamedSetPasswordForm(NamedErrors, SetPasswordForm):
 
 
 class NamedPasswordChangeForm(NamedErrors, PasswordChangeForm):
-    error_phrases = {**_NEW_PASSWORD, "old_password": "your current password"}
+    error_phrases = {**_NEW_PASSWORD, "old_password": _("your current password")}
     error_messages = {
         **PasswordChangeForm.error_messages,
         "password_mismatch": _MISMATCH,
-        "password_incorrect": "Your current password is not right: enter it again",
+        "password_incorrect": _("Your current password is not right: enter it again"),
     }

@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -17,7 +19,7 @@ from rvs.organisations.http import OrganisationRequest
 
 class NotificationsForm(NamedErrors, forms.Form):
     notify_on_share = forms.BooleanField(
-        label="Email me whenever a candidate shares results with my organisation", required=False
+        label=gettext_lazy("Email me whenever a candidate shares results with my organisation"), required=False
     )
 
 
@@ -31,6 +33,6 @@ def notifications(request: OrganisationRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         services.notifications_update(actor=request.user, enabled=form.cleaned_data["notify_on_share"])
-        messages.success(request, "Your email notification settings have been saved.")
+        messages.success(request, _("Your email notification settings have been saved."))
         return redirect("accounts:notifications")
     return render(request, "organisations/notifications.html", {"form": form})

@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -29,12 +31,12 @@ from rvs.core.permissions import membership_of
 
 
 class CodeForm(NamedErrors, forms.Form):
-    error_phrases = {"code": "the authentication code"}
+    error_phrases = {"code": gettext_lazy("the authentication code")}
 
     code = forms.CharField(
-        label="Authentication code",
+        label=gettext_lazy("Authentication code"),
         max_length=12,
-        help_text="The 6 digits your authenticator app shows, or one of your backup codes.",
+        help_text=gettext_lazy("The 6 digits your authenticator app shows, or one of your backup codes."),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
@@ -72,7 +74,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             log_action("staff.second_factor_passed", actor=request.user, data={"device": type(device).__name__})
             return redirect(_next(request))
         log_action("staff.second_factor_failed", actor=request.user)
-        form.add_error("code", "This code is not right. Check the time on your phone, or use a backup code.")
+        form.add_error("code", _("This code is not right. Check the time on your phone, or use a backup code."))
     return render(
         request,
         "backoffice/two_factor.html",
@@ -103,10 +105,10 @@ def setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             log_action("staff.second_factor_enrolled", actor=request.user)
             return render(request, "backoffice/two_factor_codes.html", {"codes": codes, "next": _next(request)})
-        form.add_error("code", "This code is not right. Scan the QR code again and enter the current 6 digits.")
+        form.add_error("code", _("This code is not right. Scan the QR code again and enter the current 6 digits."))
     # No fixed width: the viewBox lets site.css shrink the code to fit a phone (issue 17, item 3).
     qr_svg = segno.make(device.config_url, error="m").svg_inline(
-        scale=5, omitsize=True, title="QR code for your authenticator app"
+        scale=5, omitsize=True, title=_("QR code for your authenticator app")
     )
     context = {"form": form, "qr_svg": qr_svg, "secret": b32encode(device.bin_key).decode(), "next": _next(request)}
     return render(request, "backoffice/two_factor_setup.html", context, status=400 if form.errors else 200)

@@ -57,7 +57,7 @@ def lockout_response(request: HttpRequest, original_response: Any, credentials: 
     cool_off = get_cool_off(request)
     seconds = int(cool_off.total_seconds()) if cool_off else 0
     minutes = -(-seconds // 60)
-    context = {"cooloff_time": f"{minutes} minute{'' if minutes == 1 else 's'}" if seconds else ""}
+    context = {"cooloff_minutes": minutes if seconds else None}  # the page's sentence has its plural forms
     response = render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE)
     if seconds:
         response["Retry-After"] = str(seconds)
