@@ -25,22 +25,29 @@ from collections.abc import Mapping
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 
 def field_phrase(field: forms.Field, given: str | None = None) -> str:
     """How a message names the field: ``given``, else its label ("Job title" → "the job title")."""
     if given:
-        return given.replace("%", " per cent")
-    label = str(field.label or "this field").replace("(optional)", "").strip().replace("%", " per cent")
+        return str(given).replace("%", " per cent")
+    label = str(field.label or _("this field")).replace("(optional)", "").strip().replace("%", " per cent")
     words = label.split()
     # "Job title" → "job title"; a label in the article's capitals ("Exam Reference Number") stays.
-    if words and (len(words) == 1 or words[1][:1].islower()) and not words[0].isupper():
+    english = (get_language() or "en").startswith("en")
+    if english and words and (len(words) == 1 or words[1][:1].islower()) and not words[0].isupper():
         label = label[:1].lower() + label[1:]
-    return f"the {label}"
+    # Translators: how an error message names a field from its label, e.g. "Enter the job title"
+    return _("the %(label)s").replace("%(label)s", label)
 
 
-def _subject(phrase: str) -> str:
-    return phrase[:1].upper() + phrase[1:]
+def _fill(template: str, phrase: str) -> str:
+    """``template`` with the field's phrase put in, its first letter a capital: Django fills the
+    other placeholders (``%(limit_value)d``) when it raises the error."""
+    text = str(template).replace("%(field)s", phrase)
+    return text[:1].upper() + text[1:]
 
 
 def _choosing(field: forms.Field) -> bool:
@@ -48,53 +55,61 @@ def _choosing(field: forms.Field) -> bool:
     return isinstance(field, forms.ChoiceField | forms.ModelChoiceField | forms.FileField | forms.BooleanField)
 
 
-def messages_for(field: forms.Field, phrase: str) -> dict[str, str]:
-    """The GOV.UK messages for one field, keyed by Django's error codes."""
-    subject = _subject(phrase)
-    verb = "Select" if _choosing(field) else "Enter"
-    from_list = f"Select {phrase} from the list"  # noqa: S608 - a sentence, not SQL
-    invalid = f"Enter {phrase} in the correct format"
+def _invalid(field: forms.Field, from_list: str) -> str:
+    """The "invalid" message's pattern for this kind of field."""
     if isinstance(field, forms.EmailField):
-        invalid = f"Enter {phrase} in the correct format, like name@example.com"
-    elif isinstance(field, forms.URLField):
-        invalid = f"Enter {phrase} in the correct format, like https://www.example.com"
-    elif isinstance(field, forms.DateField | forms.DateTimeField):
-        invalid = f"{subject} must be a real date"
-    elif isinstance(field, forms.IntegerField):
-        invalid = f"{subject} must be a whole number"
-    elif isinstance(field, forms.DecimalField | forms.FloatField):
-        invalid = f"{subject} must be a number"
-    elif isinstance(field, forms.FileField):
-        invalid = f"The selected file could not be read: select {phrase} again"
-    elif isinstance(field, forms.UUIDField | forms.ChoiceField | forms.ModelChoiceField):
-        invalid = from_list
-    return {
-        "required": f"{verb} {phrase}",
-        "blank": f"{verb} {phrase}",
-        "null": f"{verb} {phrase}",
-        "invalid": invalid,
+        return _("Enter %(field)s in the correct format, like name@example.com")
+    if isinstance(field, forms.URLField):
+        return _("Enter %(field)s in the correct format, like https://www.example.com")
+    if isinstance(field, forms.DateField | forms.DateTimeField):
+        return _("%(field)s must be a real date")
+    if isinstance(field, forms.IntegerField):
+        return _("%(field)s must be a whole number")
+    if isinstance(field, forms.DecimalField | forms.FloatField):
+        return _("%(field)s must be a number")
+    if isinstance(field, forms.FileField):
+        return _("The selected file could not be read: select %(field)s again")
+    if isinstance(field, forms.UUIDField | forms.ChoiceField | forms.ModelChoiceField):
+        return from_list
+    return _("Enter %(field)s in the correct format")
+
+
+def messages_for(field: forms.Field, phrase: str) -> dict[str, str]:
+    """The GOV.UK messages for one field, keyed by Django's error codes.
+
+    Each pattern names the field with ``%(field)s`` (translators: a phrase like "the candidate's
+    date of birth"); the other placeholders are Django's, filled when the error is raised."""
+    # Translators: %(field)s names a field, e.g. "the exam" ("Select the exam")
+    verb = _("Select %(field)s") if _choosing(field) else _("Enter %(field)s")
+    from_list = _("Select %(field)s from the list")
+    patterns = {
+        "required": verb,
+        "blank": verb,
+        "null": verb,
+        "invalid": _invalid(field, from_list),
         "invalid_choice": from_list,
         "invalid_list": from_list,
         "invalid_pk_value": from_list,
         "max_length": (
-            "The name of the selected file must be %(max)d characters or fewer"
+            _("The name of the selected file must be %(max)d characters or fewer")
             if isinstance(field, forms.FileField)
-            else f"{subject} must be %(limit_value)d characters or fewer"
+            else _("%(field)s must be %(limit_value)d characters or fewer")
         ),
-        "min_length": f"{subject} must be %(limit_value)d characters or more",
-        "max_value": f"{subject} must be %(limit_value)s or less",
-        "min_value": f"{subject} must be %(limit_value)s or more",
-        "step_size": f"{subject} must be a multiple of %(limit_value)s",
-        "max_digits": f"{subject} must have %(max)s digits or fewer",
-        "max_decimal_places": f"{subject} must have %(max)s decimal places or fewer",
-        "max_whole_digits": f"{subject} must have %(max)s digits or fewer before the decimal point",
-        "null_characters_not_allowed": f"{subject} must not contain null characters",
-        "missing": f"Select {phrase}",
-        "empty": "The selected file is empty",
-        "contradiction": f"Select {phrase} or tick “Clear”, not both",
-        "unique": f"{subject} is already in use",
-        "incomplete": f"Enter all of {phrase}",
+        "min_length": _("%(field)s must be %(limit_value)d characters or more"),
+        "max_value": _("%(field)s must be %(limit_value)s or less"),
+        "min_value": _("%(field)s must be %(limit_value)s or more"),
+        "step_size": _("%(field)s must be a multiple of %(limit_value)s"),
+        "max_digits": _("%(field)s must have %(max)s digits or fewer"),
+        "max_decimal_places": _("%(field)s must have %(max)s decimal places or fewer"),
+        "max_whole_digits": _("%(field)s must have %(max)s digits or fewer before the decimal point"),
+        "null_characters_not_allowed": _("%(field)s must not contain null characters"),
+        "missing": _("Select %(field)s"),
+        "empty": _("The selected file is empty"),
+        "contradiction": _("Select %(field)s or tick “Clear”, not both"),
+        "unique": _("%(field)s is already in use"),
+        "incomplete": _("Enter all of %(field)s"),
     }
+    return {code: _fill(pattern, phrase) for code, pattern in patterns.items()}
 
 
 def _django_defaults(field: forms.Field) -> dict[str, str]:

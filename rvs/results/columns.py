@@ -23,6 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from rvs.results.models import Result
 
 
@@ -127,22 +130,22 @@ class TableColumn:
     """
 
     key: str
-    label: str
+    label: str | Promise  # shown to people: translated when drawn
     sortable: bool
 
 
 TABLE: tuple[TableColumn, ...] = (
-    TableColumn("name", "Candidate name", sortable=True),
-    TableColumn("exam", "Exam", sortable=True),
-    TableColumn("exam_date", "Date of exam", sortable=True),
-    TableColumn("score", "Overall score", sortable=True),
-    TableColumn("shared", "Date shared", sortable=True),
-    TableColumn("date_of_birth", "Date of birth", sortable=False),
-    TableColumn("ern", "Exam Reference Number", sortable=False),
+    TableColumn("name", _("Candidate name"), sortable=True),
+    TableColumn("exam", _("Exam"), sortable=True),
+    TableColumn("exam_date", _("Date of exam"), sortable=True),
+    TableColumn("score", _("Overall score"), sortable=True),
+    TableColumn("shared", _("Date shared"), sortable=True),
+    TableColumn("date_of_birth", _("Date of birth"), sortable=False),
+    TableColumn("ern", _("Exam Reference Number"), sortable=False),
 )
 
 
-def sortable_table_columns() -> list[tuple[str, str]]:
+def sortable_table_columns() -> list[tuple[str, str | Promise]]:
     """``(key, label)`` of the results table's sortable columns, in order (its header's links)."""
     return [(column.key, column.label) for column in TABLE if column.sortable]
 

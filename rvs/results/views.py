@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, push_url
@@ -86,14 +87,23 @@ def dashboard(request: OrganisationRequest) -> HttpResponse:
             "new_only": new_only,
             "table_query": urlencode({key: value for key, value in filters.items() if value}),
             "row_back": _back_query(request.get_full_path()),
-            "caption": ("New results" if new_only else "Results")
-            + " shared with your organisation"
-            + (", newest first" if sort == DEFAULT_SORT else ""),
+            "caption": _caption(new_only=new_only, newest_first=sort == DEFAULT_SORT),
             # A new organisation that nothing is shared with yet sees the first-day guide, not a table.
             "first_day": not new_only and page.paginator.count == 0,
             "verify_form": SearchForm(organisation=organisation),
         },
     )
+
+
+def _caption(*, new_only: bool, newest_first: bool) -> str:
+    """The results table's caption on the dashboard (read by screen readers, named by tests)."""
+    if new_only:
+        if newest_first:
+            return _("New results shared with your organisation, newest first")
+        return _("New results shared with your organisation")
+    if newest_first:
+        return _("Results shared with your organisation, newest first")
+    return _("Results shared with your organisation")
 
 
 def _with_name_matches(page: Any, name: str) -> Any:
@@ -215,12 +225,17 @@ def _ern_miss_message(data: dict[str, Any]) -> str:
     revoked needs them (decision 0014); said on every such miss, it tells nothing about this one.
     """
     given = bool(data.get("date_of_birth")), bool(data.get("name"))
-    message = "No result matches this Exam Reference Number" + (" and the details you entered." if any(given) else ".")
-    if not all(given):
-        message += (
-            " If the candidate revoked a result they had shared with you, enter their surname and date of birth too."
+    if all(given):
+        return _("No result matches this Exam Reference Number and the details you entered.")
+    if any(given):
+        return _(
+            "No result matches this Exam Reference Number and the details you entered. If the candidate revoked a "
+            "result they had shared with you, enter their surname and date of birth too."
         )
-    return message
+    return _(
+        "No result matches this Exam Reference Number. If the candidate revoked a result they had shared with you, "
+        "enter their surname and date of birth too."
+    )
 
 
 @never_cache
@@ -280,10 +295,10 @@ def _back(request: HttpRequest) -> tuple[str, str]:
             back = reverse("results:dashboard")
     address = urlsplit(back)
     if address.path == reverse("results:search"):
-        return back, "Back to search results" if "q=" in address.query else "Back to search"
+        return back, _("Back to search results") if "q=" in address.query else _("Back to search")
     if address.path == reverse("results:dashboard"):
-        return back, "Back to Shared with you"
-    return back, "Back"
+        return back, _("Back to Shared with you")
+    return back, _("Back")
 
 
 @never_cache

@@ -17,9 +17,11 @@ from django import template
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils.formats import localize
+from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext
 
 from rvs.core import dates
 from rvs.results import columns
@@ -27,7 +29,12 @@ from rvs.results import columns
 register = template.Library()
 
 _ID = "00000000-0000-0000-0000-000000000000"
-_NEW_TAG = ' <span class="tag">New</span>'
+
+
+def _new_tag() -> str:
+    """The "New" tag after the name of a result nobody at the organisation has opened yet."""
+    # Translators: a tag beside a result that nobody at the organisation has opened yet
+    return f' <span class="tag">{escape(pgettext("a result not opened yet", "New"))}</span>'
 
 
 def _date(value: Any) -> str:
@@ -49,7 +56,7 @@ def _name(share: Any, r: Any, link: str, new: bool) -> str:
     candidate = r.candidate
     return (
         f'<td><a href="{link}">{escape(candidate.last_name)}, {escape(candidate.first_name)}</a>'
-        f"{_NEW_TAG if new else ''}</td>"
+        f"{_new_tag() if new else ''}</td>"
     )
 
 
@@ -96,6 +103,10 @@ def result_rows(page: Any, name_query: str = "", requirement: Any = None, back: 
     query ("?back=%2Fsearch%2F%3Fq%3D…"), so the result's "Back to search results" returns to it."""
     # One reverse per page, the id put in per row.
     detail = reverse("results:detail", args=[_ID]) + escape(back)
+    # Translators: the hidden label of a row's tick box: the candidate's name and the exam's
+    select = gettext("Select %(name)s, %(exam)s")
+    met = f'<span class="met">{escape(pgettext("a requirement", "Met"))}</span>'
+    not_met = f'<span class="not-met">{escape(pgettext("a requirement", "Not met"))}</span>'
     rows = []
     for share in page:
         r = share.result
@@ -105,8 +116,8 @@ def result_rows(page: Any, name_query: str = "", requirement: Any = None, back: 
         cells = [
             f'      <tr class="{"new" if new else ""}">\n'
             f'        <td><input type="checkbox" name="results" value="{public_id}" id="select-{public_id}">'
-            f'<label for="select-{public_id}" class="visually-hidden">Select {escape(r.candidate.full_name)}, '
-            f"{escape(r.exam.name)}</label></td>\n",
+            f'<label for="select-{public_id}" class="visually-hidden">'
+            f"{escape(select % {'name': r.candidate.full_name, 'exam': r.exam.name})}</label></td>\n",
             *(f"        {cell(share, r, link, new)}\n" for cell in _ROW),
         ]
         if name_query:
@@ -121,9 +132,9 @@ def result_rows(page: Any, name_query: str = "", requirement: Any = None, back: 
         if requirement:
             verdict = getattr(share, "verdict", None)
             if verdict is not None and verdict.met:
-                text = '<span class="met">Met</span>'
+                text = met
             else:
-                text = f'<span class="not-met">Not met</span>: {_reasons(verdict.reasons if verdict else ())}'
+                text = f"{not_met}: {_reasons(verdict.reasons if verdict else ())}"
             cells.append(f"        <td>{text}</td>\n")
         cells.append("      </tr>\n")
         rows.append("".join(cells))
@@ -131,7 +142,7 @@ def result_rows(page: Any, name_query: str = "", requirement: Any = None, back: 
 
 
 @register.simple_tag
-def sortable_headers() -> list[tuple[str, str]]:
+def sortable_headers() -> list[tuple[str, str | Promise]]:
     """``(key, label)`` of the results table's columns that sort (``columns.TABLE``), in order."""
     return columns.sortable_table_columns()
 
