@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rvs.core.normalise import fold
 
@@ -13,21 +15,21 @@ class Organisation(models.Model):
     """A Recognising Organisation: the tenant every organisation-side read is scoped to."""
 
     class Kind(models.TextChoices):
-        UNIVERSITY = "university", "University"
-        COLLEGE = "college", "College"
-        EMPLOYER = "employer", "Employer"
-        GOVERNMENT = "government", "Government"
-        PROFESSIONAL_BODY = "professional_body", "Professional body"
-        OTHER = "other", "Other"
+        UNIVERSITY = "university", _("University")
+        COLLEGE = "college", _("College")
+        EMPLOYER = "employer", _("Employer")
+        GOVERNMENT = "government", _("Government")
+        PROFESSIONAL_BODY = "professional_body", _("Professional body")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        SUSPENDED = "suspended", "Suspended"
+        ACTIVE = "active", pgettext_lazy("status", "Active")
+        SUSPENDED = "suspended", _("Suspended")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
     name_folded = models.CharField(max_length=200, db_index=True, editable=False)
-    kind = models.CharField("type", max_length=32, choices=Kind.choices, default=Kind.UNIVERSITY)
+    kind = models.CharField(_("type"), max_length=32, choices=Kind.choices, default=Kind.UNIVERSITY)
     country = models.CharField(max_length=100)
     city = models.CharField(max_length=100)
     address = models.TextField(blank=True)
@@ -57,8 +59,8 @@ class Membership(models.Model):
     """A user's place in one organisation. Exactly one Primary User per organisation."""
 
     class Role(models.TextChoices):
-        PRIMARY = "primary", "Primary User"
-        ADDITIONAL = "additional", "Additional user"
+        PRIMARY = "primary", _("Primary User")
+        ADDITIONAL = "additional", _("Additional user")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
@@ -86,21 +88,21 @@ class RegistrationRequest(models.Model):
     """An organisation asking to use the service; staff approve or reject it within two working days."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organisation_name = models.CharField("organisation name", max_length=200)
+    organisation_name = models.CharField(_("organisation name"), max_length=200)
     name_folded = models.CharField(max_length=200, db_index=True, editable=False)
-    kind = models.CharField("type", max_length=32, choices=Organisation.Kind.choices)
+    kind = models.CharField(_("type"), max_length=32, choices=Organisation.Kind.choices)
     country = models.CharField(max_length=100)
     city = models.CharField(max_length=100)
     address = models.TextField()
     website = models.URLField()
-    registrant_name = models.CharField("your name", max_length=200)
-    job_title = models.CharField("job title", max_length=200)
-    work_email = models.EmailField("work email address")
+    registrant_name = models.CharField(_("your name"), max_length=200)
+    job_title = models.CharField(_("job title"), max_length=200)
+    work_email = models.EmailField(_("work email address"))
     recognised_exams = models.ManyToManyField("exams.Exam", blank=True, related_name="+")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     submitted_at = models.DateTimeField()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from rvs.core.access import owned_or_404
 from rvs.core.normalise import fold
@@ -75,11 +76,13 @@ def any_registration(public_id: Any) -> RegistrationRequest:
 def membership_for_organisation(organisation: Organisation, public_id: Any) -> Membership:
     """A user's membership of ``organisation``; another organisation's user is a 404 too."""
     return owned_or_404(
-        Membership.objects.select_related("user").filter(organisation=organisation), public_id, message="No such user."
+        Membership.objects.select_related("user").filter(organisation=organisation),
+        public_id,
+        message=_("No such user."),
     )
 
 
 def organisation_for_sharing(public_id: Any) -> Organisation:
     """An active organisation of the directory (any candidate may share with any of them)."""
     active = Organisation.objects.filter(status=Organisation.Status.ACTIVE)
-    return owned_or_404(active, public_id, message="No such organisation.")
+    return owned_or_404(active, public_id, message=_("No such organisation."))

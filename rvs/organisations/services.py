@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from rvs.accounts.models import User
 from rvs.core.audit import log_action
@@ -72,11 +74,11 @@ def registration_submit(*, data: dict[str, Any], exams: Iterable[Exam] = ()) -> 
     pending = RegistrationRequest.objects.filter(status=RegistrationRequest.Status.PENDING)
     errors: dict[str, str] = {}
     if pending.filter(name_folded=name_folded, country=data["country"]).exists():
-        errors["organisation_name"] = "A request to register this organisation is already waiting for review."
+        errors["organisation_name"] = _("A request to register this organisation is already waiting for review.")
     if pending.filter(work_email=email).exists():
-        errors["work_email"] = "A request from this email address is already waiting for review."
+        errors["work_email"] = _("A request from this email address is already waiting for review.")
     elif User.objects.filter(email=email).exists():
-        errors["work_email"] = "This email address already has an account: sign in, or reset your password."
+        errors["work_email"] = _("This email address already has an account: sign in, or reset your password.")
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -104,10 +106,13 @@ def registration_approve(*, actor: User, request: RegistrationRequest) -> Organi
         status=RegistrationRequest.Status.APPROVED, decided_at=timezone.now(), decided_by=actor
     )
     if not claimed:
-        raise ValidationError("This request has already been decided.")
+        raise ValidationError(_("This request has already been decided."))
     request.refresh_from_db()
     if User.objects.filter(email=request.work_email).exists():
-        raise ValidationError(f"{request.work_email} already has an account; ask the registrant for another address.")
+        raise ValidationError(
+            _("%(email)s already has an account; ask the registrant for another address.")
+            % {"email": request.work_email}
+        )
     organisation = Organisation.objects.create(
         name=request.organisation_name,
         kind=request.kind,
@@ -133,12 +138,12 @@ def registration_approve(*, actor: User, request: RegistrationRequest) -> Organi
 def registration_reject(*, actor: User, request: RegistrationRequest, reason: str) -> None:
     _require_staff(actor)
     if not reason.strip():
-        raise ValidationError({"reason": "Give the reason: it is sent to the registrant."})
+        raise ValidationError({"reason": _("Give the reason: it is sent to the registrant.")})
     claimed = RegistrationRequest.objects.filter(pk=request.pk, status=RegistrationRequest.Status.PENDING).update(
         status=RegistrationRequest.Status.REJECTED, decided_at=timezone.now(), decided_by=actor, rejection_reason=reason
     )
     if not claimed:
-        raise ValidationError("This request has already been decided.")
+        raise ValidationError(_("This request has already been decided."))
     log_action("registration.rejected", actor=actor, obj=request, data={"reason": reason})
     queue_email(to=request.work_email, template="registration_rejected", context={"request": request, "reason": reason})
 
@@ -184,15 +189,17 @@ def user_add(*, actor: User, organisation: Organisation, email: str, full_name: 
     _require(actor, organisation, Perm.USERS_MANAGE)
     email = email.strip().lower()
     if User.objects.filter(email=email).exists():
-        raise ValidationError({"email": "This email address already has an account."})
+        raise ValidationError({"email": _("This email address already has an account.")})
     try:
         user = User.objects.create_user(email, full_name=full_name, job_title=job_title)
     except IntegrityError:
-        raise ValidationError({"email": "This email address already has an account."}) from None
+        raise ValidationError({"email": _("This email address already has an account.")}) from None
     membership = Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.ADDITIONAL)
+    with override(None):  # the entry's data in English whatever the page's language: the log translates it
+        role = str(membership.get_role_display())
     log_action(
         "user.added", actor=actor, organisation=organisation, obj=membership,
-        data={"email": email, "name": full_name, "role": membership.get_role_display()},
+        data={"email": email, "name": full_name, "role": role},
     )  # fmt: skip
     queue_email(
         to=email,
@@ -224,7 +231,9 @@ def user_remove(*, actor: User, organisation: Organisation, membership: Membersh
     if membership.organisation_id != organisation.pk:
         raise PermissionDenied
     if membership.is_primary:
-        raise ValidationError("The Primary User cannot be deleted. Contact the Global Recognition Team to change it.")
+        raise ValidationError(
+            _("The Primary User cannot be deleted. Contact the Global Recognition Team to change it.")
+        )
     email = membership.user.email
     log_action(
         "user.removed", actor=actor, organisation=organisation, obj=membership,
@@ -251,10 +260,10 @@ def primary_user_change(*, actor: User, organisation: Organisation, new_primary:
     """Staff only: make another user of the organisation its Primary User; both are emailed."""
     _require_staff(actor)
     if new_primary.organisation_id != organisation.pk:
-        raise ValidationError("That user does not belong to this organisation.")
+        raise ValidationError(_("That user does not belong to this organisation."))
     old = Membership.objects.filter(organisation=organisation, role=Membership.Role.PRIMARY).first()
     if old is not None and old.pk == new_primary.pk:
-        raise ValidationError("That user is already the Primary User.")
+        raise ValidationError(_("That user is already the Primary User."))
     if old is not None:
         Membership.objects.filter(pk=old.pk).update(role=Membership.Role.ADDITIONAL)
     Membership.objects.filter(pk=new_primary.pk).update(role=Membership.Role.PRIMARY)

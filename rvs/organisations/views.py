@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -45,7 +46,7 @@ def details_edit(request: OrganisationRequest) -> HttpResponse:
     form = OrganisationForm(request.POST if request.method == "POST" else None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         services.organisation_update(actor=request.user, organisation=organisation, data=form.cleaned_data)
-        messages.success(request, "Your organisation details have been saved.")
+        messages.success(request, _("Your organisation details have been saved."))
         return redirect("organisations:details")
     organisation.refresh_from_db()  # the bound ModelForm changed the instance in memory
     return render(request, "organisations/details_edit.html", {**_tab_context(request, "details"), "form": form})
@@ -74,7 +75,10 @@ def user_add(request: OrganisationRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"{membership.user.email} has been added and emailed instructions to sign in.")
+            messages.success(
+                request,
+                _("%(email)s has been added and emailed instructions to sign in.") % {"email": membership.user.email},
+            )
             return redirect("organisations:users")
     return render(request, "organisations/user_form.html", {**_tab_context(request, "users"), "form": form})
 
@@ -94,7 +98,7 @@ def user_edit(request: OrganisationRequest, public_id: str) -> HttpResponse:
             membership=membership,
             **form.cleaned_data,
         )
-        messages.success(request, f"{membership.user.email} has been updated.")
+        messages.success(request, _("%(email)s has been updated.") % {"email": membership.user.email})
         return redirect("organisations:users")
     context = {**_tab_context(request, "users"), "form": form, "membership": membership}
     return render(request, "organisations/user_form.html", context)
@@ -113,18 +117,21 @@ def user_delete(request: OrganisationRequest, public_id: str) -> HttpResponse:
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            messages.success(request, f"{membership.user.email} has been deleted.")
+            messages.success(request, _("%(email)s has been deleted.") % {"email": membership.user.email})
             return redirect("organisations:users")
     user = membership.user
     confirm = Confirmation(
-        question=f"Are you sure you want to delete the user {user.email}?",
+        question=_("Are you sure you want to delete the user %(email)s?") % {"email": user.email},
         consequences=(
-            f"{user.full_name} will no longer be able to sign in: their account is deleted and their Email "
-            "Notifications stop.",
+            _(
+                "%(name)s will no longer be able to sign in: their account is deleted and their Email "
+                "Notifications stop."
+            )
+            % {"name": user.full_name},
         ),
-        button="Yes, delete the user",
+        button=_("Yes, delete the user"),
         cancel_url=reverse("organisations:users"),
-        undo="This cannot be undone: to give them access again, add them as a new user.",
+        undo=_("This cannot be undone: to give them access again, add them as a new user."),
     )
     context = {**_tab_context(request, "users"), "membership": membership, "error": error, "confirm": confirm}
     return render(request, "organisations/user_delete.html", context, status=400 if error else 200)
@@ -146,7 +153,7 @@ def exams(request: OrganisationRequest) -> HttpResponse:
                 organisation=organisation,
                 exams=form.cleaned_data["exams"],
             )
-            messages.success(request, "Your Recognised Exams and Tests have been saved.")
+            messages.success(request, _("Your Recognised Exams and Tests have been saved."))
             return redirect("organisations:exams")
     else:
         form = RecognisedExamsForm(initial={"exams": list(organisation.recognised_exams.all())})
@@ -171,8 +178,8 @@ def two_factor_policy(request: OrganisationRequest) -> HttpResponse:
     )
     if required:
         messages.success(
-            request, "Every user must now sign in with a second factor; those without one set it up next time."
+            request, _("Every user must now sign in with a second factor; those without one set it up next time.")
         )
     else:
-        messages.success(request, "A second factor is now optional for your users.")
+        messages.success(request, _("A second factor is now optional for your users."))
     return redirect("organisations:details")
