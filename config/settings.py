@@ -16,6 +16,7 @@ from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_secret, env_str
+from config.i18n import *  # noqa: F403 - LANGUAGES, LOCALE_PATHS, the language cookie (listed in its __all__)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("RVS_DATA_DIR", str(BASE_DIR / "data")))
@@ -72,11 +73,14 @@ MIDDLEWARE = [
     "rvs.core.logs.RequestLogMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The cookie, else Accept-Language, else English; a signed-in person's saved language below.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, which reads the form: an upload view's body over its limit is never read (413).
     "rvs.core.uploads.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "rvs.core.i18n.UserLanguageMiddleware",  # the saved language of the signed-in person (config/i18n.py)
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -192,7 +196,7 @@ ADMIN_ENABLED = env_bool("RVS_ADMIN_ENABLED", not PRODUCTION)
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Internationalisation -----------------------------------------------------------------
-LANGUAGE_CODE = "en-gb"
+# Languages, catalogues and the language cookie: config/i18n.py (imported above).
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -245,6 +249,7 @@ OUTBOX_RETRY_HOURS = env_int("RVS_OUTBOX_RETRY_HOURS", 24, minimum=1)
 HTTPS = env_bool("RVS_HTTPS", PRODUCTION)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from rvs.core import i18n_views
 from rvs.core import views as core_views
 from rvs.downloads import certificate_views
 from rvs.downloads import public_views as verify_views
@@ -11,6 +12,7 @@ from rvs.organisations import public_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("language/", i18n_views.set_language, name="set_language"),  # POST: the switcher on every page
     path("register/", public_views.register, name="register"),
     path("register/done/", public_views.register_done, name="register_done"),
     path("recognition/", public_views.directory, name="directory"),

@@ -40,6 +40,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The language chosen with the switcher (a code of settings.LANGUAGES), or "" for none yet: pages
+    # and emails to this person use it (decision 0033). Candidates and staff are Users too.
+    language = models.CharField(max_length=16, blank=True, default="")
 
     objects = UserManager()
 

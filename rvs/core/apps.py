@@ -9,7 +9,9 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from rvs.core import emails, relays
+        from rvs.core import emails, i18n, relays
+
+        del i18n  # imported for its user_logged_in receiver (remember_language)
 
         def relay_emails() -> relays.Report:
             sent = emails.relay_due()

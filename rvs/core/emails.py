@@ -20,10 +20,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 from django_tasks.exceptions import InvalidTaskError
 
+from rvs.core.i18n import supported
 from rvs.core.models import OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -31,14 +32,19 @@ LEASE = dt.timedelta(minutes=5)
 MAX_DELAY = dt.timedelta(hours=1)
 
 
-def queue_email(*, to: str, template: str, context: dict[str, Any]) -> OutboxEmail:
-    """Store an email to ``to`` in the outbox and deliver it once the transaction commits."""
+def queue_email(*, to: str, template: str, context: dict[str, Any], language: str | None = None) -> OutboxEmail:
+    """Store an email to ``to`` in the outbox and deliver it once the transaction commits.
+
+    Written in ``language``, the recipient's (``rvs.core.i18n.language_of`` / ``request_language``;
+    English when not given): subject and bodies are rendered with it active (decision 0033).
+    """
     full_context = {"brand": settings.RVS_BRAND, "site_url": settings.RVS_SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", full_context).split())
-    body_text = render_to_string(f"emails/{template}_body.txt", full_context)
-    body_html: str = ""
-    with contextlib.suppress(TemplateDoesNotExist):  # most emails are text only
-        body_html = render_to_string(f"emails/{template}_body.html", full_context)
+    with translation.override(supported(language) or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", full_context).split())
+        body_text = render_to_string(f"emails/{template}_body.txt", full_context)
+        body_html: str = ""
+        with contextlib.suppress(TemplateDoesNotExist):  # most emails are text only
+            body_html = render_to_string(f"emails/{template}_body.html", full_context)
     email = OutboxEmail.objects.create(
         to=to,
         subject=subject[:255],

@@ -115,6 +115,8 @@ class RegistrationRequest(models.Model):
     organisation = models.OneToOneField(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="registration"
     )
+    # The language the registrant used: the emails sent on approval or rejection are written in it.
+    language = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         ordering = ["due_by", "submitted_at"]

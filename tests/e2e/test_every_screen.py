@@ -73,6 +73,7 @@ NOT_PAGES: dict[str, str] = {
     },
     "candidates:organisation_options": FRAGMENT,
     "accounts:logout": POST_ONLY,
+    "set_language": POST_ONLY,
     "api_web:key_create": POST_ONLY,
     "api_web:webhook_create": POST_ONLY,
     "api_web:webhook_action": POST_ONLY,

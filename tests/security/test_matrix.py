@@ -57,7 +57,7 @@ EXPECT: dict[str, frozenset[str]] = {
          "accounts:login", "accounts:logout", "accounts:forgot_password", "accounts:forgot_password_sent",
          "accounts:set_password", "accounts:set_password_done", "accounts:change_password_done",
          "candidates:sign_in", "candidates:sign_up", "candidates:confirm_email", "candidates:unlock",
-         "candidates:help_sharing",
+         "candidates:help_sharing", "set_language",
          "api:schema", "api:docs", "api:redoc", "admin:logout",
          "developers:index", "developers:authentication", "developers:endpoints", "developers:errors",
          "developers:rate_limits", "developers:webhooks", "developers:changelog"],

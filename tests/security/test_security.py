@@ -21,7 +21,7 @@ PUBLIC = {
     "accounts:login", "accounts:logout", "accounts:forgot_password", "accounts:forgot_password_sent",
     "accounts:set_password", "accounts:set_password_done", "accounts:change_password_done",
     "candidates:sign_in", "candidates:sign_up", "candidates:confirm_email", "candidates:help_sharing",
-    "candidates:unlock",
+    "candidates:unlock", "set_language",
     "signing_certificate", "signing_certificate_pem", "signing_certificate_chain",
     "api:schema", "api:docs", "api:redoc",
 }  # fmt: skip
