@@ -24,6 +24,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from rvs.accounts.views import sign_in_limits
@@ -33,8 +34,8 @@ from rvs.core import ratelimit
 
 
 class StaffAdminSite(AdminSite):
-    site_header = "Results Verification Service: administration"
-    site_title = "Administration"
+    site_header = _("Results Verification Service: administration")
+    site_title = _("Administration")
 
     def has_permission(self, request: HttpRequest) -> bool:
         return super().has_permission(request) and two_factor_ok(request)

@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 
 from rvs.backoffice.permissions import StaffPerm, staff_required
@@ -23,19 +25,36 @@ from rvs.results.models import Result
 
 
 class AuditSearchForm(NamedErrors, forms.Form):
+    # Translators: each phrase names a field inside an error message, e.g. "Enter the first date".
     error_phrases = {
-        "organisation": "the organisation", "user": "the user's email address", "candidate": "the Candidate ID Number",
-        "ern": "the Exam Reference Number", "action": "the action", "date_from": "the first date",
-        "date_to": "the last date",
-    }  # fmt: skip
+        "organisation": _("the organisation"),
+        "user": _("the user's email address"),
+        "candidate": _("the Candidate ID Number"),
+        "ern": _("the Exam Reference Number"),
+        "action": pgettext_lazy("audit log: the recorded action", "the action"),
+        "date_from": _("the first date"),
+        "date_to": _("the last date"),
+    }
 
-    organisation = forms.CharField(label="Organisation", required=False, max_length=200)
-    user = forms.CharField(label="User (email)", required=False, max_length=254)
-    candidate = forms.CharField(label="Candidate ID Number", required=False, max_length=32)
-    ern = forms.CharField(label="Exam Reference Number", required=False, max_length=40)
-    action = forms.CharField(label="Action", required=False, max_length=64)
-    date_from = DatePartsField(label="From", what="the first date", subject="The ‘From’ date", required=False)
-    date_to = DatePartsField(label="To", what="the last date", subject="The ‘To’ date", required=False)
+    organisation = forms.CharField(label=_("Organisation"), required=False, max_length=200)
+    user = forms.CharField(label=_("User (email)"), required=False, max_length=254)
+    candidate = forms.CharField(label=_("Candidate ID Number"), required=False, max_length=32)
+    ern = forms.CharField(label=_("Exam Reference Number"), required=False, max_length=40)
+    action = forms.CharField(
+        label=pgettext_lazy("audit log column: the recorded action", "Action"), required=False, max_length=64
+    )
+    date_from = DatePartsField(
+        label=pgettext_lazy("the first day searched", "From"),
+        what=_("the first date"),
+        subject=_("The ‘From’ date"),
+        required=False,
+    )
+    date_to = DatePartsField(
+        label=pgettext_lazy("the last day searched", "To"),
+        what=_("the last date"),
+        subject=_("The ‘To’ date"),
+        required=False,
+    )
 
     def clean_ern(self) -> str:
         value: str = self.cleaned_data["ern"]

@@ -23,6 +23,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
 
 from rvs.backoffice.models import ImportJob
 from rvs.core.uploads import UploadLimits, UploadRefused, check_archive, upload_limits
@@ -123,7 +124,7 @@ def xlsx_to_csv(data: bytes) -> Converted:
     except UploadRefused:
         raise
     except Exception:  # a damaged file must get an answer, not a server error
-        raise ValidationError("The file is not a readable XLSX workbook.") from None
+        raise ValidationError(_("The file is not a readable XLSX workbook.")) from None
 
 
 def _sheet_to_csv(sheet_rows: Iterator[list[Any]]) -> Converted:
@@ -167,17 +168,17 @@ def _photo_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
         name = member.filename
         path = PurePosixPath(name.replace("\\", "/"))
         if name.startswith(("/", "\\")) or path.is_absolute() or (len(name) > 1 and name[1] == ":"):
-            problems.append(f"{name!r} has an absolute path")
+            problems.append(_("%(name)s has an absolute path") % {"name": repr(name)})
         elif ".." in path.parts:
-            problems.append(f"{name!r} points outside the ZIP (“..”)")
+            problems.append(_("%(name)s points outside the ZIP (“..”)") % {"name": repr(name)})
         elif member.is_dir():
             continue
         elif path.suffix.lower() not in PHOTO_SUFFIXES:
-            problems.append(f"{name!r} is not a JPEG or PNG photo")
+            problems.append(_("%(name)s is not a JPEG or PNG photo") % {"name": repr(name)})
         if len(problems) >= 20:
             break
     if problems:
-        raise ValidationError(["The ZIP of photos cannot be used:", *problems])
+        raise ValidationError([_("The ZIP of photos cannot be used:"), *problems])
     return [member for member in members if not member.is_dir()]
 
 
@@ -187,7 +188,7 @@ def check_photos(handle: IO[bytes]) -> int:
         with zipfile.ZipFile(handle) as archive:
             return len(_photo_members(archive))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
-        raise ValidationError("The photos must be a ZIP file.") from None
+        raise ValidationError(_("The photos must be a ZIP file.")) from None
 
 
 def extract_photos(handle: IO[bytes], target: Path) -> None:
@@ -197,7 +198,7 @@ def extract_photos(handle: IO[bytes], target: Path) -> None:
         for member in _photo_members(archive):
             destination = (root / member.filename.replace("\\", "/")).resolve()
             if not destination.is_relative_to(root):  # pragma: no cover - _photo_members refused it
-                raise ValidationError(f"{member.filename!r} points outside the ZIP")
+                raise ValidationError(_("%(name)s points outside the ZIP") % {"name": repr(member.filename)})
             destination.parent.mkdir(parents=True, exist_ok=True)
             with archive.open(member) as source, destination.open("wb") as out:
                 shutil.copyfileobj(source, out, 1 << 20)
@@ -210,13 +211,13 @@ def format_of(name: str, head: bytes) -> str:
     lower = name.lower()
     if lower.endswith(XLSX_SUFFIXES):
         if not head.startswith(_ZIP_MAGIC):
-            raise ValidationError({"file": "This file is named .xlsx but is not an XLSX workbook."})
+            raise ValidationError({"file": _("This file is named .xlsx but is not an XLSX workbook.")})
         return ImportJob.Format.XLSX
     if lower.endswith(CSV_SUFFIXES):
         if head.startswith(_ZIP_MAGIC):
-            raise ValidationError({"file": "This file is named .csv but is a ZIP or XLSX file; save it as CSV."})
+            raise ValidationError({"file": _("This file is named .csv but is a ZIP or XLSX file; save it as CSV.")})
         return ImportJob.Format.CSV
-    raise ValidationError({"file": "Upload a CSV or XLSX file (the import_results format)."})
+    raise ValidationError({"file": _("Upload a CSV or XLSX file (the import_results format).")})
 
 
 def data_lines(data: bytes) -> int:

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, connection
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from rvs.backoffice.import_files import discard_files, max_csv, photos_folder, problems, xlsx_to_csv
@@ -31,22 +32,26 @@ LEASE = dt.timedelta(minutes=5)
 WRITE_LEASE = dt.timedelta(minutes=30)
 _PROGRESS_SECONDS = 0.5
 
-LOST_CONNECTION = (
+# A job's failure is stored in English and translated when a page shows it (ImportJob.failure_text).
+LOST_CONNECTION = gettext_noop(
     "The connection to the database was lost during the import, so nothing was imported. "
     "Run the import again: it starts from the beginning."
 )
-DATABASE_ERROR = (
+DATABASE_ERROR = gettext_noop(
     "The database could not complete the import (it may have been busy), so nothing was imported. Run the import again."
 )
-NO_SPACE = "There was not enough disk space to import the file; nothing was imported. Please try again later."
-UNEXPECTED = (
+NO_SPACE = gettext_noop(
+    "There was not enough disk space to import the file; nothing was imported. Please try again later."
+)
+UNEXPECTED = gettext_noop(
     "The import stopped on an unexpected error, so nothing was imported. Run it again; if it fails again, "
     "contact the service team."
 )
-RECORDS_CHANGED = (
+RECORDS_CHANGED = gettext_noop(
     "The file no longer passes the checks against the results on record (they changed after it was checked), "
     "so nothing was imported. The problems are listed below."
 )
+IMPORTED = gettext_noop("Imported")  # the phase of a finished import, translated when shown
 
 
 # --- the background job ---------------------------------------------------------------------------------------
@@ -139,7 +144,7 @@ def import_run(job_id: int) -> None:
             status=ImportJob.Status.DONE,
             created=len(report.created),
             unchanged=report.unchanged,
-            phase="Imported",
+            phase=IMPORTED,
             progress=100,
             finished_at=timezone.now(),
             lease_until=None,

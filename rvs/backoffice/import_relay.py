@@ -15,6 +15,7 @@ import logging
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from rvs.backoffice.import_jobs import run_import
 from rvs.backoffice.models import ImportJob
@@ -22,8 +23,9 @@ from rvs.backoffice.models import ImportJob
 logger = logging.getLogger(__name__)
 GRACE = dt.timedelta(minutes=10)
 MAX_RUNS = 3
-STOPPED = (
-    "The import stopped {runs} times before it finished (the worker running it stopped). Nothing was "
+# Stored in English with the number filled in; ImportJob.failure_text translates it when shown.
+STOPPED = gettext_noop(
+    "The import stopped %(runs)s times before it finished (the worker running it stopped). Nothing was "
     "imported. Import the file again; if it stops again, the file may be too large for the worker."
 )
 
@@ -48,7 +50,7 @@ def imports_reap() -> dict[str, int]:
         if job.attempts >= MAX_RUNS:
             if lapsed.update(
                 status=ImportJob.Status.FAILED,
-                failure=STOPPED.format(runs=job.attempts),
+                failure=STOPPED % {"runs": job.attempts},
                 finished_at=now,
                 lease_until=None,
             ):

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,17 +27,18 @@ HISTORY = 25
 
 
 class UploadForm(NamedErrors, forms.Form):
-    error_phrases = {"file": "a results file", "photos": "the ZIP of test-day photos"}
+    # Translators: each phrase names a field inside an error message, e.g. "Select a results file".
+    error_phrases = {"file": _("a results file"), "photos": _("the ZIP of test-day photos")}
 
     file = forms.FileField(
-        label="Results file",
-        help_text="CSV (UTF-8) or XLSX with the columns of the import_results format, one result per row.",
+        label=_("Results file"),
+        help_text=_("CSV (UTF-8) or XLSX with the columns of the import_results format, one result per row."),
         widget=forms.FileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
     photos = forms.FileField(
-        label="Test-day photos (optional)",
+        label=_("Test-day photos (optional)"),
         required=False,
-        help_text="A ZIP of JPEG or PNG photos; the photo column gives each one's path inside the ZIP.",
+        help_text=_("A ZIP of JPEG or PNG photos; the photo column gives each one's path inside the ZIP."),
         widget=forms.FileInput(attrs={"accept": ".zip,application/zip"}),
     )
 

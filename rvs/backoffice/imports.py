@@ -31,6 +31,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rvs.accounts.models import User
 from rvs.backoffice import purge
@@ -88,7 +90,7 @@ def import_upload(*, actor: User, upload: UploadedFile, photos: UploadedFile | N
     except UploadRefused as exc:
         raise ValidationError({"file": exc.messages}) from None
     if upload.size == 0:
-        raise ValidationError({"file": "The file is empty."})
+        raise ValidationError({"file": _("The file is empty.")})
     data = _read(upload, limits)
     file_format = format_of(name, data[:4])
     converted = None
@@ -103,8 +105,8 @@ def import_upload(*, actor: User, upload: UploadedFile, photos: UploadedFile | N
         if photos.size is None or photos.size > max_photos_bytes():
             raise ValidationError(
                 {
-                    "photos": f"The ZIP of photos is {megabytes(photos.size or 0)}; at most "
-                    f"{megabytes(max_photos_bytes())} can be uploaded."
+                    "photos": _("The ZIP of photos is %(size)s; at most %(limit)s can be uploaded.")
+                    % {"size": megabytes(photos.size or 0), "limit": megabytes(max_photos_bytes())}
                 }
             )
         photos.seek(0)
@@ -202,14 +204,16 @@ def import_start(*, actor: User, job: ImportJob) -> ImportJob:
         .update(
             status=ImportJob.Status.QUEUED,
             queued_at=timezone.now(),
-            phase="Waiting to start",
+            phase=gettext_noop("Waiting to start"),
             progress=0,
             failure="",
             lease_until=None,
         )
     )
     if not queued:
-        raise ValidationError("This file cannot be imported now: it has problems, or its import has already started.")
+        raise ValidationError(
+            _("This file cannot be imported now: it has problems, or its import has already started.")
+        )
     log_action("results.import_queued", actor=actor, obj=job, data={"file": job.original_name, "rows": job.rows})
     job_id = job.pk
     transaction.on_commit(lambda: run_import.enqueue(job_id))

@@ -5,6 +5,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
+
+# The importer's phases (rvs.results.importer), stored on the job in English and translated when
+# the import page shows them: listed here so that they are in the catalogue.
+PHASES = (
+    gettext_noop("Checking the file"),
+    gettext_noop("Comparing with the results on record"),
+    gettext_noop("Writing to the database"),
+)
 
 
 class StaffRole(models.Model):
@@ -34,13 +44,13 @@ class ImportJob(models.Model):
     ERRORS_KEPT = 1000
 
     class Status(models.TextChoices):
-        INVALID = "invalid", "Problems found"
-        VALIDATED = "validated", "Checked, waiting for confirmation"
-        QUEUED = "queued", "Waiting to start"
-        RUNNING = "running", "Importing"
-        DONE = "done", "Imported"
-        FAILED = "failed", "Failed"
-        EXPIRED = "expired", "Expired: not imported in time, file deleted"
+        INVALID = "invalid", _("Problems found")
+        VALIDATED = "validated", _("Checked, waiting for confirmation")
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired: not imported in time, file deleted")
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
@@ -93,6 +103,16 @@ class ImportJob(models.Model):
     def startable(self) -> bool:
         """Checked and not started; or failed for a reason other than the file, so it can run again."""
         return self.status == self.Status.VALIDATED or (self.status == self.Status.FAILED and self.error_count == 0)
+
+    def failure_text(self) -> str:
+        """Why the import failed, in the reader's language (the job keeps it in English)."""
+        from rvs.backoffice.import_relay import STOPPED
+
+        if not self.failure:
+            return ""
+        if self.failure == STOPPED % {"runs": self.attempts}:
+            return gettext(STOPPED) % {"runs": self.attempts}
+        return gettext(self.failure)
 
     def problem_rows(self) -> list[dict[str, Any]]:
         """The problems kept, with their column as the file names it: "E (date_of_birth)" in an XLSX."""

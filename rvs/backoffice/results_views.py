@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -28,10 +30,10 @@ from rvs.results.models import CandidateNameToken, Result
 from rvs.sharing import access
 
 STATUS_CHOICES = [
-    ("result", "Result issued (scores below)"),
-    ("pending", "Pending"),
-    ("withheld", "Withheld"),
-    ("withdrawn", "Withdrawn"),
+    ("result", gettext_lazy("Result issued (scores below)")),
+    ("pending", gettext_lazy("Pending")),
+    ("withheld", gettext_lazy("Withheld")),
+    ("withdrawn", gettext_lazy("Withdrawn")),
 ]
 
 
@@ -64,27 +66,38 @@ def find(request: StaffRequest) -> HttpResponse:
 
 
 class CorrectionForm(NamedErrors, forms.Form):
+    # Translators: each phrase names a field inside an error message, e.g. "Enter the candidate's surname".
     error_phrases = {
-        "first_name": "the candidate's first name", "last_name": "the candidate's surname",
-        "date_of_birth": "the candidate's date of birth", "status": "the status", "reason": "the reason for the change",
-    }  # fmt: skip
+        "first_name": gettext_lazy("the candidate's first name"),
+        "last_name": gettext_lazy("the candidate's surname"),
+        "date_of_birth": gettext_lazy("the candidate's date of birth"),
+        "status": gettext_lazy("the status"),
+        "reason": gettext_lazy("the reason for the change"),
+    }
 
-    first_name = forms.CharField(label="First name", max_length=200, required=False)
-    last_name = forms.CharField(label="Surname", max_length=200)
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=200, required=False)
+    last_name = forms.CharField(label=gettext_lazy("Surname"), max_length=200)
     date_of_birth = DatePartsField(
-        label="Date of birth", what="the candidate's date of birth", subject="Date of birth", past="strict"
+        label=gettext_lazy("Date of birth"),
+        what=gettext_lazy("the candidate's date of birth"),
+        subject=gettext_lazy("Date of birth"),
+        past="strict",
     )
-    status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES)
-    reason = forms.CharField(label="Reason for the change", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=STATUS_CHOICES)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the change"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
 
     def __init__(self, *args: Any, result: Result, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scheme = scheme_for(result.exam.scoring, result.exam_date)
         self.component_codes = [c.code for c in scheme.components] if scheme else []
         for component in scheme.components if scheme else []:
-            self.error_phrases = {**self.error_phrases, f"score_{component.code}": f"the {component.label} score"}
+            # Translators: names a score field in an error message; %(component)s is e.g. "Listening"
+            phrase = _("the %(component)s score") % {"component": component.label}
+            self.error_phrases = {**self.error_phrases, f"score_{component.code}": phrase}
             self.fields[f"score_{component.code}"] = forms.CharField(
-                label=component.label, required=False, max_length=3, help_text="A score, X or Z"
+                label=component.label, required=False, max_length=3, help_text=_("A score, X or Z")
             )
 
 
@@ -97,24 +110,30 @@ def _ask_to_withdraw(request: StaffRequest, result: Result, status: str, reason:
     if status != Result.Status.WITHDRAWN or result.status == status or is_confirmed(request):
         return None
     organisations = sorted({share.organisation.name for share in access.shares_of_result(result)})
-    told = (
-        f"Organisations that received it are told at once (event, webhook, and email if they opted in); it is "
-        f"shared with {', '.join(organisations)}."
-        if organisations
-        else "No organisation has received it through a share; any organisation that looks it up sees it withdrawn."
-    )
+    if organisations:
+        told = _(
+            "Organisations that received it are told at once (event, webhook, and email if they opted in); it is "
+            "shared with %(organisations)s."
+        ) % {"organisations": ", ".join(organisations)}
+    else:
+        told = _(
+            "No organisation has received it through a share; any organisation that looks it up sees it withdrawn."
+        )
     confirm = Confirmation(
-        question=f"Are you sure you want to withdraw the {result.exam.name} result of {result.candidate.full_name}?",
+        question=_("Are you sure you want to withdraw the %(exam)s result of %(candidate)s?")
+        % {"exam": result.exam.name, "candidate": result.candidate.full_name},
         consequences=(
-            "Its scores are no longer shown to anyone, and anyone checking one of its Statements of Results is "
-            "told it has been withdrawn.",
+            _(
+                "Its scores are no longer shown to anyone, and anyone checking one of its Statements of Results is "
+                "told it has been withdrawn."
+            ),
             told,
-            f"Reason for the change: “{reason}”.",
+            _("Reason for the change: “%(reason)s”.") % {"reason": reason},
         ),
-        button="Yes, withdraw the result",
+        button=_("Yes, withdraw the result"),
         cancel_url=reverse("backoffice:result", kwargs={"public_id": result.public_id}),
         hidden=carried(request.POST),
-        undo="The organisations cannot be untold: if this is a mistake, a further correction tells them again.",
+        undo=_("The organisations cannot be untold: if this is a mistake, a further correction tells them again."),
     )
     return render_confirm(request, confirm)
 
@@ -158,12 +177,12 @@ def correct(request: StaffRequest, public_id: str) -> HttpResponse:
                 )
             apply_errors(form, exc)
         else:
-            messages.success(request, "The result has been changed; organisations that received it have been told.")
+            messages.success(request, _("The result has been changed; organisations that received it have been told."))
             return redirect("backoffice:result", public_id=result.public_id)
     context = {
         "result": result,
         "form": form,
         "revisions": result.revisions.select_related("changed_by"),
-        "shared_with": access.shares_of_result(result),
+        "shared_names": ", ".join(share.organisation.name for share in access.shares_of_result(result)),
     }
     return render(request, "backoffice/result.html", context, status=400 if form.errors else 200)

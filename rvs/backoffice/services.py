@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rvs.accounts.models import User
 from rvs.core.audit import log_action
@@ -43,14 +44,14 @@ def result_correct(
     """
     _require(actor, StaffPerm.CORRECT)
     if not reason.strip():
-        raise ValidationError({"reason": "Give the reason for the change; it is kept in the history."})
+        raise ValidationError({"reason": _("Give the reason for the change; it is kept in the history.")})
     result = Result.objects.select_for_update().select_related("candidate", "exam", "centre").get(pk=result.pk)
     before = ResultRevision.state_of(result)
     candidate = result.candidate
     name_changed = False
     if first_name is not None and last_name is not None:
         if not last_name.strip():
-            raise ValidationError({"last_name": "The surname cannot be empty."})
+            raise ValidationError({"last_name": _("The surname cannot be empty.")})
         name_changed = (first_name, last_name) != (candidate.first_name, candidate.last_name)
         candidate.first_name, candidate.last_name = first_name.strip(), last_name.strip()
         candidate.sort_name = candidate_sort_name(candidate.first_name, candidate.last_name)
@@ -67,7 +68,7 @@ def result_correct(
     elif scores is not None or status is not None:
         scheme = scheme_for(result.exam.scoring, result.exam_date)
         if scheme is None:
-            raise ValidationError("This exam has no scoring rules for its date.")
+            raise ValidationError(_("This exam has no scoring rules for its date."))
         forced = new_status if new_status in (Status.PENDING, Status.WITHHELD) else ""
         current = {c.code: c.score for c in result.components.all()}
         try:
@@ -89,7 +90,7 @@ def result_correct(
     result.refresh_from_db()
     after = ResultRevision.state_of(result)
     if after == before:
-        raise ValidationError("Nothing would change.")
+        raise ValidationError(_("Nothing would change."))
     revision = ResultRevision.objects.create(
         result=result, changed_by=actor, reason=reason.strip(), before=before, after=after
     )
@@ -118,9 +119,9 @@ def organisation_set_status(*, actor: User, organisation: Organisation, status: 
     """Suspend or reinstate: a suspended organisation's users and API keys are refused at once."""
     _require(actor, StaffPerm.ORGANISATIONS)
     if status not in Organisation.Status.values:
-        raise ValidationError({"status": "Unknown status."})
+        raise ValidationError({"status": _("Unknown status.")})
     if not reason.strip():
-        raise ValidationError({"reason": "Give the reason; it is kept in the audit log."})
+        raise ValidationError({"reason": _("Give the reason; it is kept in the audit log.")})
     Organisation.objects.filter(pk=organisation.pk).update(status=status)
     action = "organisation.suspended" if status == Organisation.Status.SUSPENDED else "organisation.reinstated"
     log_action(action, actor=actor, organisation=organisation, obj=organisation, data={"reason": reason.strip()})

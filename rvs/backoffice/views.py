@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -57,7 +58,9 @@ def registration(request: StaffRequest, public_id: str) -> HttpResponse:
         try:
             if request.POST.get("action") == "approve":
                 organisation = services.registration_approve(actor=request.user, request=registration)
-                messages.success(request, f"{organisation.name} approved; the Primary User has been emailed.")
+                messages.success(
+                    request, _("%(name)s approved; the Primary User has been emailed.") % {"name": organisation.name}
+                )
                 return redirect("backoffice:queue")
             if request.POST.get("action") == "reject" and reject_form.is_valid():
                 if not is_confirmed(request):
@@ -69,7 +72,8 @@ def registration(request: StaffRequest, public_id: str) -> HttpResponse:
                     reason=reject_form.cleaned_data["reason"],
                 )
                 messages.success(
-                    request, f"{registration.organisation_name} rejected; the registrant has been emailed."
+                    request,
+                    _("%(name)s rejected; the registrant has been emailed.") % {"name": registration.organisation_name},
                 )
                 return redirect("backoffice:queue")
         except ValidationError as exc:
@@ -85,16 +89,17 @@ def registration(request: StaffRequest, public_id: str) -> HttpResponse:
 
 def _reject_confirmation(request: StaffRequest, registration: RegistrationRequest, reason: str) -> Confirmation:
     return Confirmation(
-        question=f"Are you sure you want to reject the registration of {registration.organisation_name}?",
+        question=_("Are you sure you want to reject the registration of %(name)s?")
+        % {"name": registration.organisation_name},
         consequences=(
-            f"We email {registration.work_email} at once that the registration was rejected, with your reason: "
-            f"“{reason}”.",
-            "No organisation or user is created.",
+            _("We email %(email)s at once that the registration was rejected, with your reason: “%(reason)s”.")
+            % {"email": registration.work_email, "reason": reason},
+            _("No organisation or user is created."),
         ),
-        button="Yes, reject the registration",
+        button=_("Yes, reject the registration"),
         cancel_url=reverse("backoffice:registration", kwargs={"public_id": registration.public_id}),
         hidden=carried(request.POST),
-        undo="This cannot be undone: to be reconsidered, they would register again.",
+        undo=_("This cannot be undone: to be reconsidered, they would register again."),
     )
 
 
@@ -128,20 +133,26 @@ def change_primary(request: StaffRequest, public_id: str) -> HttpResponse:
     membership = owned_or_404(members, request.POST.get("membership", ""), message="No such user.")
     if not is_confirmed(request) and not membership.is_primary:
         current = members.filter(role=Membership.Role.PRIMARY).select_related("user").first()
-        now = f"{current.user.email} becomes an Additional User" if current else "There is no Primary User now"
+        then = {"current": current.user.email if current else "", "email": membership.user.email}
+        if current:
+            now = _(
+                "%(current)s becomes an Additional User; %(email)s can then manage its users, details, API keys "
+                "and webhooks."
+            )
+        else:
+            now = _(
+                "There is no Primary User now; %(email)s can then manage its users, details, API keys and webhooks."
+            )
         return render_confirm(
             request,
             Confirmation(
-                question=f"Are you sure you want to make {membership.user.email} the Primary User of "
-                f"{organisation.name}?",
-                consequences=(
-                    f"{now}; {membership.user.email} can then manage its users, details, API keys and webhooks.",
-                    "Both users are emailed at once.",
-                ),
-                button="Yes, change the Primary User",
+                question=_("Are you sure you want to make %(email)s the Primary User of %(name)s?")
+                % {"email": membership.user.email, "name": organisation.name},
+                consequences=(now % then, _("Both users are emailed at once.")),
+                button=_("Yes, change the Primary User"),
                 cancel_url=reverse("backoffice:organisation", kwargs={"public_id": organisation.public_id}),
                 hidden=carried(request.POST),
-                undo="To change it back, you would change the Primary User again; both are emailed again.",
+                undo=_("To change it back, you would change the Primary User again; both are emailed again."),
             ),
         )
     try:
@@ -149,7 +160,10 @@ def change_primary(request: StaffRequest, public_id: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"{membership.user.email} is now the Primary User; both users have been emailed.")
+        messages.success(
+            request,
+            _("%(email)s is now the Primary User; both users have been emailed.") % {"email": membership.user.email},
+        )
     return redirect("backoffice:organisation", public_id=organisation.public_id)
 
 
@@ -166,16 +180,19 @@ def organisation_status(request: StaffRequest, public_id: str) -> HttpResponse:
         return render_confirm(
             request,
             Confirmation(
-                question=f"Are you sure you want to suspend {organisation.name}?",
+                question=_("Are you sure you want to suspend %(name)s?") % {"name": organisation.name},
                 consequences=(
-                    "From the moment you suspend it, its users are refused on every page and its API keys are "
-                    "refused by the API.",
-                    f"The reason is kept in the audit log: “{request.POST['reason'].strip()}”.",
+                    _(
+                        "From the moment you suspend it, its users are refused on every page and its API keys are "
+                        "refused by the API."
+                    ),
+                    _("The reason is kept in the audit log: “%(reason)s”.")
+                    % {"reason": request.POST["reason"].strip()},
                 ),
-                button="Yes, suspend the organisation",
+                button=_("Yes, suspend the organisation"),
                 cancel_url=reverse("backoffice:organisation", kwargs={"public_id": organisation.public_id}),
                 hidden=carried(request.POST),
-                undo="You can reinstate it later from this organisation's page.",
+                undo=_("You can reinstate it later from this organisation's page."),
             ),
         )
     try:
@@ -185,6 +202,9 @@ def organisation_status(request: StaffRequest, public_id: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        word = "suspended" if status == Organisation.Status.SUSPENDED else "reinstated"
-        messages.success(request, f"{organisation.name} has been {word}.")
+        if status == Organisation.Status.SUSPENDED:
+            done = _("%(name)s has been suspended.")
+        else:
+            done = _("%(name)s has been reinstated.")
+        messages.success(request, done % {"name": organisation.name})
     return redirect("backoffice:organisation", public_id=organisation.public_id)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -25,6 +25,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from rvs.core.dates import MONTHS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PARTS = ("day", "month", "year")
 LABELS = {"day": "Day", "month": "Month", "year": "Year"}
@@ -155,8 +158,8 @@ class DatePartsField(forms.Field):
     def __init__(
         self,
         *,
-        what: str | None = None,
-        subject: str | None = None,
+        what: StrOrPromise | None = None,
+        subject: StrOrPromise | None = None,
         past: Past | None = None,
         birthday: bool = False,
         **kwargs: Any,

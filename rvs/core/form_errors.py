@@ -21,6 +21,7 @@ and fails on any of Django's default messages.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
@@ -28,8 +29,11 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def field_phrase(field: forms.Field, given: str | None = None) -> str:
+
+def field_phrase(field: forms.Field, given: StrOrPromise | None = None) -> str:
     """How a message names the field: ``given``, else its label ("Job title" → "the job title")."""
     if given:
         return str(given).replace("%", " per cent")
@@ -121,7 +125,7 @@ def _django_defaults(field: forms.Field) -> dict[str, str]:
     return defaults
 
 
-def name_errors(form: forms.BaseForm, phrases: Mapping[str, str] | None = None) -> None:
+def name_errors(form: forms.BaseForm, phrases: Mapping[str, StrOrPromise] | None = None) -> None:
     """Replace Django's default messages on every field of ``form`` by ones naming the field."""
     phrases = phrases or {}
     for name, field in form.fields.items():
@@ -140,7 +144,7 @@ class NamedErrors(forms.BaseForm):
     filled just before validation, so fields a form adds in ``__init__`` are covered too.
     """
 
-    error_phrases: Mapping[str, str] = {}
+    error_phrases: Mapping[str, StrOrPromise] = {}
 
     def full_clean(self) -> None:
         name_errors(self, self.error_phrases)
