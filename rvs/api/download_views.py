@@ -7,6 +7,7 @@ import io
 import uuid
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -49,7 +50,7 @@ class DownloadsView(ApiView):
         template = None
         if data.get("template"):
             templates = DownloadTemplate.objects.filter(organisation=self.organisation)
-            template = owned_or_404(templates, data["template"], message="No such template.")
+            template = owned_or_404(templates, data["template"], message=_("No such template."))
         ids = download_selectors.result_ids_for_public_ids(organisation=self.organisation, public_ids=data["results"])
         job = download_services.download_create(
             actor=key_of(request),
@@ -67,7 +68,7 @@ class DownloadsView(ApiView):
 
 
 def _job(organisation: Organisation, job_id: uuid.UUID) -> DownloadJob:
-    return owned_or_404(DownloadJob.objects.filter(organisation=organisation), job_id, message="No such download.")
+    return owned_or_404(DownloadJob.objects.filter(organisation=organisation), job_id, message=_("No such download."))
 
 
 class DownloadDetailView(ApiView):
@@ -103,7 +104,8 @@ class DownloadFileView(ApiView):
     def get(self, request: Request, job_id: uuid.UUID) -> Any:
         job = _job(self.organisation, job_id)
         if job.status != DownloadJob.Status.DONE or not job.file:
-            return problem(409, f"This download is {job.get_status_display().lower()}; poll it until it is ready.")
+            status_shown = job.get_status_display().lower()
+            return problem(409, _("This download is %(status)s; poll it until it is ready.") % {"status": status_shown})
         if download_selectors.download_needs_remaking(job):
             buffer = io.BytesIO()
             download_services.download_render(job, buffer)

@@ -10,6 +10,7 @@ import secrets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from rvs.accounts.models import User
 from rvs.api.models import ApiKey
@@ -41,9 +42,9 @@ def key_create(*, actor: User, organisation: Organisation, name: str, scope: str
     """A new key; returns it with its full text, which is never stored and never shown again."""
     _require(actor, organisation)
     if scope not in ApiKey.Scope.values:
-        raise ValidationError({"scope": "Choose read only or read and write."})
+        raise ValidationError({"scope": _("Choose read only or read and write.")})
     if not name.strip():
-        raise ValidationError({"name": "Give the key a name, e.g. the system that uses it."})
+        raise ValidationError({"name": _("Give the key a name, e.g. the system that uses it.")})
     prefix, secret, text = _new_material()
     key = ApiKey.objects.create(
         organisation=organisation, name=name.strip(), prefix=prefix, secret_hash=_hash(secret), scope=scope,
@@ -60,9 +61,9 @@ def key_rotate(*, actor: User, organisation: Organisation, key: ApiKey, overlap_
     """A replacement key; the old one keeps working for ``overlap_hours`` so systems can switch."""
     _require(actor, organisation)
     if key.organisation_id != organisation.pk or not key.is_usable:
-        raise ValidationError("Only a key in use can be rotated.")
+        raise ValidationError(_("Only a key in use can be rotated."))
     if not 0 <= overlap_hours <= 24 * 30:
-        raise ValidationError({"overlap_hours": "The overlap is between 0 hours and 30 days."})
+        raise ValidationError({"overlap_hours": _("The overlap is between 0 hours and 30 days.")})
     new, text = key_create(actor=actor, organisation=organisation, name=key.name, scope=key.scope)
     expires = timezone.now() + dt.timedelta(hours=overlap_hours)
     ApiKey.objects.filter(pk=key.pk).update(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from rvs.api.serializers import TEXT_PATTERN
@@ -42,7 +43,8 @@ class SearchParametersSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("requirement") and attrs.get("check"):
-            raise serializers.ValidationError({"check": "Give requirement (filter) or check (verdict only), not both."})
+            message = _("Give requirement (filter) or check (verdict only), not both.")
+            raise serializers.ValidationError({"check": message})
         return attrs
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -15,7 +16,7 @@ class HasOrganisationPermission(BasePermission):
     without the permission (a read-only key writing) → 403.
     """
 
-    message = "This API key may not do this. Read-only keys cannot create downloads."
+    message = _("This API key may not do this. Read-only keys cannot create downloads.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         perm = getattr(view, "required_permission", None)

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -14,24 +16,30 @@ from rest_framework.views import exception_handler
 from rvs.core.ratelimit import STORE_ERRORS, RateLimited, RateLimitUnavailable
 
 PROBLEM_TYPE = "https://rvs.invalid/problems/"
+# English, as the problem ``type`` URIs are made from them; ``title`` shows them translated (``title_of``).
 TITLES = {
-    400: "Invalid request",
-    401: "Authentication required",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    406: "Not acceptable",
-    409: "Not ready",
-    415: "Unsupported media type",
-    429: "Too many requests",
-    503: "Temporarily unavailable",
+    400: gettext_noop("Invalid request"),
+    401: gettext_noop("Authentication required"),
+    403: gettext_noop("Not allowed"),
+    404: gettext_noop("Not found"),
+    405: gettext_noop("Method not allowed"),
+    406: gettext_noop("Not acceptable"),
+    409: gettext_noop("Not ready"),
+    415: gettext_noop("Unsupported media type"),
+    429: gettext_noop("Too many requests"),
+    503: gettext_noop("Temporarily unavailable"),
 }
+
+
+def title_of(status_code: int) -> str:
+    """The problem's ``title`` for people, in the active language."""
+    return _(TITLES[status_code]) if status_code in TITLES else _("Error")
 
 
 def problem(status_code: int, detail: str, *, errors: list[dict[str, str]] | None = None, **extra: Any) -> Response:
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE + TITLES.get(status_code, "error").lower().replace(" ", "-"),
-        "title": TITLES.get(status_code, "Error"),
+        "title": title_of(status_code),
         "status": status_code,
         "detail": detail,
     }
@@ -45,7 +53,7 @@ def plain_problem(status_code: int, detail: str) -> HttpResponse:
     """The same body as ``problem`` for Django views outside DRF (an unknown path under /api/)."""
     body = {
         "type": PROBLEM_TYPE + TITLES.get(status_code, "error").lower().replace(" ", "-"),
-        "title": TITLES.get(status_code, "Error"),
+        "title": title_of(status_code),
         "status": status_code,
         "detail": detail,
     }
@@ -71,18 +79,26 @@ def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
 
 def handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, RateLimited):
-        limited = problem(429, f"Too many requests; try again in {exc.retry_after} seconds.")
+        limited = problem(
+            429,
+            ngettext(
+                "Too many requests; try again in %(seconds)s second.",
+                "Too many requests; try again in %(seconds)s seconds.",
+                exc.retry_after,
+            )
+            % {"seconds": exc.retry_after},
+        )
         limited["Retry-After"] = str(exc.retry_after)
         return limited
     if isinstance(exc, RateLimitUnavailable | ConnectionError | TimeoutError) or (
         isinstance(exc, STORE_ERRORS) and not isinstance(exc, OSError)
     ):
         # Redis is down (see rvs/core/outage.py): the same answer as the web pages, as a problem.
-        unavailable = problem(503, "This operation is unavailable at the moment; try again in a minute.")
+        unavailable = problem(503, _("This operation is unavailable at the moment; try again in a minute."))
         unavailable["Retry-After"] = "60"
         return unavailable
     if isinstance(exc, Http404):
-        return problem(404, "No such resource, or not one your organisation can see.")
+        return problem(404, _("No such resource, or not one your organisation can see."))
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     if isinstance(exc, ValidationError):
@@ -93,7 +109,7 @@ def handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
         summary = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
-        result = problem(status.HTTP_400_BAD_REQUEST, summary or "Invalid request.", errors=errors)
+        result = problem(status.HTTP_400_BAD_REQUEST, summary or _("Invalid request."), errors=errors)
     else:
         message = str(exc.detail) if isinstance(exc, exceptions.APIException) else str(exc)
         result = problem(response.status_code, message)

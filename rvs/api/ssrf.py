@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
+from django.utils.translation import gettext as _
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -78,12 +79,17 @@ def _ipv4_is_global(ip: ipaddress.IPv4Address) -> bool:
 def address_problem(ip: IPAddress) -> str | None:
     """Why connecting to ``ip`` is refused (a phrase), or None when it is a global unicast address."""
     if isinstance(ip, ipaddress.IPv4Address):
-        return None if _ipv4_is_global(ip) else f"a private, loopback or reserved address ({ip})"
+        return None if _ipv4_is_global(ip) else _("a private, loopback or reserved address (%(ip)s)") % {"ip": ip}
     ip = ipaddress.IPv6Address(int(ip))  # drops a zone index (fe80::1%eth0): it changes nothing here
     embedded = _embedded_ipv4(ip)
     for form, inner in embedded:
         if not _ipv4_is_global(inner):
-            return f"the {form} form ({ip}) of a private, loopback or reserved address ({inner})"
+            # Translators: form is a technical name such as "6to4", "Teredo" or "IPv4-mapped"
+            return _("the %(form)s form (%(ip)s) of a private, loopback or reserved address (%(inner)s)") % {
+                "form": form,
+                "ip": ip,
+                "inner": inner,
+            }
     if embedded and embedded[0][0] in _TRANSLATED:
         return None
     if (
@@ -92,7 +98,7 @@ def address_problem(ip: IPAddress) -> str | None:
         or not ip.is_global
         or ip.is_private
     ):
-        return f"a private, loopback or reserved address ({ip})"
+        return _("a private, loopback or reserved address (%(ip)s)") % {"ip": ip}
     return None
 
 
@@ -100,14 +106,14 @@ def _resolve(hostname: str, port: int) -> list[IPAddress]:
     try:
         answers = socket.getaddrinfo(hostname, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError, ValueError):
-        raise UnsafeUrl(f"The host name {hostname} does not resolve.") from None
+        raise UnsafeUrl(_("The host name %(host)s does not resolve.") % {"host": hostname}) from None
     addresses: list[IPAddress] = []
     for answer in answers:
         ip = ipaddress.ip_address(str(answer[4][0]).split("%")[0])
         if ip not in addresses:
             addresses.append(ip)
     if not addresses:
-        raise UnsafeUrl(f"The host name {hostname} does not resolve.")
+        raise UnsafeUrl(_("The host name %(host)s does not resolve.") % {"host": hostname})
     return addresses
 
 
@@ -115,23 +121,27 @@ def check_url(url: str, *, allow_private: bool = False) -> Target:
     """Resolve and check ``url``; raises ``UnsafeUrl``. ``allow_private`` is for local development."""
     parts = urlsplit(url)
     if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
-        raise UnsafeUrl("Webhook URLs must use https://.")
+        raise UnsafeUrl(_("Webhook URLs must use https://."))
     if not parts.hostname:
-        raise UnsafeUrl("The URL has no host name.")
+        raise UnsafeUrl(_("The URL has no host name."))
     if parts.username or parts.password:
-        raise UnsafeUrl("The URL must not contain a user name or password.")
+        raise UnsafeUrl(_("The URL must not contain a user name or password."))
     try:
         parsed = httpx.URL(url)
         port = parts.port
     except (httpx.InvalidURL, ValueError):
-        raise UnsafeUrl("The URL is not valid.") from None
+        raise UnsafeUrl(_("The URL is not valid.")) from None
     hostname = parsed.host  # lower case, IDNA-encoded
     addresses = _resolve(hostname, port or (443 if parts.scheme == "https" else 80))
     if not allow_private:
         for ip in addresses:
             problem = address_problem(ip)
             if problem:
-                raise UnsafeUrl(f"{parts.hostname} resolves to {problem}; that is not allowed.")
+                # Translators: problem is one of the phrases "a private, loopback or reserved address (…)"
+                raise UnsafeUrl(
+                    _("%(host)s resolves to %(problem)s; that is not allowed.")
+                    % {"host": parts.hostname, "problem": problem}
+                )
     netloc = f"[{hostname}]" if ":" in hostname else hostname
     return Target(
         url=parsed,

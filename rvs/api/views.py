@@ -14,6 +14,8 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
@@ -87,17 +89,17 @@ class SharePagination(CursorPagination):
     # Newest share first by when it was shared; the id orders shares of the same moment. DRF keeps the
     # first field's value as the cursor's position and an offset within equal values.
     ordering = ("-shared_at", "-id")
-    invalid_cursor_message = "This cursor is not one we gave you."
+    invalid_cursor_message = gettext_noop("This cursor is not one we gave you.")
 
     def decode_cursor(self, request: Request) -> Cursor | None:
         """DRF's cursor, refused with a 400 unless its position is a time with its zone (a forged one made a 500)."""
         try:
             cursor = super().decode_cursor(request)
         except NotFound:
-            raise ValidationError({"cursor": self.invalid_cursor_message}) from None
+            raise ValidationError({"cursor": _(self.invalid_cursor_message)}) from None
         position = str(cursor.position) if cursor is not None and cursor.position is not None else None
         if position is not None and not _is_aware_time(position):
-            raise ValidationError({"cursor": self.invalid_cursor_message})
+            raise ValidationError({"cursor": _(self.invalid_cursor_message)})
         return cursor
 
 
@@ -118,7 +120,7 @@ def requirement_context(organisation: Organisation, public_id: uuid.UUID | None)
         return {}
     requirement = requirement_selectors.requirement_for(organisation=organisation, public_id=public_id)
     if requirement is None:
-        raise NotFound("No entry requirement of your organisation has this id (see GET /api/v1/requirements/).")
+        raise NotFound(_("No entry requirement of your organisation has this id (see GET /api/v1/requirements/)."))
     return {
         "requirement": requirement,
         "rule": requirement_services.rule_of(requirement),
@@ -292,7 +294,7 @@ def _decode_cursor(cursor: str) -> int:
             raise ValueError
         return int(text[1:])
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ValidationError({"cursor": "This cursor is not one we gave you."}) from None
+        raise ValidationError({"cursor": _("This cursor is not one we gave you.")}) from None
 
 
 class ChangesView(ApiView):
@@ -357,4 +359,4 @@ class ExamsView(ApiView):
 
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Any other path under /api/v1/ (an id that is not a UUID, a missing slash): a problem, not an HTML page."""
-    return plain_problem(404, "No such resource. API paths end with a slash, e.g. /api/v1/results/.")
+    return plain_problem(404, _("No such resource. API paths end with a slash, e.g. /api/v1/results/."))

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,18 +28,32 @@ from rvs.organisations.models import Organisation
 
 
 class KeyForm(NamedErrors, forms.Form):
-    error_phrases = {"name": "the key name", "scope": "the key's access"}
-    name = forms.CharField(label="Key name", max_length=100, help_text="For example the system that will use it.")
+    error_phrases = {"name": gettext_lazy("the key name"), "scope": gettext_lazy("the key's access")}
+    name = forms.CharField(
+        label=gettext_lazy("Key name"),
+        max_length=100,
+        help_text=gettext_lazy("For example the system that will use it."),
+    )
     scope = forms.ChoiceField(
-        label="Access", choices=ApiKey.Scope.choices, initial=ApiKey.Scope.READ, widget=forms.RadioSelect
+        label=pgettext_lazy("an API key's permission", "Access"),
+        choices=ApiKey.Scope.choices,
+        initial=ApiKey.Scope.READ,
+        widget=forms.RadioSelect,
     )
 
 
 class WebhookForm(NamedErrors, forms.Form):
-    error_phrases = {"url": "the endpoint URL", "events": "at least one event"}
-    url = forms.URLField(label="Endpoint URL", max_length=500, assume_scheme="https", help_text="An https:// address.")
+    error_phrases = {"url": gettext_lazy("the endpoint URL"), "events": gettext_lazy("at least one event")}
+    url = forms.URLField(
+        label=gettext_lazy("Endpoint URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=gettext_lazy("An https:// address."),
+    )
     events = forms.MultipleChoiceField(
-        label="Events", choices=[(kind, kind) for kind in webhooks.EVENT_TYPES], widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Events"),
+        choices=[(kind, kind) for kind in webhooks.EVENT_TYPES],
+        widget=forms.CheckboxSelectMultiple,
     )
 
 
@@ -100,13 +116,19 @@ def key_rotate(request: OrganisationRequest, public_id: str) -> HttpResponse:
         return render_confirm(
             request,
             Confirmation(
-                question=f"Are you sure you want to rotate the API key ‘{key.name}’?",
+                question=_("Are you sure you want to rotate the API key ‘%(name)s’?") % {"name": key.name},
                 consequences=(
-                    "We make a new key and show it to you once.",
-                    f"The old key (rvs_{key.prefix}_…) keeps working for {hours} hours so you can switch your "
-                    "systems over; after that it is refused.",
+                    _("We make a new key and show it to you once."),
+                    ngettext(
+                        "The old key (%(key)s) keeps working for %(hours)s hour so you can switch your systems over; "
+                        "after that it is refused.",
+                        "The old key (%(key)s) keeps working for %(hours)s hours so you can switch your systems over; "
+                        "after that it is refused.",
+                        hours,
+                    )
+                    % {"key": f"rvs_{key.prefix}_…", "hours": hours},
                 ),
-                button="Yes, rotate the key",
+                button=_("Yes, rotate the key"),
                 cancel_url=reverse("api_web:overview"),
             ),
         )
@@ -132,23 +154,26 @@ def key_revoke(request: OrganisationRequest, public_id: str) -> HttpResponse:
     key = _key(organisation, public_id)
     if not is_confirmed(request):
         if not key.is_usable:
-            messages.info(request, f"The key “{key.name}” is already revoked or expired.")
+            messages.info(request, _("The key “%(name)s” is already revoked or expired.") % {"name": key.name})
             return redirect("api_web:overview")
         return render_confirm(
             request,
             Confirmation(
-                question=f"Are you sure you want to revoke the API key ‘{key.name}’?",
+                question=_("Are you sure you want to revoke the API key ‘%(name)s’?") % {"name": key.name},
                 consequences=(
-                    f"Every request made with it (rvs_{key.prefix}_…) is refused from the moment you revoke it: "
-                    "any system still using it stops getting results.",
-                    "To connect a system again you will need to create a new key.",
+                    _(
+                        "Every request made with it (%(key)s) is refused from the moment you revoke it: "
+                        "any system still using it stops getting results."
+                    )
+                    % {"key": f"rvs_{key.prefix}_…"},
+                    _("To connect a system again you will need to create a new key."),
                 ),
-                button="Yes, revoke the key",
+                button=_("Yes, revoke the key"),
                 cancel_url=reverse("api_web:overview"),
             ),
         )
     keys.key_revoke(actor=request.user, organisation=organisation, key=key)
-    messages.success(request, f"The key “{key.name}” has been revoked; it is refused from now on.")
+    messages.success(request, _("The key “%(name)s” has been revoked; it is refused from now on.") % {"name": key.name})
     return redirect("api_web:overview")
 
 
@@ -191,11 +216,11 @@ def webhook_action(request: OrganisationRequest, public_id: str, action: str) ->
     endpoint = _endpoint(organisation, public_id)
     if action == "test":
         webhooks.send_test_event(actor=request.user, organisation=organisation, endpoint=endpoint)
-        messages.success(request, "A test event is on its way; its delivery appears below.")
+        messages.success(request, _("A test event is on its way; its delivery appears below."))
         return redirect("api_web:webhook", public_id=endpoint.public_id)
     if action == "enable":
         webhooks.endpoint_enable(actor=request.user, organisation=organisation, endpoint=endpoint)
-        messages.success(request, "The endpoint is on again.")
+        messages.success(request, _("The endpoint is on again."))
         return redirect("api_web:webhook", public_id=endpoint.public_id)
     raise Http404  # "delete" is webhook_delete's own URL, which asks first
 
@@ -211,16 +236,18 @@ def webhook_delete(request: OrganisationRequest, public_id: str) -> HttpResponse
         return render_confirm(
             request,
             Confirmation(
-                question=f"Are you sure you want to delete the webhook endpoint {endpoint.url}?",
+                question=_("Are you sure you want to delete the webhook endpoint %(url)s?") % {"url": endpoint.url},
                 consequences=(
-                    "We stop calling it at once, including deliveries still waiting to be retried, and its "
-                    "delivery log is deleted.",
-                    "To receive events there again you will need to add it again, with a new signing secret.",
+                    _(
+                        "We stop calling it at once, including deliveries still waiting to be retried, and its "
+                        "delivery log is deleted."
+                    ),
+                    _("To receive events there again you will need to add it again, with a new signing secret."),
                 ),
-                button="Yes, delete the endpoint",
+                button=_("Yes, delete the endpoint"),
                 cancel_url=reverse("api_web:webhook", kwargs={"public_id": endpoint.public_id}),
             ),
         )
     webhooks.endpoint_delete(actor=request.user, organisation=organisation, endpoint=endpoint)
-    messages.success(request, "The endpoint has been deleted.")
+    messages.success(request, _("The endpoint has been deleted."))
     return redirect("api_web:overview")

@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 from django_tasks.exceptions import InvalidTaskError
 
@@ -34,6 +35,7 @@ from rvs.api import ssrf
 from rvs.api.models import WebhookDelivery, WebhookEndpoint
 from rvs.core.audit import log_action
 from rvs.core.emails import queue_email
+from rvs.core.i18n import language_of
 from rvs.core.models import Event
 from rvs.core.permissions import Perm, has_perm
 from rvs.organisations.models import Membership, Organisation
@@ -74,7 +76,7 @@ def endpoint_create(
         raise ValidationError({"url": problem})
     unknown = [e for e in events if e not in EVENT_TYPES]
     if unknown or not events:
-        raise ValidationError({"events": "Choose at least one of the event types."})
+        raise ValidationError({"events": _("Choose at least one of the event types.")})
     secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
     endpoint = WebhookEndpoint.objects.create(
         organisation=organisation, url=url, secret=secret, events=events, created_by=actor
@@ -259,6 +261,7 @@ def _disable(endpoint: WebhookEndpoint, error: str) -> None:
             to=primary.user.email,
             template="webhook_disabled",
             context={"endpoint": endpoint, "organisation": endpoint.organisation, "reason": reason},
+            language=language_of(primary.user),
         )
 
 

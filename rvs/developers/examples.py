@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 BASE_URL = "https://rvs.example.org"
 EXAMPLE_RESULT_ID = "5f0c9b8e-2d4a-4e57-9c1b-8a3f6d2e7b10"
@@ -201,14 +205,14 @@ class Endpoint:
     """One operation of the API as the portal documents it."""
 
     slug: str
-    title: str
+    title: StrOrPromise
     method: str
     path: str  # as in the OpenAPI schema, e.g. /api/v1/results/{result_id}/
-    summary: str
+    summary: StrOrPromise
     curl: str
     python: str
     response: str = ""
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[StrOrPromise, ...] = field(default_factory=tuple)
     scope: str = "read"  # the key scope it needs: "read" (either key) or "write"
 
 

@@ -6,6 +6,8 @@ portal cannot drift from the implementation (see ``examples``).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from rvs.developers.examples import (
     BASE_URL,
     BULK_RESPONSE,
@@ -29,24 +31,32 @@ AUTH = '-H "Authorization: Bearer $RVS_API_KEY"'
 ENDPOINTS: list[Endpoint] = [
     Endpoint(
         slug="list-results",
-        title="List results shared with you",
+        title=_("List results shared with you"),
         method="GET",
         path="/api/v1/results/",
         summary=(
-            "Results candidates have shared with your organisation, newest share first. The filters are the nine "
-            "search fields of the website (the Exam Reference Number is POST /verify/); give any of them, they "
-            "combine with AND. Pages are cursor-based: follow next until it is null."
+            _(
+                "Results candidates have shared with your organisation, newest share first. The filters are the nine "
+                "search fields of the website (the Exam Reference Number is POST /verify/); give any of them, they "
+                "combine with AND. Pages are cursor-based: follow next until it is null."
+            )
         ),
         notes=(
-            "name: first name, surname or both; each word matches the start of a word of the name, accents and "
-            "capitals ignored (muller finds Müller).",
-            "date_of_birth and exam_date: YYYY-MM-DD. candidate_number: letters and digits. exam: an exam code "
-            "from GET /exams/. email: the exact address. place_of_entry and centre_name: part of the name.",
-            "include=photo adds photo_url to results whose candidate shared the photo with you.",
-            "page_size: 1 to 100 (default 50). The next and previous links keep your filters.",
-            "requirement: the id of one of your entry requirements (GET /requirements/): only the results that "
-            "meet it. check: the same id, but every result is kept. Either way each result carries verdict: "
-            'met, and when not met the reasons ("Writing 160 is below 169"). Without them verdict is null.',
+            _(
+                "name: first name, surname or both; each word matches the start of a word of the name, accents and "
+                "capitals ignored (muller finds Müller)."
+            ),
+            _(
+                "date_of_birth and exam_date: YYYY-MM-DD. candidate_number: letters and digits. exam: an exam code "
+                "from GET /exams/. email: the exact address. place_of_entry and centre_name: part of the name."
+            ),
+            _("include=photo adds photo_url to results whose candidate shared the photo with you."),
+            _("page_size: 1 to 100 (default 50). The next and previous links keep your filters."),
+            _(
+                "requirement: the id of one of your entry requirements (GET /requirements/): only the results that "
+                "meet it. check: the same id, but every result is kept. Either way each result carries verdict: "
+                'met, and when not met the reasons ("Writing 160 is below 169"). Without them verdict is null.'
+            ),
         ),
         curl=(
             f"curl -sS -G {AUTH} \\\n"
@@ -67,21 +77,27 @@ while url:
     ),
     Endpoint(
         slug="one-result",
-        title="One result",
+        title=_("One result"),
         method="GET",
         path="/api/v1/results/{result_id}/",
         summary=(
-            "A result shared with you, or one you looked up by its Exam Reference Number in the last {grant_days} "
-            "days. "
-            "Reading it marks a new share as read for everyone at your organisation. A result that is not "
-            "shared with you gives the same 404 as one that does not exist."
+            _(
+                "A result shared with you, or one you looked up by its Exam Reference Number in the last {grant_days} "
+                "days. "
+                "Reading it marks a new share as read for everyone at your organisation. A result that is not "
+                "shared with you gives the same 404 as one that does not exist."
+            )
         ),
         notes=(
-            "share is null when you found the result by its ERN only.",
-            "overall_score, cefr, grade and components are empty while a result is pending or withheld; status "
-            "says why.",
-            "check=<requirement id> adds verdict: whether the result meets that entry requirement of yours, and "
-            "why not.",
+            _("share is null when you found the result by its ERN only."),
+            _(
+                "overall_score, cefr, grade and components are empty while a result is pending or withheld; status "
+                "says why."
+            ),
+            _(
+                "check=<requirement id> adds verdict: whether the result meets that entry requirement of yours, and "
+                "why not."
+            ),
         ),
         curl=f'curl -sS {AUTH} \\\n  "{BASE_URL}/api/v1/results/{EXAMPLE_RESULT_ID}/?include=photo"',
         python=f"""\
@@ -94,12 +110,14 @@ for component in result["components"]:
     ),
     Endpoint(
         slug="photo",
-        title="Test day photo",
+        title=_("Test day photo"),
         method="GET",
         path="/api/v1/results/{result_id}/photo/",
         summary=(
-            "The candidate's test day photo (JPEG), only when the candidate included it in their share with you; "
-            "otherwise 404. Do not keep it longer than you need it."
+            _(
+                "The candidate's test day photo (JPEG), only when the candidate included it in their share with you; "
+                "otherwise 404. Do not keep it longer than you need it."
+            )
         ),
         curl=f"curl -sS {AUTH} -o photo.jpg \\\n  {BASE_URL}/api/v1/results/{EXAMPLE_RESULT_ID}/photo/",
         python=f"""\
@@ -114,20 +132,25 @@ else:
     ),
     Endpoint(
         slug="verify",
-        title="Verify a result by its Exam Reference Number",
+        title=_("Verify a result by its Exam Reference Number"),
         method="POST",
         path="/api/v1/verify/",
         summary=(
-            "Finds any result, shared with you or not, by the Exam Reference Number printed on the Statement of "
-            "Results. Give the date of birth and surname as well to check the result belongs to the person in "
-            "front of you. Each look-up is audited, and it lets your organisation open the result for {grant_days} "
-            "days."
+            _(
+                "Finds any result, shared with you or not, by the Exam Reference Number printed on the Statement of "
+                "Results. Give the date of birth and surname as well to check the result belongs to the person in "
+                "front of you. Each look-up is audited, and it lets your organisation open the result for {grant_days} "
+                "days."
+            )
         ),
         notes=(
-            "ern: with or without hyphens or spaces, any capitals.",
-            "400: the number has a typing error (its check character does not match): check it with the candidate.",
-            "404: no result has that number, or the date of birth or surname do not match: the two are not told apart.",
-            "Look-ups have their own limits: see Rate limits.",
+            _("ern: with or without hyphens or spaces, any capitals."),
+            _("400: the number has a typing error (its check character does not match): check it with the candidate."),
+            _(
+                "404: no result has that number, or the date of birth or surname do not match: the two are not told "
+                "apart."
+            ),
+            _("Look-ups have their own limits: see Rate limits."),
         ),
         curl=(
             f'curl -sS {AUTH} -H "Content-Type: application/json" \\\n'
@@ -148,19 +171,21 @@ else:
     ),
     Endpoint(
         slug="bulk-verify",
-        title="Verify many applicants at once",
+        title=_("Verify many applicants at once"),
         method="POST",
         path="/api/v1/bulk-verifications/",
         summary=(
-            "Up to {bulk_rows:,} applicants in one call, each with an Exam Reference Number and, if you have them, "
-            "name and date of birth. Each row gets a verdict: verified, mismatch (details name what differs), "
-            "not found, invalid, or the result's status when it is pending, withheld or withdrawn. Audited, and "
-            "limited per organisation ({bulk_rate})."
+            _(
+                "Up to {bulk_rows:,} applicants in one call, each with an Exam Reference Number and, if you have them, "
+                "name and date of birth. Each row gets a verdict: verified, mismatch (details name what differs), "
+                "not found, invalid, or the result's status when it is pending, withheld or withdrawn. Audited, and "
+                "limited per organisation ({bulk_rate})."
+            )
         ),
         notes=(
-            "rows: a list of objects with ern, and optional name (full name) and date_of_birth (YYYY-MM-DD).",
-            "counts: how many rows got each verdict.",
-            "result_id opens the result with GET /results/{{result_id}}/ only if it is shared with you.",
+            _("rows: a list of objects with ern, and optional name (full name) and date_of_birth (YYYY-MM-DD)."),
+            _("counts: how many rows got each verdict."),
+            _("result_id opens the result with GET /results/{{result_id}}/ only if it is shared with you."),
         ),
         curl=(
             f'curl -sS {AUTH} -H "Content-Type: application/json" \\\n'
@@ -182,18 +207,20 @@ print(answer["counts"])""",
     ),
     Endpoint(
         slug="changes",
-        title="Changes feed",
+        title=_("Changes feed"),
         method="GET",
         path="/api/v1/changes/",
         summary=(
-            "What happened to results shared with you, oldest first: result.shared, share.revoked, "
-            "result.corrected and result.withdrawn. Store next_cursor and send it next time: you never miss an "
-            "event and never see one twice. Poll it (every minute is plenty) or receive webhooks, or both."
+            _(
+                "What happened to results shared with you, oldest first: result.shared, share.revoked, "
+                "result.corrected and result.withdrawn. Store next_cursor and send it next time: you never miss an "
+                "event and never see one twice. Poll it (every minute is plenty) or receive webhooks, or both."
+            )
         ),
         notes=(
-            "limit: 1 to 500 events per call (default 100).",
-            "next_cursor is unchanged when nothing new has happened.",
-            "Events appear two seconds after they happen, so one written by a slow transaction is never skipped.",
+            _("limit: 1 to 500 events per call (default 100)."),
+            _("next_cursor is unchanged when nothing new has happened."),
+            _("Events appear two seconds after they happen, so one written by a slow transaction is never skipped."),
         ),
         curl=f'curl -sS {AUTH} \\\n  "{BASE_URL}/api/v1/changes/?cursor=ZTE&limit=500"',
         python="""\
@@ -213,20 +240,24 @@ while True:
     ),
     Endpoint(
         slug="downloads",
-        title="Create a download",
+        title=_("Create a download"),
         method="POST",
         path="/api/v1/downloads/",
         summary=(
-            "Statements of Results as one signed PDF, or a data file (XLSX or CSV) with a template's columns, for "
-            "up to {max_results:,} results shared with you. Up to {stream_limit} results the file is made at once "
-            "(status done); "
-            "larger downloads are made in the background: poll them. Results not (or no longer) shared with you "
-            "are left out and counted in omitted."
+            _(
+                "Statements of Results as one signed PDF, or a data file (XLSX or CSV) with a template's columns, for "
+                "up to {max_results:,} results shared with you. Up to {stream_limit} results the file is made at once "
+                "(status done); "
+                "larger downloads are made in the background: poll them. Results not (or no longer) shared with you "
+                "are left out and counted in omitted."
+            )
         ),
         notes=(
-            "format: pdf, xlsx or csv. template: a template id from GET /templates/, or leave it out for every "
-            "field. results: result ids.",
-            "Needs a read-and-write key.",
+            _(
+                "format: pdf, xlsx or csv. template: a template id from GET /templates/, or leave it out for every "
+                "field. results: result ids."
+            ),
+            _("Needs a read-and-write key."),
         ),
         scope="write",
         curl=(
@@ -251,10 +282,12 @@ print(job["included"], "results,", job["omitted"], "left out")""",
     ),
     Endpoint(
         slug="download-poll",
-        title="Poll a download",
+        title=_("Poll a download"),
         method="GET",
         path="/api/v1/downloads/{job_id}/",
-        summary="A download's status (pending, running, done or failed), progress in percent, and file_url once done.",
+        summary=_(
+            "A download's status (pending, running, done or failed), progress in percent, and file_url once done."
+        ),
         scope="write",
         curl=f"curl -sS {AUTH} \\\n  {BASE_URL}/api/v1/downloads/{EXAMPLE_JOB_ID}/",
         python=f"""\
@@ -264,12 +297,14 @@ print(job["status"], job["progress"], job["file_url"])""",
     ),
     Endpoint(
         slug="download-file",
-        title="Fetch a download's file",
+        title=_("Fetch a download's file"),
         method="GET",
         path="/api/v1/downloads/{job_id}/file/",
         summary=(
-            "The file, as an attachment (application/pdf, text/csv or the XLSX type). 409 until the download is "
-            "done. Fetched again later, it leaves out results whose share has been revoked since."
+            _(
+                "The file, as an attachment (application/pdf, text/csv or the XLSX type). 409 until the download is "
+                "done. Fetched again later, it leaves out results whose share has been revoked since."
+            )
         ),
         scope="write",
         curl=f"curl -sS {AUTH} -o results.csv \\\n  {BASE_URL}/api/v1/downloads/{EXAMPLE_JOB_ID}/file/",
@@ -284,14 +319,16 @@ else:
     ),
     Endpoint(
         slug="templates",
-        title="Data file templates",
+        title=_("Data file templates"),
         method="GET",
         path="/api/v1/templates/",
         summary=(
-            "The templates you can give when creating an XLSX or CSV download: the default one (id null, every "
-            "field) and those your organisation made on the website (Downloads → Data file templates). Each entry "
-            'requirement of yours can be a column ("Meets: MSc entry": met, or not met and why); columns gives '
-            "every template's headings in order."
+            _(
+                "The templates you can give when creating an XLSX or CSV download: the default one (id null, every "
+                "field) and those your organisation made on the website (Downloads → Data file templates). Each entry "
+                'requirement of yours can be a column ("Meets: MSc entry": met, or not met and why); columns gives '
+                "every template's headings in order."
+            )
         ),
         curl=f"curl -sS {AUTH} {BASE_URL}/api/v1/templates/",
         python="""\
@@ -301,19 +338,23 @@ for template in client.get("/templates/").raise_for_status().json():
     ),
     Endpoint(
         slug="requirements",
-        title="Your entry requirements",
+        title=_("Your entry requirements"),
         method="GET",
         path="/api/v1/requirements/",
         summary=(
-            "The entry requirements your organisation defined on the website (Your Organisation → Entry "
-            "requirements), e.g. MSc entry: overall at least 176, no skill below 169, B2 First, C1 Advanced or C2 "
-            "Proficiency, taken in the last 2 years. Every part is optional; a result meets the requirement when "
-            "every part given holds."
+            _(
+                "The entry requirements your organisation defined on the website (Your Organisation → Entry "
+                "requirements), e.g. MSc entry: overall at least 176, no skill below 169, B2 First, C1 Advanced or C2 "
+                "Proficiency, taken in the last 2 years. Every part is optional; a result meets the requirement when "
+                "every part given holds."
+            )
         ),
         notes=(
-            "Give an id as requirement= to GET /results/ for only the results that meet it, or as check= to keep "
-            "every result; each then carries its verdict with the reasons when not met.",
-            "An id that is not one of your organisation's requirements gives 404.",
+            _(
+                "Give an id as requirement= to GET /results/ for only the results that meet it, or as check= to keep "
+                "every result; each then carries its verdict with the reasons when not met."
+            ),
+            _("An id that is not one of your organisation's requirements gives 404."),
         ),
         curl=f"curl -sS {AUTH} {BASE_URL}/api/v1/requirements/",
         python="""\
@@ -326,12 +367,14 @@ for result in page["results"]:  # only those that meet it; follow page["next"] f
     ),
     Endpoint(
         slug="exams",
-        title="The exam catalogue",
+        title=_("The exam catalogue"),
         method="GET",
         path="/api/v1/exams/",
         summary=(
-            "Every exam with its code (for the exam filter) and whether results of it can be verified with this "
-            "service."
+            _(
+                "Every exam with its code (for the exam filter) and whether results of it can be verified with this "
+                "service."
+            )
         ),
         curl=f"curl -sS {AUTH} {BASE_URL}/api/v1/exams/",
         python="""\
@@ -341,10 +384,10 @@ print(codes)""",
     ),
     Endpoint(
         slug="organisation",
-        title="Your organisation",
+        title=_("Your organisation"),
         method="GET",
         path="/api/v1/organisation/",
-        summary="The organisation the key belongs to, with the exam codes it recognises. A good first call.",
+        summary=_("The organisation the key belongs to, with the exam codes it recognises. A good first call."),
         curl=FIRST_CALL,
         python="""\
 organisation = client.get("/organisation/").raise_for_status().json()

@@ -3,10 +3,17 @@ and the API's changelog."""
 
 from __future__ import annotations
 
-PROBLEM_EXAMPLES: list[tuple[int, str, str]] = [
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+PROBLEM_EXAMPLES: list[tuple[int, StrOrPromise, str]] = [
     (
         400,
-        "A filter or field that is not valid; errors lists each one.",
+        _("A filter or field that is not valid; errors lists each one."),
         """\
 {
   "type": "https://rvs.invalid/problems/invalid-request",
@@ -20,7 +27,7 @@ PROBLEM_EXAMPLES: list[tuple[int, str, str]] = [
     ),
     (
         401,
-        "No key, or a key that is not valid, has expired or has been revoked (WWW-Authenticate: Bearer).",
+        _("No key, or a key that is not valid, has expired or has been revoked (WWW-Authenticate: Bearer)."),
         """\
 {
   "type": "https://rvs.invalid/problems/authentication-required",
@@ -31,7 +38,7 @@ PROBLEM_EXAMPLES: list[tuple[int, str, str]] = [
     ),
     (
         403,
-        "The key may not do this: a read-only key creating or fetching downloads.",
+        _("The key may not do this: a read-only key creating or fetching downloads."),
         """\
 {
   "type": "https://rvs.invalid/problems/not-allowed",
@@ -42,7 +49,7 @@ PROBLEM_EXAMPLES: list[tuple[int, str, str]] = [
     ),
     (
         404,
-        "No such result, download or template, or one your organisation may not see: the same answer for both.",
+        _("No such result, download or template, or one your organisation may not see: the same answer for both."),
         """\
 {
   "type": "https://rvs.invalid/problems/not-found",
@@ -53,7 +60,7 @@ PROBLEM_EXAMPLES: list[tuple[int, str, str]] = [
     ),
     (
         409,
-        "The download's file is not ready yet: poll the download until its status is done.",
+        _("The download's file is not ready yet: poll the download until its status is done."),
         """\
 {
   "type": "https://rvs.invalid/problems/not-ready",
@@ -64,7 +71,7 @@ PROBLEM_EXAMPLES: list[tuple[int, str, str]] = [
     ),
     (
         415,
-        "The request body is not JSON: send it with Content-Type: application/json.",
+        _("The request body is not JSON: send it with Content-Type: application/json."),
         """\
 {
   "type": "https://rvs.invalid/problems/unsupported-media-type",
@@ -75,7 +82,7 @@ PROBLEM_EXAMPLES: list[tuple[int, str, str]] = [
     ),
     (
         429,
-        "Too many requests: wait the number of seconds in the Retry-After header, then try again.",
+        _("Too many requests: wait the number of seconds in the Retry-After header, then try again."),
         """\
 {
   "type": "https://rvs.invalid/problems/too-many-requests",
@@ -86,52 +93,66 @@ PROBLEM_EXAMPLES: list[tuple[int, str, str]] = [
     ),
 ]
 
-CHANGELOG: list[tuple[str, str, list[str]]] = [
+CHANGELOG: list[tuple[str, str, list[StrOrPromise]]] = [
     (
         "1.3.0",
         "2026-12-07",
         [
-            "GET /results/ lists the newest share first by shared_at (it followed the order shares were stored in, "
-            "which an import or a re-share can change).",
-            "page_size outside 1-100 (GET /results/) and limit outside 1-500 (GET /changes/) are refused with 400 "
-            "instead of being quietly clamped; both bounds are in the schema.",
-            "Each operation in the OpenAPI schema lists the statuses it can send (415 for a body that is not JSON, "
-            "503 while requests cannot be counted); 409 only where a file may not be ready. Nullable objects are "
-            "described so that strict OpenAPI 3.0 validators accept null.",
+            _(
+                "GET /results/ lists the newest share first by shared_at (it followed the order shares were stored in, "
+                "which an import or a re-share can change)."
+            ),
+            _(
+                "page_size outside 1-100 (GET /results/) and limit outside 1-500 (GET /changes/) are refused with 400 "
+                "instead of being quietly clamped; both bounds are in the schema."
+            ),
+            _(
+                "Each operation in the OpenAPI schema lists the statuses it can send (415 for a body that is not JSON, "
+                "503 while requests cannot be counted); 409 only where a file may not be ready. Nullable objects are "
+                "described so that strict OpenAPI 3.0 validators accept null."
+            ),
         ],
     ),
     (
         "1.2.0",
         "2026-11-29",
         [
-            "GET /results/?name= forgives how a name is written (Mueller finds Müller, Alexander finds "
-            "Александр, O Brien finds O'Brien, names in either order, middle names left out), and each result "
-            "carries name_match: its tier (exact, prefix, variant) and the reasons. Results have a new field, "
-            "name_match, null unless you search by name.",
+            _(
+                "GET /results/?name= forgives how a name is written (Mueller finds Müller, Alexander finds "
+                "Александр, O Brien finds O'Brien, names in either order, middle names left out), and each result "
+                "carries name_match: its tier (exact, prefix, variant) and the reasons. Results have a new field, "
+                "name_match, null unless you search by name."
+            ),
         ],
     ),
     (
         "1.1.0",
         "2026-11-29",
         [
-            "GET /requirements/: your organisation's entry requirements.",
-            "GET /results/ takes requirement=<id> (only the results that meet it) or check=<id> (every result), and "
-            "GET /results/{result_id}/ takes check=<id>; each result then carries verdict (met, and why not). "
-            "Results have a new field, verdict, null unless you ask.",
+            _("GET /requirements/: your organisation's entry requirements."),
+            _(
+                "GET /results/ takes requirement=<id> (only the results that meet it) or check=<id> (every result), "
+                "and GET /results/{result_id}/ takes check=<id>; each result then carries verdict (met, and why not). "
+                "Results have a new field, verdict, null unless you ask."
+            ),
         ],
     ),
     (
         "1.0.0",
         "2026-11-29",
         [
-            "First release of the REST API at /api/v1/: shared results with the nine search filters and cursor "
-            "pages, one result, test day photo, verify by Exam Reference Number, changes feed, downloads (PDF, "
-            "XLSX, CSV) with templates, the exam catalogue and your organisation.",
-            "API keys with read or read-and-write access, rotation with an overlap, revocation.",
-            "Errors as RFC 9457 problem details; rate limits with X-RateLimit-* headers.",
-            "Webhooks signed the Standard Webhooks way for result.shared, share.revoked, result.corrected and "
-            "result.withdrawn.",
-            "OpenAPI 3 schema, Swagger UI and ReDoc.",
+            _(
+                "First release of the REST API at /api/v1/: shared results with the nine search filters and cursor "
+                "pages, one result, test day photo, verify by Exam Reference Number, changes feed, downloads (PDF, "
+                "XLSX, CSV) with templates, the exam catalogue and your organisation."
+            ),
+            _("API keys with read or read-and-write access, rotation with an overlap, revocation."),
+            _("Errors as RFC 9457 problem details; rate limits with X-RateLimit-* headers."),
+            _(
+                "Webhooks signed the Standard Webhooks way for result.shared, share.revoked, result.corrected and "
+                "result.withdrawn."
+            ),
+            _("OpenAPI 3 schema, Swagger UI and ReDoc."),
         ],
     ),
 ]

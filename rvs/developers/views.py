@@ -7,28 +7,32 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
 from rvs.api.bulk_views import MAX_ROWS as BULK_MAX_ROWS
-from rvs.api.problems import TITLES
+from rvs.api.problems import title_of
 from rvs.api.webhooks import EVENT_TYPES
 from rvs.core import ratelimit
 from rvs.developers import examples, operations, reference
 
 PAGES = [
-    ("developers:index", "Getting started"),
-    ("developers:authentication", "Authentication"),
-    ("developers:endpoints", "Endpoints"),
-    ("developers:errors", "Errors"),
-    ("developers:rate_limits", "Rate limits"),
-    ("developers:webhooks", "Webhooks"),
-    ("developers:changelog", "Changelog"),
+    ("developers:index", gettext_lazy("Getting started")),
+    ("developers:authentication", gettext_lazy("Authentication")),
+    ("developers:endpoints", gettext_lazy("Endpoints")),
+    ("developers:errors", gettext_lazy("Errors")),
+    ("developers:rate_limits", gettext_lazy("Rate limits")),
+    ("developers:webhooks", gettext_lazy("Webhooks")),
+    ("developers:changelog", gettext_lazy("Changelog")),
 ]
 EVENT_DESCRIPTIONS = {
-    "result.shared": "A candidate shared a result with you. data: share (its id) and include_photo.",
-    "share.revoked": "A candidate revoked a share: the result is no longer yours to see. data: share.",
-    "result.corrected": "We corrected a result you can see. data: changed (the names of the fields that changed).",
-    "result.withdrawn": "We withdrew a result you can see. data: changed.",
+    "result.shared": gettext_lazy("A candidate shared a result with you. data: share (its id) and include_photo."),
+    "share.revoked": gettext_lazy("A candidate revoked a share: the result is no longer yours to see. data: share."),
+    "result.corrected": gettext_lazy(
+        "We corrected a result you can see. data: changed (the names of the fields that changed)."
+    ),
+    "result.withdrawn": gettext_lazy("We withdrew a result you can see. data: changed."),
 }
 
 
@@ -44,15 +48,21 @@ def code(text: str) -> str:
 def _per(rule: str) -> str:
     """ "600/60" → "600 a minute"."""
     count, seconds = ratelimit.parse_rule(rule)
-    units = {60: "a minute", 3600: "an hour", 86400: "a day"}
-    return f"{count:,} {units[seconds]}" if seconds in units else f"{count:,} every {seconds:,} seconds"
+    shown = {"count": f"{count:,}", "seconds": f"{seconds:,}"}
+    if seconds == 60:
+        return _("%(count)s a minute") % shown
+    if seconds == 3600:
+        return _("%(count)s an hour") % shown
+    if seconds == 86400:
+        return _("%(count)s a day") % shown
+    return _("%(count)s every %(seconds)s seconds") % shown
 
 
 def _hours(hours: int) -> str:
     if hours % 24 == 0:
         days = hours // 24
-        return "1 day" if days == 1 else f"{days} days"
-    return "1 hour" if hours == 1 else f"{hours} hours"
+        return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+    return ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours}
 
 
 def facts() -> dict[str, Any]:
@@ -133,7 +143,7 @@ def endpoints(request: HttpRequest) -> HttpResponse:
 @require_safe
 def errors(request: HttpRequest) -> HttpResponse:
     problems = [
-        {"status": status, "title": TITLES[status], "id": f"problem-{status}", "meaning": meaning, "body": body}
+        {"status": status, "title": title_of(status), "id": f"problem-{status}", "meaning": meaning, "body": body}
         for status, meaning, body in reference.PROBLEM_EXAMPLES
     ]
     return _render(request, "errors.html", problems=problems)

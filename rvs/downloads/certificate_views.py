@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from asn1crypto import x509 as asn1_x509
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import etag, require_safe
 
@@ -81,11 +82,11 @@ def certificate_page(request: HttpRequest) -> HttpResponse:
 
     Not publicly cacheable, unlike the PEM files: the layout shows who is signed in.
     """
-    chain = [_shown("Issuing CA", certificate) for certificate in signing.chain_certificates()]
+    chain = [_shown(_("Issuing CA"), certificate) for certificate in signing.chain_certificates()]
     context = {
-        "certificate": _shown("Signing certificate", signing.signing_certificate()),
+        "certificate": _shown(_("Signing certificate"), signing.signing_certificate()),
         "chain": chain,
-        "retired": [_shown("Retired signing certificate", c) for c in signing.retired_certificates()],
+        "retired": [_shown(_("Retired signing certificate"), c) for c in signing.retired_certificates()],
         "timestamped": timestamping.enabled(),
     }
     return render(request, "downloads/signing_certificate.html", context)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from rvs.results.models import Result, ResultRevision
 
 State = dict[str, Any]
@@ -107,10 +109,11 @@ def compare(result: Result, before: State, after: State) -> list[Change]:
     name_before = f"{before.get('first_name', '')} {before.get('last_name', '')}".strip()
     name_after = f"{after.get('first_name', '')} {after.get('last_name', '')}".strip()
     if name_before != name_after:
-        changes.append(Change("Name", name_before, name_after))
+        changes.append(Change(_("Name"), name_before, name_after))
     if before.get("date_of_birth") != after.get("date_of_birth"):
-        changes.append(Change("Date of birth", "as printed", "corrected (not shown here)"))
-    for key, label in (("overall_score", "Overall score"), ("cefr", "CEFR level"), ("grade", "Grade")):
+        changes.append(Change(_("Date of birth"), _("as printed"), _("corrected (not shown here)")))
+    scores = (("overall_score", _("Overall score")), ("cefr", _("CEFR level")), ("grade", _("Grade")))
+    for key, label in scores:
         if before.get(key) != after.get(key):
             changes.append(Change(label, _shown(before.get(key)), _shown(after.get(key))))
     labels = {c.code: c.label for c in result.components.all()}
@@ -120,5 +123,6 @@ def compare(result: Result, before: State, after: State) -> list[Change]:
         if was != now:
             changes.append(Change(labels.get(code, code), _shown(was), _shown(now)))
     if (before.get("status") == WITHDRAWN) != (after.get("status") == WITHDRAWN):
-        changes.append(Change("Withdrawn", *(("yes", "no") if before.get("status") == WITHDRAWN else ("no", "yes"))))
+        yes, no = _("yes"), _("no")
+        changes.append(Change(_("Withdrawn"), *((yes, no) if before.get("status") == WITHDRAWN else (no, yes))))
     return changes

@@ -20,11 +20,15 @@ import io
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO, ClassVar
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 import xlsxwriter
+from django.utils.translation import gettext_lazy as _
 
 from rvs.results.models import Result
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Progress = Callable[[int], None]
 PhotoRule = Callable[[Result], bool]
@@ -74,7 +78,7 @@ def _no_progress(done: int) -> None:
 
 class Exporter:
     identifier: ClassVar[str]
-    verbose_name: ClassVar[str]  # the Download Options label, "Data File (CSV)"
+    verbose_name: ClassVar[StrOrPromise]  # the Download Options label, "Data File (CSV)"
     label: ClassVar[str]  # the format's short name, "CSV": bulk answers, exports, Download History
     extension: ClassVar[str]
     content_type: ClassVar[str]
@@ -105,7 +109,7 @@ class DataExporter(Exporter):
 
 class CsvExporter(DataExporter):
     identifier = "csv"
-    verbose_name = "Data File (CSV)"
+    verbose_name = _("Data File (CSV)")
     label = "CSV"
     extension = "csv"
     content_type = "text/csv; charset=utf-8"
@@ -152,7 +156,7 @@ class CsvExporter(DataExporter):
 
 class XlsxExporter(DataExporter):
     identifier = "xlsx"
-    verbose_name = "Data File (XLSX)"
+    verbose_name = _("Data File (XLSX)")
     label = "XLSX"
     extension = "xlsx"
     content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -191,7 +195,7 @@ class StatementPdfExporter(Exporter):
     """Signed Statements of Results: draws model instances (``selectors.results_in_order``)."""
 
     identifier = "pdf"
-    verbose_name = "Statement of Results (PDF)"
+    verbose_name = _("Statement of Results (PDF)")
     label = "PDF"
     extension = "pdf"
     content_type = "application/pdf"
@@ -238,7 +242,7 @@ def streaming_exporters() -> list[DataExporter]:
     return [exporter for exporter in data_exporters() if exporter.streams]
 
 
-def choices(exporters: Iterable[Exporter], *, short: bool = False) -> list[tuple[str, str]]:
+def choices(exporters: Iterable[Exporter], *, short: bool = False) -> list[tuple[str, StrOrPromise]]:
     """``(identifier, label)`` pairs for a form: the long name, or the short one (``short``)."""
     return [(e.identifier, e.label if short else e.verbose_name) for e in exporters]
 

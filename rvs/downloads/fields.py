@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from rvs.organisations.models import Organisation
 from rvs.results import columns
 from rvs.results.models import Result
@@ -30,7 +32,8 @@ class Field:
 _FIELDS = [Field(column.key, column.label, columns.cell_reader(column)) for column in columns.DATA_FILE]
 FIELDS: dict[str, Field] = {field.key: field for field in _FIELDS}
 DEFAULT_FIELDS: list[str] = list(FIELDS)
-DEFAULT_TEMPLATE_NAME = "Default template (all fields)"
+# Stored with a download (``DownloadJob.template_name``) and sent by the API in English; pages translate it.
+DEFAULT_TEMPLATE_NAME = gettext_noop("Default template (all fields)")
 
 
 def requirement_key(requirement: Any) -> str:

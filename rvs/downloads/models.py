@@ -4,6 +4,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 class DownloadTemplate(models.Model):
@@ -33,10 +35,10 @@ class DownloadJob(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        RUNNING = "running", "Preparing"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Preparing")
+        DONE = "done", pgettext_lazy("a download's status", "Ready")
+        FAILED = "failed", pgettext_lazy("a download's status", "Failed")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
@@ -51,8 +53,8 @@ class DownloadJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Kind(models.TextChoices):
-        RESULTS = "results", "Results"
-        BULK_VERIFICATION = "bulk", "Bulk verification"
+        RESULTS = "results", _("Results")
+        BULK_VERIFICATION = "bulk", _("Bulk verification")
 
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.RESULTS)
     exporter = models.CharField(max_length=16)
@@ -81,3 +83,8 @@ class DownloadJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exporter} download {self.public_id}"
+
+    @property
+    def error_shown(self) -> str:
+        """Why the job failed, for people: stored in English, shown in the active language when known."""
+        return gettext(self.error) if self.error else ""

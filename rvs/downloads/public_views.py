@@ -8,6 +8,8 @@ from django import forms
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -21,11 +23,11 @@ from rvs.downloads.verify import check_result, verify_statement_pdf
 
 
 class VerifyForm(NamedErrors, forms.Form):
-    error_phrases = {"statement": "the Statement of Results (PDF)"}
+    error_phrases = {"statement": gettext_lazy("the Statement of Results (PDF)")}
 
     statement = forms.FileField(
-        label="Statement of Results (PDF)",
-        help_text="The PDF file exactly as you received it.",
+        label=gettext_lazy("Statement of Results (PDF)"),
+        help_text=gettext_lazy("The PDF file exactly as you received it."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
@@ -34,9 +36,12 @@ class VerifyForm(NamedErrors, forms.Form):
         try:  # the shared upload limit (decision 0012): refused before reading, never read past it
             data = read_upload(upload, max_bytes=settings.VERIFY_MAX_BYTES, verb="checked")
         except UploadRefused as exc:
-            raise forms.ValidationError(f"{exc.messages[0]} A Statement of Results is much smaller.") from None
+            raise forms.ValidationError(
+                # Translators: refused is the upload limit's sentence, e.g. "The file is larger than 10 MB."
+                _("%(refused)s A Statement of Results is much smaller.") % {"refused": exc.messages[0]}
+            ) from None
         if not data.startswith(b"%PDF-"):
-            raise forms.ValidationError("This file is not a PDF.")
+            raise forms.ValidationError(_("This file is not a PDF."))
         return data
 
 

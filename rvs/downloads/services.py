@@ -21,6 +21,8 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from rvs.accounts.models import User
@@ -48,11 +50,11 @@ def _clean_fields(fields: Sequence[str], organisation: Organisation) -> list[str
     available = available_fields(organisation=organisation)
     unknown = [key for key in chosen if key not in available]
     if unknown:
-        raise ValidationError({"fields": f"Unknown field(s): {', '.join(unknown)}."})
+        raise ValidationError({"fields": _("Unknown field(s): %(fields)s.") % {"fields": ", ".join(unknown)}})
     if not chosen:
-        raise ValidationError({"fields": "Choose at least one field."})
+        raise ValidationError({"fields": _("Choose at least one field.")})
     if len(set(chosen)) != len(chosen):
-        raise ValidationError({"fields": "Each field can appear once."})
+        raise ValidationError({"fields": _("Each field can appear once.")})
     return chosen
 
 
@@ -69,9 +71,9 @@ def template_save(
     _require(actor, organisation)
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Give the template a name."})
+        raise ValidationError({"name": _("Give the template a name.")})
     if name.casefold() == DEFAULT_TEMPLATE_NAME.casefold():
-        raise ValidationError({"name": "This name is taken by the default template."})
+        raise ValidationError({"name": _("This name is taken by the default template.")})
     chosen = _clean_fields(fields, organisation)
     if template is not None and template.organisation_id != organisation.pk:
         raise PermissionDenied
@@ -87,7 +89,7 @@ def template_save(
                 template.save(update_fields=["name", "fields", "updated_at"])
                 action = "template.updated"
     except IntegrityError:
-        raise ValidationError({"name": "You already have a template with this name."}) from None
+        raise ValidationError({"name": _("You already have a template with this name.")}) from None
     log_action(action, actor=actor, organisation=organisation, obj=template, data={"name": name, "fields": chosen})
     return template
 
@@ -121,16 +123,18 @@ def download_create(
     """
     _require(actor, organisation)
     if exporter not in EXPORTERS:
-        raise ValidationError({"format": "Choose a download format."})
+        raise ValidationError({"format": _("Choose a download format.")})
     if template is not None and template.organisation_id != organisation.pk:
         raise PermissionDenied
     if len(result_ids) > settings.DOWNLOAD_MAX_RESULTS:
-        raise ValidationError(f"A download can hold at most {settings.DOWNLOAD_MAX_RESULTS} results.")
+        raise ValidationError(
+            _("A download can hold at most %(count)s results.") % {"count": settings.DOWNLOAD_MAX_RESULTS}
+        )
     unique_ids = list(dict.fromkeys(result_ids))
     asked = max(requested or 0, len(unique_ids))
     allowed = access.visible_result_ids(organisation=organisation, result_ids=unique_ids)
     if not allowed:
-        raise ValidationError("Select at least one result you can still open.")
+        raise ValidationError(_("Select at least one result you can still open."))
     uses_template = EXPORTERS[exporter].uses_template
     job = DownloadJob.objects.create(
         organisation=organisation,
@@ -295,9 +299,10 @@ def download_run(job_id: int) -> None:
     except Exception as exc:
         logger.exception("download %s failed", job.public_id)
         if _disk_full(exc):
-            reason = "There was not enough disk space to write the file. Please try again later."
+            # Stored in English; DownloadJob.error_shown translates it when shown.
+            reason = gettext_noop("There was not enough disk space to write the file. Please try again later.")
         else:
-            reason = "The file could not be prepared. Please try again; if it fails again, contact us."
+            reason = gettext_noop("The file could not be prepared. Please try again; if it fails again, contact us.")
         now = timezone.now()
         if _mine(job).update(status=DownloadJob.Status.FAILED, error=reason, finished_at=now, lease_until=None):
             _discard_files(job)
@@ -415,7 +420,7 @@ def candidate_download_create(*, actor: User, candidate: Candidate) -> DownloadJ
     """A candidate's own Statements of Results (all their results), signed like any other."""
     ids = selectors.candidate_result_ids(candidate=candidate)
     if not ids:
-        raise ValidationError("You have no results to download yet.")
+        raise ValidationError(_("You have no results to download yet."))
     job = DownloadJob.objects.create(
         candidate=candidate, requested_by=actor, exporter="pdf", result_ids=ids, requested=len(ids), included=len(ids)
     )

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -76,7 +78,13 @@ def check_result(ern: str, digest: str | None = None, *, revision: int | None = 
     return StatementCheck(ern, "changed", result, changes, changed_at)
 
 
-NOT_READABLE = "This file is not a readable PDF."
+NOT_READABLE = gettext_lazy("This file is not a readable PDF.")
+# pdf_guard's reasons stay English there; these marks put them in the catalogue, shown translated.
+GUARD_REASONS = (
+    gettext_noop("It is not shaped like any PDF we issue."),
+    gettext_noop("Its structure is nested deeper than any PDF we issue."),
+    gettext_noop("It holds more separate parts than any PDF we issue."),
+)
 
 
 def verify_statement_pdf(data: bytes, *, clock: Callable[[], float] = time.monotonic) -> Verdict:
@@ -91,14 +99,15 @@ def verify_statement_pdf(data: bytes, *, clock: Callable[[], float] = time.monot
         scan(data, deadline)
         outcome = _signed_entries(data, deadline)
     except ParseTimeout:
-        return Verdict(False, f"{NOT_READABLE} Reading it took too long, so it cannot be checked.")
+        return Verdict(False, _("This file is not a readable PDF. Reading it took too long, so it cannot be checked."))
     except Unreadable as refused:
-        return Verdict(False, f"{NOT_READABLE} {refused.reason}")
+        # Translators: reason is one sentence saying why, e.g. "It is not shaped like any PDF we issue."
+        return Verdict(False, _("This file is not a readable PDF. %(reason)s") % {"reason": _(refused.reason)})
     except Exception:  # any parser failure on hostile bytes is a verdict, never a server error
-        return Verdict(False, NOT_READABLE)
+        return Verdict(False, str(NOT_READABLE))
     if isinstance(outcome, Verdict):
         return outcome
-    return Verdict(True, "Authentic and unaltered.", [check_result(e["ern"], e["digest"]) for e in outcome])
+    return Verdict(True, _("Authentic and unaltered."), [check_result(e["ern"], e["digest"]) for e in outcome])
 
 
 def _signed_entries(data: bytes, deadline: Deadline) -> Verdict | list[dict[str, str]]:
@@ -108,20 +117,22 @@ def _signed_entries(data: bytes, deadline: Deadline) -> Verdict | list[dict[str,
     signatures = [s for s in reader.embedded_signatures if s.sig_object_type != "/DocTimeStamp"]
     timestamps = [s for s in reader.embedded_signatures if s.sig_object_type == "/DocTimeStamp"]
     if len(signatures) != 1:
-        return Verdict(False, "This PDF does not carry our signature, so it is not an authentic Statement of Results.")
+        return Verdict(
+            False, _("This PDF does not carry our signature, so it is not an authentic Statement of Results.")
+        )
     context = ValidationContext(trust_roots=trusted_certificates(), allow_fetching=False)
     try:
         status = validate_pdf_signature(signatures[0], context)
     except ParseTimeout:
         raise
     except Exception:
-        return Verdict(False, "The signature on this PDF cannot be checked, so it is not authentic.")
+        return Verdict(False, _("The signature on this PDF cannot be checked, so it is not authentic."))
     whole_file = signature_covers_document(status, timestamps)
     if not (status.intact and status.valid and status.trusted and whole_file):
         return Verdict(
-            False, "This PDF has been altered since it was issued, or was not signed by us: it is not authentic."
+            False, _("This PDF has been altered since it was issued, or was not signed by us: it is not authentic.")
         )
     entries = statement_entries(reader)
     if not entries:
-        return Verdict(False, "This signed PDF is not a Statement of Results.")
+        return Verdict(False, _("This signed PDF is not a Statement of Results."))
     return entries

@@ -14,6 +14,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -33,11 +35,12 @@ from rvs.sharing.search import SearchCriteria
 
 def _template(organisation: Organisation, public_id: str) -> DownloadTemplate:
     templates = DownloadTemplate.objects.filter(organisation=organisation)
-    return owned_or_404(templates, public_id, message="No such template.")
+    return owned_or_404(templates, public_id, message=_("No such template."))
 
 
 def _job(organisation: Organisation, public_id: str) -> DownloadJob:
-    return owned_or_404(DownloadJob.objects.filter(organisation=organisation), public_id, message="No such download.")
+    downloads = DownloadJob.objects.filter(organisation=organisation)
+    return owned_or_404(downloads, public_id, message=_("No such download."))
 
 
 def file_response(job: DownloadJob, data: bytes | None = None) -> FileResponse:
@@ -55,9 +58,12 @@ def file_response(job: DownloadJob, data: bytes | None = None) -> FileResponse:
 
 def _deliver(request: HttpRequest, job: DownloadJob) -> HttpResponseBase:
     if job.background:
-        messages.info(
-            request, f"Your download of {job.included} results is being prepared. It will appear in Download History."
+        message = ngettext(
+            "Your download of %(count)s result is being prepared. It will appear in Download History.",
+            "Your download of %(count)s results is being prepared. It will appear in Download History.",
+            job.included,
         )
+        messages.info(request, message % {"count": job.included})
         return redirect("downloads:job", public_id=job.public_id)
     buffer = io.BytesIO()
     included = services.download_render(job, buffer)
@@ -71,7 +77,7 @@ def _selected_result_ids(request: HttpRequest, organisation: Organisation) -> tu
     if scope == "search":
         saved = request.session.get("searches", {}).get(request.POST.get("q", ""))
         if saved is None:
-            raise ValidationError("That search has expired: search again, then download.")
+            raise ValidationError(_("That search has expired: search again, then download."))
         criteria = SearchCriteria.from_session(saved["criteria"])
         found = search.shared_results(organisation=organisation, criteria=criteria, sort="name")
         return found.result_ids(limit=settings.DOWNLOAD_MAX_RESULTS + 1), None
@@ -103,7 +109,7 @@ def create(request: OrganisationRequest) -> HttpResponseBase:
         template = _template(organisation, template_id) if template_id else None
         result_ids, requested = _selected_result_ids(request, organisation)
         if not result_ids and not requested:
-            raise ValidationError("Tick at least one candidate, or choose to select all, then download")
+            raise ValidationError(_("Tick at least one candidate, or choose to select all, then download"))
         job = services.download_create(
             actor=request.user,
             organisation=organisation,
@@ -130,7 +136,7 @@ def history(request: OrganisationRequest) -> HttpResponse:
         {
             "page": page,
             "templates": selectors.templates_of(organisation=organisation),
-            "default_name": DEFAULT_TEMPLATE_NAME,
+            "default_name": _(DEFAULT_TEMPLATE_NAME),
         },
     )
 
@@ -152,7 +158,7 @@ def job_file(request: OrganisationRequest, public_id: str) -> HttpResponseBase:
         return render(request, "downloads/job.html", {"job": download}, status=409)
     if selectors.download_needs_remaking(download):
         # A stored file would still show results revoked since: make it again without them.
-        messages.info(request, "Some results in this download are no longer shared with you; download it again.")
+        messages.info(request, _("Some results in this download are no longer shared with you; download it again."))
         return redirect("downloads:history")
     return file_response(download)
 
@@ -171,18 +177,18 @@ def again(request: OrganisationRequest, public_id: str) -> HttpResponseBase:
         messages.error(request, " ".join(exc.messages))
         return redirect("downloads:history")
     if job.omitted:
-        messages.warning(
-            request,
-            f"{job.omitted} result{'s' if job.omitted != 1 else ''} of the original download "
-            f"{'are' if job.omitted != 1 else 'is'} no longer shared with you and "
-            f"{'were' if job.omitted != 1 else 'was'} left out.",
+        message = ngettext(
+            "%(count)s result of the original download is no longer shared with you and was left out.",
+            "%(count)s results of the original download are no longer shared with you and were left out.",
+            job.omitted,
         )
+        messages.warning(request, message % {"count": job.omitted})
     return _deliver(request, job)
 
 
 class TemplateForm(NamedErrors, forms.Form):
-    error_phrases = {"name": "the template name"}
-    name = forms.CharField(label="Template name", max_length=100)
+    error_phrases = {"name": gettext_lazy("the template name")}
+    name = forms.CharField(label=gettext_lazy("Template name"), max_length=100)
 
 
 def _field_rows(
@@ -211,7 +217,7 @@ def _ordered(rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, str]
             continue
         text = row["position"].strip()
         if text and not text.isdigit():
-            row["error"] = f"The position of {row['label']} must be a whole number"
+            row["error"] = _("The position of %(column)s must be a whole number") % {"column": row["label"]}
             errors.append({"message": row["error"], "target": f"position_{row['key']}"})
             continue
         chosen.append((int(text) if text else 1000 + row["index"], row["index"], row["key"]))
@@ -245,9 +251,8 @@ def template_edit(request: OrganisationRequest, public_id: str | None = None) ->
                         first = f"include_{rows[0]['key']}" if rows else ""
                         field_errors.extend({"message": error, "target": first} for error in errors)
             else:
-                messages.success(
-                    request, f"Template '{saved.name}' saved. It is offered when you download a data file."
-                )
+                message = _("Template '%(name)s' saved. It is offered when you download a data file.")
+                messages.success(request, message % {"name": saved.name})
                 return redirect("downloads:history")
     context = {"form": form, "rows": rows, "template": template, "page_errors": field_errors}
     status = 400 if form.errors or field_errors else 200
@@ -262,14 +267,17 @@ def template_delete(request: OrganisationRequest, public_id: str) -> HttpRespons
     template = _template(organisation, public_id)
     if request.method == "POST":
         services.template_delete(actor=request.user, organisation=organisation, template=template)
-        messages.success(request, f"Template '{template.name}' deleted.")
+        messages.success(request, _("Template '%(name)s' deleted.") % {"name": template.name})
         return redirect("downloads:history")
     confirm = Confirmation(
-        question=f"Are you sure you want to delete the template ‘{template.name}’?",
+        question=_("Are you sure you want to delete the template ‘%(name)s’?") % {"name": template.name},
         consequences=(
-            "It is no longer offered for Data File downloads. Downloads already made with it stay in Download History.",
+            _(
+                "It is no longer offered for Data File downloads. Downloads already made with it stay in "
+                "Download History."
+            ),
         ),
-        button="Yes, delete the template",
+        button=_("Yes, delete the template"),
         cancel_url=reverse("downloads:history"),
     )
     return render(request, "downloads/template_delete.html", {"template": template, "confirm": confirm})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext as _
 
 from rvs.downloads import exporters
 from rvs.downloads.exporters import DataExporter, Exporter
@@ -34,8 +35,9 @@ def format_label(job: DownloadJob) -> str:
     """Download History's Format column: "Data File (CSV)", "Bulk verification (XLSX)"."""
     exporter = exporters.EXPORTERS.get(job.exporter)
     if job.kind == DownloadJob.Kind.BULK_VERIFICATION:
-        return f"Bulk verification ({exporter.label if exporter else job.exporter.upper()})"
-    return exporter.verbose_name if exporter else job.exporter.upper()
+        short = exporter.label if exporter else job.exporter.upper()
+        return _("Bulk verification (%(format)s)") % {"format": short}
+    return str(exporter.verbose_name) if exporter else job.exporter.upper()
 
 
 @register.filter
