@@ -3,50 +3,58 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from rvs.core.form_errors import NamedErrors
 
 PREFER_NOT = "Prefer not to say"
 
 
+def _prefer_not(value: str) -> bool:
+    """The candidate wrote "Prefer not to say", in English or in the page's language."""
+    return value.strip().lower() in (PREFER_NOT.lower(), str(_("Prefer not to say")).lower())
+
+
 class SignUpForm(NamedErrors, forms.Form):
+    # Translators: the error_phrases name a field inside a message: "Enter your Candidate ID Number".
     error_phrases = {
-        "candidate_number": "your Candidate ID Number", "secret_number": "your Secret Number",
-        "email": "your email address", "password": "a password", "country": "your country",
-        "first_language": "your first language",
+        "candidate_number": _("your Candidate ID Number"), "secret_number": _("your Secret Number"),
+        "email": _("your email address"), "password": _("a password"), "country": _("your country"),
+        "first_language": _("your first language"),
     }  # fmt: skip
 
     candidate_number = forms.CharField(
-        label="Candidate ID Number", max_length=32, help_text="On your Confirmation of Entry, for example ABC123456."
+        label=_("Candidate ID Number"),
+        max_length=32,
+        help_text=_("On your Confirmation of Entry, for example ABC123456."),
     )
     secret_number = forms.RegexField(
-        label="Secret Number",
+        label=_("Secret Number"),
         regex=r"^\s*\d{4}\s*$",
-        error_messages={"invalid": "The Secret Number is 4 digits."},
-        help_text="The 4 digits on your Confirmation of Entry.",
+        error_messages={"invalid": _("The Secret Number is 4 digits.")},
+        help_text=_("The 4 digits on your Confirmation of Entry."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    email = forms.EmailField(label="Email address")
+    email = forms.EmailField(label=_("Email address"))
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 15 characters. A few random words make a good password.",
+        help_text=_("At least 15 characters. A few random words make a good password."),
     )
-    country = forms.CharField(label="Country (optional)", required=False, max_length=100)
-    first_language = forms.CharField(label="First language (optional)", required=False, max_length=100)
+    country = forms.CharField(label=_("Country (optional)"), required=False, max_length=100)
+    first_language = forms.CharField(label=_("First language (optional)"), required=False, max_length=100)
     terms = forms.BooleanField(
-        label="I accept the terms of use", error_messages={"required": "Accept the terms to sign up."}
+        label=_("I accept the terms of use"), error_messages={"required": _("Accept the terms to sign up.")}
     )
-    marketing_opt_in = forms.BooleanField(label="Send me news about exams and results (optional)", required=False)
+    marketing_opt_in = forms.BooleanField(label=_("Send me news about exams and results (optional)"), required=False)
 
     def clean_country(self) -> str:
-        return (
-            "" if self.cleaned_data["country"].strip().lower() == PREFER_NOT.lower() else self.cleaned_data["country"]
-        )
+        value: str = self.cleaned_data["country"]
+        return "" if _prefer_not(value) else value
 
     def clean_first_language(self) -> str:
         value: str = self.cleaned_data["first_language"]
-        return "" if value.strip().lower() == PREFER_NOT.lower() else value
+        return "" if _prefer_not(value) else value
 
 
 class ResultChoices(forms.MultipleChoiceField):
@@ -58,15 +66,15 @@ class ResultChoices(forms.MultipleChoiceField):
 
 
 class ShareForm(NamedErrors, forms.Form):
-    error_phrases = {"organisation": "an organisation", "results": "at least one result"}
+    error_phrases = {"organisation": _("an organisation"), "results": _("at least one result")}
 
-    organisation = forms.UUIDField(widget=forms.HiddenInput, error_messages={"required": "Choose an organisation."})
+    organisation = forms.UUIDField(widget=forms.HiddenInput, error_messages={"required": _("Choose an organisation.")})
     results = ResultChoices(
-        label="Results to share",
+        label=_("Results to share"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one result."},
+        error_messages={"required": _("Choose at least one result.")},
     )
-    include_photo = forms.BooleanField(label="Include my test day photo", required=False)
+    include_photo = forms.BooleanField(label=_("Include my test day photo"), required=False)
 
     def __init__(self, *args: Any, result_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,10 +83,10 @@ class ShareForm(NamedErrors, forms.Form):
 
 class InviteForm(NamedErrors, forms.Form):
     error_phrases = {
-        "organisation_name": "the organisation's name", "email": "the organisation's email address",
-        "website": "the organisation's website",
+        "organisation_name": _("the organisation's name"), "email": _("the organisation's email address"),
+        "website": _("the organisation's website"),
     }  # fmt: skip
 
-    organisation_name = forms.CharField(label="Organisation name", max_length=200)
-    email = forms.EmailField(label="Organisation's email address")
-    website = forms.URLField(label="Organisation's website", assume_scheme="https")
+    organisation_name = forms.CharField(label=_("Organisation name"), max_length=200)
+    email = forms.EmailField(label=_("Organisation's email address"))
+    website = forms.URLField(label=_("Organisation's website"), assume_scheme="https")

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rvs.accounts.models import User
 from rvs.candidates import guard
@@ -25,7 +27,7 @@ from rvs.results.services import secret_number_matches
 CONFIRM_SALT = "rvs.candidate-email-confirmation"
 CONFIRM_MAX_AGE = 3 * 24 * 60 * 60
 # The one answer to every refusal that depends on the pair (decision 0015).
-NO_MATCH = (
+NO_MATCH = gettext_lazy(
     "We could not find a candidate with this Candidate ID Number and Secret Number who can sign up. "
     "Check both against your Confirmation of Entry; your exam centre can give them to you again. If you "
     "already have an account, sign in, or use 'Forgotten your password?' if you cannot."
@@ -69,7 +71,7 @@ def candidate_sign_up(
     with transaction.atomic():
         account = _sign_up_if_allowed(number, secret_number.strip(), email, password, profile)
     if account is None:
-        raise ValidationError(NO_MATCH)
+        raise ValidationError(NO_MATCH, code="no_match")
     return account
 
 
@@ -132,15 +134,17 @@ def candidate_confirm_email(*, token: str) -> CandidateAccount:
     try:
         data: dict[str, Any] = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     except signing.SignatureExpired:
-        raise ValidationError("This confirmation link has expired. Sign in to get a new one.") from None
+        raise ValidationError(
+            _("This confirmation link has expired. Sign in to get a new one."), code="expired"
+        ) from None
     except signing.BadSignature:
-        raise ValidationError("This confirmation link is not valid.") from None
+        raise ValidationError(_("This confirmation link is not valid."), code="invalid") from None
     user_id = data.get("user")
     if not isinstance(user_id, int):
-        raise ValidationError("This confirmation link is not valid.")
+        raise ValidationError(_("This confirmation link is not valid."), code="invalid")
     account = CandidateAccount.objects.select_related("user").filter(user_id=user_id).first()
     if account is None or account.user.email != data.get("email"):
-        raise ValidationError("This confirmation link is not valid.")
+        raise ValidationError(_("This confirmation link is not valid."), code="invalid")
     if account.email_confirmed_at is None:
         CandidateAccount.objects.filter(pk=account.pk).update(email_confirmed_at=timezone.now())
         log_action("candidate.email_confirmed", actor=account.user, obj=account)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -22,5 +23,5 @@ def unlock(request: HttpRequest, token: str) -> HttpResponse:
         guard.candidate_id_unlock(token=token)
     except ValidationError as exc:
         return render(request, "candidates/unlock_failed.html", {"error": " ".join(exc.messages)}, status=400)
-    messages.success(request, "Sign-up is unlocked: sign up with the Secret Number on your Confirmation of Entry.")
+    messages.success(request, _("Sign-up is unlocked: sign up with the Secret Number on your Confirmation of Entry."))
     return redirect("candidates:sign_up")

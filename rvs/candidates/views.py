@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -59,7 +60,7 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
         services.candidate_confirm_email(token=token)
     except ValidationError as exc:
         return render(request, "candidates/confirm_failed.html", {"error": " ".join(exc.messages)}, status=400)
-    messages.success(request, "Thank you: your email address is confirmed.")
+    messages.success(request, _("Thank you: your email address is confirmed."))
     return redirect("candidates:results" if candidate_account_of(request.user) else "candidates:sign_in")
 
 
@@ -72,7 +73,8 @@ def confirm_needed(request: CandidateRequest) -> HttpResponse:
         return redirect("candidates:results")
     if request.method == "POST":
         services.candidate_resend_confirmation(account=account)
-        messages.success(request, f"We have sent a new confirmation link to {account.user.email}.")
+        sent = _("We have sent a new confirmation link to %(email)s.")
+        messages.success(request, sent % {"email": account.user.email})
         return redirect("candidates:confirm_needed")
     return render(request, "candidates/confirm_needed.html", {"account": account})
 
@@ -126,7 +128,8 @@ def share(request: CandidateRequest) -> HttpResponse:
                 results=chosen,
                 include_photo=form.cleaned_data["include_photo"],
             )
-            messages.success(request, f"Your results have been sent to {organisation.name}.")
+            sent = _("Your results have been sent to %(organisation)s.")
+            messages.success(request, sent % {"organisation": organisation.name})
             return redirect("candidates:shared")
         context.update({"organisation": organisation, "chosen": chosen})
         return render(request, "candidates/share_confirm.html", context)
@@ -159,32 +162,37 @@ def revoke(request: CandidateRequest, public_id: str) -> HttpResponse:
     sharing_services.share_revoke(actor=request.user, candidate=candidate, share=share)
     # Exactly what remains possible (decision 0014): "can no longer see it" would be untrue while
     # the organisation may still check the result with its ERN, surname and date of birth.
-    messages.success(
-        request,
-        f"You have revoked your {share.result.exam.name} result from {share.organisation.name}. "
-        "It is no longer in their list of shared results and they can no longer see your test day photo.",
+    revoked = _(
+        "You have revoked your %(exam)s result from %(organisation)s. It is no longer in their list of shared "
+        "results and they can no longer see your test day photo."
     )
-    messages.info(
-        request,
-        "They can still check this result if they know its Exam Reference Number and enter your surname "
-        "and date of birth with it; they then see the result without your photo.",
-    )
+    messages.success(request, revoked % {"exam": share.result.exam.name, "organisation": share.organisation.name})
+    messages.info(request, _still_check())
     return redirect("candidates:shared")
 
 
+def _still_check() -> str:
+    """Said on the confirmation page and after revoking; translated when shown."""
+    return _(
+        "They can still check this result if they know its Exam Reference Number and enter your surname "
+        "and date of birth with it; they then see the result without your photo."
+    )
+
+
 def _revoke_confirmation(share: Share) -> Confirmation:
-    exam, organisation = share.result.exam.name, share.organisation.name
-    photo = " and can no longer see your test day photo" if share.include_photo else ""
+    names = {"exam": share.result.exam.name, "organisation": share.organisation.name}
+    if share.include_photo:
+        leaves = _(
+            "It leaves %(organisation)s's list of shared results at once and can no longer see your test day photo."
+        )
+    else:
+        leaves = _("It leaves %(organisation)s's list of shared results at once.")
     return Confirmation(
-        question=f"Are you sure you want to stop sharing your {exam} result with {organisation}?",
-        consequences=(
-            f"It leaves {organisation}'s list of shared results at once{photo}.",
-            "They can still check this result if they know its Exam Reference Number and enter your surname "
-            "and date of birth with it; they then see the result without your photo.",
-        ),
-        button="Yes, revoke the share",
+        question=_("Are you sure you want to stop sharing your %(exam)s result with %(organisation)s?") % names,
+        consequences=(leaves % names, _still_check()),
+        button=_("Yes, revoke the share"),
         cancel_url=reverse("candidates:shared"),
-        undo="You cannot undo this: to let them see it again you would send the result to them again.",
+        undo=_("You cannot undo this: to let them see it again you would send the result to them again."),
     )
 
 
@@ -195,7 +203,8 @@ def invite(request: CandidateRequest) -> HttpResponse:
     form = InviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.organisation_invite(account=request.candidate_account, **form.cleaned_data)
-        messages.success(request, f"We have invited {form.cleaned_data['organisation_name']} to register.")
+        invited = _("We have invited %(organisation)s to register.")
+        messages.success(request, invited % {"organisation": form.cleaned_data["organisation_name"]})
         return redirect("candidates:share")
     return render(request, "candidates/invite.html", {"form": form}, status=400 if form.errors else 200)
 
