@@ -20,7 +20,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from rvs.bulk.problems import Problems, not_verified
 from rvs.core import ern as ern_codec
@@ -103,17 +104,21 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
     table = _xlsx_rows(data, limits) if filename.lower().endswith(".xlsx") else _csv_rows(data, limits)
     table = [(line, row) for line, row in table if any(cell for cell in row)]
     if not table:
-        raise ValidationError("The file is empty.")
+        raise ValidationError(gettext("The file is empty."))
     header, rows, lines = [h.strip() for h in table[0][1]], [row for _, row in table[1:]], [n for n, _ in table[1:]]
     if len(rows) > settings.BULK_MAX_ROWS:  # check_csv counted lines; mixed line ends could hide some
-        raise ValidationError(f"The file has {len(rows)} applicants; at most {settings.BULK_MAX_ROWS} at a time.")
+        raise ValidationError(
+            gettext("The file has %(rows)s applicants; at most %(most)s at a time.")
+            % {"rows": len(rows), "most": settings.BULK_MAX_ROWS}
+        )
     if not rows:
-        raise ValidationError("The file has a header but no applicants.")
+        raise ValidationError(gettext("The file has a header but no applicants."))
     lowered = [h.lower() for h in header]
     ern_columns = [i for i, h in enumerate(lowered) if h in ERN_HEADERS]
     if not ern_columns:
         raise ValidationError(
-            f"Line {table[0][0]}: no column of Exam Reference Numbers. Name it “Exam Reference Number” or “ERN”."
+            gettext("Line %(line)s: no column of Exam Reference Numbers. Name it “Exam Reference Number” or “ERN”.")
+            % {"line": table[0][0]}
         )
     names = [i for i, h in enumerate(lowered) if h in NAME_HEADERS]
     names = names or [i for i, h in enumerate(lowered) if h in FIRST_HEADERS | SURNAME_HEADERS]
@@ -130,7 +135,9 @@ def _csv_rows(data: bytes, limits: UploadLimits) -> list[tuple[int, list[str]]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise ValidationError(f"Line {line} is not UTF-8 text: save the file as CSV UTF-8.") from None
+        raise ValidationError(
+            gettext("Line %(line)s is not UTF-8 text: save the file as CSV UTF-8.") % {"line": line}
+        ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     table = []
     start = 1
@@ -140,7 +147,9 @@ def _csv_rows(data: bytes, limits: UploadLimits) -> list[tuple[int, list[str]]]:
             table.append((start, [cell.strip() for cell in values]))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise ValidationError(f"Line {reader.line_num} is not readable CSV ({exc}).") from None
+        raise ValidationError(
+            gettext("Line %(line)s is not readable CSV (%(error)s).") % {"line": reader.line_num, "error": exc}
+        ) from None
     return table
 
 
@@ -153,7 +162,7 @@ def _xlsx_rows(data: bytes, limits: UploadLimits) -> list[tuple[int, list[str]]]
     except UploadRefused:
         raise
     except Exception:  # a damaged file must get an answer, not a server error
-        raise ValidationError("This is not a readable XLSX file.") from None
+        raise ValidationError(gettext("This is not a readable XLSX file.")) from None
 
 
 def _parse_date(text: str) -> dt.date | None:
@@ -310,7 +319,9 @@ def answer_exporter(fmt: str) -> DataExporter:
     for exporter in offered:
         if exporter.identifier == fmt:
             return exporter
-    raise ValidationError({"format": f"Choose {exporters.labels(offered, last=' or ')}."})
+    raise ValidationError(
+        {"format": gettext("Choose %(formats)s.") % {"formats": exporters.labels(offered, last=gettext(" or "))}}
+    )
 
 
 def bulk_limits_hit(*, actor: ActorLike, organisation: Organisation, rows: int) -> None:
@@ -344,13 +355,16 @@ def bulk_verify(*, actor: ActorLike, organisation: Organisation, data: bytes, fi
     exporter = answer_exporter(fmt)
     sheet = read_sheet(data, filename)
     bulk_limits_hit(actor=actor, organisation=organisation, rows=len(sheet.rows))
-    verdicts = verify_rows(sheet, organisation=organisation)
+    # The answer file is an English document (issue 18): its verdicts and details are written in English.
+    with translation.override(settings.LANGUAGE_CODE):
+        verdicts = verify_rows(sheet, organisation=organisation)
+        content = render(sheet, verdicts, exporter)
     counts: dict[str, int] = {}
     for verdict in verdicts:
         counts[verdict.verdict] = counts.get(verdict.verdict, 0) + 1
     job = _bulk_record(
         actor=actor, organisation=organisation, fmt=fmt, filename=filename, rows=len(sheet.rows), counts=counts,
-        result_ids=[v.result.pk for v in verdicts if v.result is not None], content=render(sheet, verdicts, exporter),
+        result_ids=[v.result.pk for v in verdicts if v.result is not None], content=content,
     )  # fmt: skip
     problems = not_verified(sheet.lines, [row[sheet.ern_column] for row in sheet.rows], verdicts)
     return BulkOutcome(job, counts, problems)

@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from rvs.bulk.problems import verdict_label
 from rvs.bulk.verification import applicant_file_limits, bulk_verify
 from rvs.core.form_errors import NamedErrors
 from rvs.core.forms import apply_errors
@@ -19,17 +21,19 @@ from rvs.organisations.http import OrganisationRequest
 
 
 class BulkForm(NamedErrors, forms.Form):
-    error_phrases = {"applicants": "your applicant file", "format": "how to answer"}
+    error_phrases = {"applicants": _("your applicant file"), "format": _("how to answer")}
 
     applicants = forms.FileField(
-        label="Applicant file (CSV or XLSX)",
-        help_text="One applicant per row: a column “Exam Reference Number”, and optionally “Name” (or "
-        "“First name” and “Surname”) and “Date of birth”. Other columns are kept as they are.",
+        label=_("Applicant file (CSV or XLSX)"),
+        help_text=_(
+            "One applicant per row: a column “Exam Reference Number”, and optionally “Name” (or "
+            "“First name” and “Surname”) and “Date of birth”. Other columns are kept as they are."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
     # Asked of the registry on each form (decision 0021): a format registered later is offered too.
     format = forms.ChoiceField(
-        label="Answer as",
+        label=_("Answer as"),
         choices=lambda: exporters.choices(exporters.bulk_exporters(), short=True),
         initial=lambda: exporters.bulk_exporters()[0].identifier,
         widget=forms.RadioSelect,
@@ -59,7 +63,8 @@ def upload(request: OrganisationRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, ValidationError({"applicants": exc.messages}))
         else:
-            context = {"job": outcome.job, "counts": sorted(outcome.counts.items()), "problems": outcome.problems}
+            counts = [(verdict_label(verdict), n) for verdict, n in sorted(outcome.counts.items())]
+            context = {"job": outcome.job, "counts": counts, "problems": outcome.problems}
             return render(request, "bulk/done.html", context)
     return render(request, "bulk/upload.html", {"form": form, **_about_the_file()}, status=400 if form.errors else 200)
 

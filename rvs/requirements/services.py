@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from rvs.accounts.models import User
 from rvs.core.audit import log_action
@@ -59,10 +60,10 @@ def requirement_save(
     if requirement is not None and requirement.organisation_id != organisation.pk:
         raise PermissionDenied
     if not name.strip():
-        raise ValidationError({"name": "Give the requirement a name, e.g. “MSc entry”."})
+        raise ValidationError({"name": _("Give the requirement a name, e.g. “MSc entry”.")})
     exams = list(exams)
     if min_overall is None and min_component is None and not exams and within_years is None:
-        raise ValidationError("Set at least one condition.")
+        raise ValidationError(_("Set at least one condition."))
     try:
         with transaction.atomic():
             if requirement is None:
@@ -72,7 +73,7 @@ def requirement_save(
             requirement.within_years = within_years
             requirement.save()
     except IntegrityError:
-        raise ValidationError({"name": "You already have a requirement with this name."}) from None
+        raise ValidationError({"name": _("You already have a requirement with this name.")}) from None
     requirement.exams.set(exams)
     log_action(
         "requirement.saved", actor=actor, organisation=organisation, obj=requirement, data={"name": requirement.name}

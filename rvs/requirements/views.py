@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -25,24 +27,30 @@ from rvs.requirements.models import EntryRequirement
 
 class RequirementForm(NamedErrors, forms.Form):
     error_phrases = {
-        "name": "the requirement name", "min_overall": "the minimum overall score",
-        "min_component": "the lowest score allowed in any skill", "exams": "the accepted exams",
-        "within_years": "the number of years",
+        "name": gettext_lazy("the requirement name"), "min_overall": gettext_lazy("the minimum overall score"),
+        "min_component": gettext_lazy("the lowest score allowed in any skill"),
+        "exams": gettext_lazy("the accepted exams"), "within_years": gettext_lazy("the number of years"),
     }  # fmt: skip
-    name = forms.CharField(label="Requirement name", max_length=100, help_text="For example “MSc entry”.")
-    min_overall = forms.IntegerField(label="Minimum overall score", required=False, min_value=80, max_value=230)
+    name = forms.CharField(
+        label=gettext_lazy("Requirement name"), max_length=100, help_text=gettext_lazy("For example “MSc entry”.")
+    )
+    min_overall = forms.IntegerField(
+        label=gettext_lazy("Minimum overall score"), required=False, min_value=80, max_value=230
+    )
     min_component = forms.IntegerField(
-        label="No skill below",
+        label=gettext_lazy("No skill below"),
         required=False,
         min_value=80,
         max_value=230,
-        help_text="The lowest score allowed in any skill.",
+        help_text=gettext_lazy("The lowest score allowed in any skill."),
     )
     exams = forms.ModelMultipleChoiceField(
-        label="Accepted exams", queryset=Exam.objects.filter(verifiable=True), required=False,
-        widget=forms.CheckboxSelectMultiple, help_text="None ticked: any exam.",
+        label=gettext_lazy("Accepted exams"), queryset=Exam.objects.filter(verifiable=True), required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=gettext_lazy("None ticked: any exam."),
     )  # fmt: skip
-    within_years = forms.IntegerField(label="Taken within the last (years)", required=False, min_value=1, max_value=20)
+    within_years = forms.IntegerField(
+        label=gettext_lazy("Taken within the last (years)"), required=False, min_value=1, max_value=20
+    )
 
 
 def _requirement(organisation: Organisation, public_id: str) -> EntryRequirement:
@@ -89,7 +97,7 @@ def edit(request: OrganisationRequest, public_id: str | None = None) -> HttpResp
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"Requirement “{saved.name}” saved.")
+            messages.success(request, _("Requirement “%(name)s” saved.") % {"name": saved.name})
             return redirect("requirements:index")
     context = {"organisation": organisation, "tab": "requirements", "form": form, "requirement": requirement}
     return render(request, "requirements/form.html", context, status=400 if form.errors else 200)
@@ -103,7 +111,7 @@ def delete(request: OrganisationRequest, public_id: str) -> HttpResponse:
     requirement = _requirement(organisation, public_id)
     if request.method == "POST":
         services.requirement_delete(actor=request.user, organisation=organisation, requirement=requirement)
-        messages.success(request, f"Requirement “{requirement.name}” deleted.")
+        messages.success(request, _("Requirement “%(name)s” deleted.") % {"name": requirement.name})
         return redirect("requirements:index")
     return render(
         request,
@@ -113,12 +121,15 @@ def delete(request: OrganisationRequest, public_id: str) -> HttpResponse:
             "tab": "requirements",
             "requirement": requirement,
             "confirm": Confirmation(
-                question=f"Are you sure you want to delete the entry requirement ‘{requirement.name}’?",
+                question=_("Are you sure you want to delete the entry requirement ‘%(name)s’?")
+                % {"name": requirement.name},
                 consequences=(
-                    "Search results, the dashboard and result pages stop saying whether results meet it, and "
-                    "its “Meets” column leaves your data file templates.",
+                    _(
+                        "Search results, the dashboard and result pages stop saying whether results meet it, and "
+                        "its “Meets” column leaves your data file templates."
+                    ),
                 ),
-                button="Yes, delete the requirement",
+                button=_("Yes, delete the requirement"),
                 cancel_url=reverse("requirements:index"),
             ),
         },
