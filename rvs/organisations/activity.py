@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 
 from rvs.core.models import AuditEntry
 from rvs.organisations.activity_sentences import Who, describe, kind_of
@@ -108,26 +109,28 @@ class _Actors:
         return SOMEONE_ELSE
 
 
-# How an outsider is named as the subject of a sentence and in the "person" column.
-OUTSIDER_PEOPLE = {
-    THE_CANDIDATE: Who("A candidate", "a candidate"),
-    THE_EXAM_BOARD: Who("The exam board", "the exam board"),
-    THE_SERVICE: Who("The service", "the service"),
-    SOMEONE_ELSE: Who("Someone outside your organisation", "someone outside your organisation"),
-}
+def outsider_person(outsider: str) -> Who:
+    """How an outsider is named as the subject of a sentence and in the "person" column (in the page's language)."""
+    if outsider == THE_CANDIDATE:
+        return Who(_("A candidate"), _("a candidate"))
+    if outsider == THE_EXAM_BOARD:
+        return Who(_("The exam board"), _("the exam board"))
+    if outsider == THE_SERVICE:
+        return Who(_("The service"), _("the service"))
+    return Who(_("Someone outside your organisation"), _("someone outside your organisation"))
 
 
 def _own_person(entry: AuditEntry, names: dict[int, str]) -> Who:
     label = entry.actor_label
     if label.startswith(API_KEY_LABEL):
         name = label.removeprefix(API_KEY_LABEL).rsplit("”", 1)[0]
-        return Who(f"The API key ‘{name}’", f"the API key ‘{name}’")
-    name = names.get(entry.actor_id or 0) or label or "Someone in your organisation"
+        return Who(_("The API key ‘%(name)s’") % {"name": name}, _("the API key ‘%(name)s’") % {"name": name})
+    name = names.get(entry.actor_id or 0) or label or _("Someone in your organisation")
     return Who(name, name)
 
 
 def _row(entry: AuditEntry, outsider: str | None, names: dict[int, str]) -> ActivityRow:
-    who = _own_person(entry, names) if outsider is None else OUTSIDER_PEOPLE[outsider]
+    who = _own_person(entry, names) if outsider is None else outsider_person(outsider)
     what: dict[str, Any] = {
         "at": entry.at,
         "action": entry.action,

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from rvs.core.date_parts import DatePartsField
 from rvs.core.form_errors import NamedErrors
@@ -47,39 +49,41 @@ def people(organisation: Organisation, keys: Iterable[KeyChoice], former: set[st
     for membership in members:
         user = membership.user
         current.add(user.email.casefold())
-        label = f"{user.full_name} ({user.email})" if user.full_name else user.email
+        label = f"{user.full_name} ({user.email})" if user.full_name else user.email  # data, not words
         choices[f"user-{membership.public_id}"] = (label, Q(actor_id=user.pk))
     for email in sorted(former - current):
-        choices[f"former-{email}"] = (f"{email} (deleted user)", Q(actor__isnull=True, actor_label__iexact=email))
+        label = gettext("%(email)s (deleted user)") % {"email": email}
+        choices[f"former-{email}"] = (label, Q(actor__isnull=True, actor_label__iexact=email))
     for key in keys:
         choices[f"key-{key.public_id}"] = (key.label, Q(actor__isnull=True, actor_label=key.label))
-    choices["candidates"] = ("Candidates", Q(action__in=CANDIDATE_ACTIONS))
-    choices["exam-board"] = ("The exam board", Q(action__in=STAFF_ACTIONS))
+    choices["candidates"] = (gettext("Candidates"), Q(action__in=CANDIDATE_ACTIONS))
+    choices["exam-board"] = (gettext("The exam board"), Q(action__in=STAFF_ACTIONS))
     return choices
 
 
 class ActivityFilterForm(NamedErrors, forms.Form):
-    error_phrases = {"person": "a person", "kind": "a kind of activity"}
+    error_phrases = {"person": _("a person"), "kind": _("a kind of activity")}
 
-    person = forms.ChoiceField(label="Person", required=False)
-    kind = forms.ChoiceField(label="Kind of activity", required=False)
+    person = forms.ChoiceField(label=_("Person"), required=False)
+    kind = forms.ChoiceField(label=_("Kind of activity"), required=False)
     # Three boxes (day, month, year), as every date typed in the service (decision 0031); ISO works too.
-    start = DatePartsField(label="From", subject="The ‘From’ date", required=False)
-    end = DatePartsField(label="To", subject="The ‘To’ date", required=False)
+    start = DatePartsField(label=_("From"), subject=_("The ‘From’ date"), required=False)
+    end = DatePartsField(label=_("To"), subject=_("The ‘To’ date"), required=False)
 
     def __init__(self, data: object, *, people: dict[str, tuple[str, Q]]) -> None:
         super().__init__(data)  # type: ignore[arg-type]
         self.people = people
-        self.fields["person"].choices = [("", "Everyone"), *((value, label) for value, (label, _) in people.items())]  # type: ignore[attr-defined]
-        self.fields["kind"].choices = [("", "All kinds"), *organisation_kinds()]  # type: ignore[attr-defined]
-        self.fields["person"].error_messages["invalid_choice"] = "Choose a person from the list."
-        self.fields["kind"].error_messages["invalid_choice"] = "Choose a kind of activity from the list."
+        everyone = [("", gettext("Everyone")), *((value, label) for value, (label, _q) in people.items())]
+        self.fields["person"].choices = everyone  # type: ignore[attr-defined]
+        self.fields["kind"].choices = [("", gettext("All kinds")), *organisation_kinds()]  # type: ignore[attr-defined]
+        self.fields["person"].error_messages["invalid_choice"] = gettext("Choose a person from the list.")
+        self.fields["kind"].error_messages["invalid_choice"] = gettext("Choose a kind of activity from the list.")
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         start, end = cleaned.get("start"), cleaned.get("end")
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
-            self.add_error("end", "The ‘To’ date must be the same as or after the ‘From’ date.")
+            self.add_error("end", gettext("The ‘To’ date must be the same as or after the ‘From’ date."))
         return cleaned
 
     @property
