@@ -7,7 +7,7 @@ PORT ?= 8000
 export PORT
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run run-scaled test lint typecheck test-sqlite test-postgres bench bench-quick clean backup
+.PHONY: run run-scaled test lint typecheck test-sqlite test-postgres bench bench-quick clean backup messages compilemessages
 
 $(VENV)/.installed-runtime: requirements.txt requirements-scale.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,9 +18,24 @@ $(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
-## run: install, migrate, seed the demo once, start a task worker and the outbox relay (restarted
-## by scripts/supervise.py if they die) and serve on http://127.0.0.1:$(PORT)
-run: $(VENV)/.installed-runtime
+## compilemessages: the translation catalogues (rvs/locale/*/LC_MESSAGES/django.po) compiled into the
+## .mo files Django reads (build output, not in git); pure Python, GNU gettext not needed (decision 0033)
+LOCALE_PO := $(wildcard rvs/locale/*/LC_MESSAGES/django.po)
+LOCALE_MO := $(LOCALE_PO:.po=.mo)
+compilemessages: $(LOCALE_MO)
+
+rvs/locale/%/LC_MESSAGES/django.mo: rvs/locale/%/LC_MESSAGES/django.po scripts/compile_messages.py
+	$(PYTHON) scripts/compile_messages.py $<
+
+## messages: extract every marked string into the catalogues (needs GNU gettext's xgettext); then
+## translate the new entries and commit the .po files (docs/operations.md, "Translations")
+messages: $(VENV)/.installed-runtime
+	$(PY) manage.py makemessages -l es -l zh_Hans -l ar --add-location file --no-obsolete \
+		-i '.venv/*' -i 'data/*' -i 'node_modules/*' -i 'tests/*' -i 'bench/*' -i 'staticfiles/*'
+
+## run: install, compile the catalogues, migrate, seed the demo once, start a task worker and the outbox
+## relay (restarted by scripts/supervise.py if they die) and serve on http://127.0.0.1:$(PORT)
+run: $(VENV)/.installed-runtime compilemessages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo --once --results 300 --seed 1
@@ -29,7 +44,7 @@ run: $(VENV)/.installed-runtime
 	$(VENV)/bin/gunicorn config.wsgi:application -k gthread -w 1 --threads 8 -b 127.0.0.1:$(PORT)
 
 ## run-scaled: the scale-out shape on this machine (PostgreSQL, Redis, 2 gunicorn workers, 2 RQ workers)
-run-scaled: $(VENV)/.installed-runtime
+run-scaled: $(VENV)/.installed-runtime compilemessages
 	$(PY) scripts/run_scaled.py --port $(PORT)
 
 ## backup: database (online), media and keys into $(BACKUP_DIR)/rvs-backup-<time>/ (restore: manage.py restore)
@@ -37,8 +52,8 @@ BACKUP_DIR ?= backup
 backup: $(VENV)/.installed-runtime
 	$(PY) manage.py backup $(BACKUP_DIR)
 
-## test: lint, type-check, then the whole suite on SQLite and again on PostgreSQL
-test: $(VENV)/.installed-dev lint typecheck test-sqlite test-postgres
+## test: compile the catalogues, lint, type-check, then the whole suite on SQLite and again on PostgreSQL
+test: $(VENV)/.installed-dev compilemessages lint typecheck test-sqlite test-postgres
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
@@ -47,12 +62,12 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(VENV)/bin/mypy
 
-test-sqlite: $(VENV)/.installed-dev
+test-sqlite: $(VENV)/.installed-dev compilemessages
 	RVS_DATA_DIR=$(CURDIR)/data/test DATABASE_URL=sqlite:///$(CURDIR)/data/test/test.sqlite3 \
 		$(VENV)/bin/pytest -n 2 -q -m "not scaleout"
 
 ## The PostgreSQL run: TEST_DATABASE_URL or the local server. Under CI=true it must run, never skip.
-test-postgres: $(VENV)/.installed-dev
+test-postgres: $(VENV)/.installed-dev compilemessages
 	@url=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/rvs}; \
 	if $(PY) scripts/db_reachable.py "$$url"; then \
 		RVS_DATA_DIR=$(CURDIR)/data/test DATABASE_URL=$$url $(VENV)/bin/pytest -n 2 -q; \

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rvs.accounts.models import User
 from rvs.core.emails import queue_email
 from rvs.core.form_errors import NamedErrors
+from rvs.core.i18n import language_of, request_language
 
 
 class OutboxPasswordResetForm(NamedErrors, PasswordResetForm):
@@ -41,6 +42,7 @@ class OutboxPasswordResetForm(NamedErrors, PasswordResetForm):
             to=to_email,
             template="password_reset",
             context={"email": to_email, "link": f"{settings.RVS_SITE_URL}{path}"},
+            language=language_of(context.get("user"), request_language()),
         )
 
 

@@ -12,6 +12,7 @@ from rvs.accounts.models import User
 from rvs.core.audit import log_action
 from rvs.core.emails import queue_email
 from rvs.core.events import record_event
+from rvs.core.i18n import language_of
 from rvs.core.models import Event
 from rvs.core.staff import StaffPerm, staff_can
 from rvs.exams.scoring import ScoreError, Status, compute, scheme_for
@@ -110,6 +111,7 @@ def result_correct(
                     "organisation": organisation,
                     "withdrawn": kind == Event.Kind.RESULT_WITHDRAWN,
                 },
+                language=language_of(membership.user),
             )
     return revision
 

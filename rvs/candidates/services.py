@@ -20,6 +20,7 @@ from rvs.candidates.models import CandidateAccount, OrganisationInvite
 from rvs.core import ratelimit
 from rvs.core.audit import log_action
 from rvs.core.emails import queue_email
+from rvs.core.i18n import language_of, request_language
 from rvs.results.models import Candidate
 from rvs.results.secret_numbers import secret_number_hash
 from rvs.results.services import secret_number_matches
@@ -98,12 +99,22 @@ def _sign_up_if_allowed(
     guard.record_success(candidate)
     holder = CandidateAccount.objects.select_related("user").filter(candidate=candidate).first()
     if holder is not None:
-        queue_email(to=holder.user.email, template="candidate_sign_up_attempt", context=_help_context(holder.user))
+        queue_email(
+            to=holder.user.email,
+            template="candidate_sign_up_attempt",
+            context=_help_context(holder.user),
+            language=language_of(holder.user, request_language()),
+        )
         _refused(email, number, "account exists")
         return None
     taken = User.objects.filter(email=email).first()
     if taken is not None:
-        queue_email(to=email, template="candidate_sign_up_email_taken", context=_help_context(taken))
+        queue_email(
+            to=email,
+            template="candidate_sign_up_email_taken",
+            context=_help_context(taken),
+            language=language_of(taken, request_language()),
+        )
         _refused(email, number, "email address taken")
         return None
     return _create_account(candidate, email, password, profile)
@@ -118,14 +129,19 @@ def _help_context(user: User) -> dict[str, Any]:
 
 
 def _create_account(candidate: Candidate, email: str, password: str, profile: dict[str, Any]) -> CandidateAccount:
-    user = User(email=email, full_name=candidate.full_name)
+    user = User(email=email, full_name=candidate.full_name, language=request_language())
     user.set_password(password)
     user.save()
     account = CandidateAccount.objects.create(
         user=user, candidate=candidate, terms_accepted_at=timezone.now(), **profile
     )
     log_action("candidate.signed_up", actor=user, obj=account)
-    queue_email(to=email, template="candidate_confirm", context={"user": user, "link": _confirmation_url(user)})
+    queue_email(
+        to=email,
+        template="candidate_confirm",
+        context={"user": user, "link": _confirmation_url(user)},
+        language=user.language,
+    )
     return account
 
 
@@ -158,6 +174,7 @@ def candidate_resend_confirmation(*, account: CandidateAccount) -> None:
         to=account.user.email,
         template="candidate_confirm",
         context={"user": account.user, "link": _confirmation_url(account.user)},
+        language=language_of(account.user, request_language()),
     )
 
 
@@ -177,5 +194,6 @@ def organisation_invite(
         to=invite.email,
         template="organisation_invite",
         context={"invite": invite, "register_url": f"{settings.RVS_SITE_URL}{reverse('register')}"},
+        language=request_language(),  # the organisation has no language of its own here: the candidate's
     )
     return invite

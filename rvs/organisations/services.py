@@ -19,6 +19,7 @@ from django.utils.translation import override
 from rvs.accounts.models import User
 from rvs.core.audit import log_action
 from rvs.core.emails import queue_email
+from rvs.core.i18n import language_of, request_language
 from rvs.core.normalise import fold
 from rvs.core.permissions import Perm, has_perm
 from rvs.core.staff import StaffPerm, staff_can
@@ -87,10 +88,11 @@ def registration_submit(*, data: dict[str, Any], exams: Iterable[Exam] = ()) -> 
         name_folded=name_folded,
         submitted_at=now,
         due_by=add_working_days(now.date(), 2),
+        language=request_language(),  # the approval or rejection email is written in it
     )
     request.recognised_exams.set(exams)
     log_action("registration.submitted", actor=email, obj=request, data={"organisation": request.organisation_name})
-    queue_email(to=email, template="registration_received", context={"request": request})
+    queue_email(to=email, template="registration_received", context={"request": request}, language=request.language)
     return request
 
 
@@ -122,7 +124,9 @@ def registration_approve(*, actor: User, request: RegistrationRequest) -> Organi
         website=request.website,
     )
     organisation.recognised_exams.set(request.recognised_exams.all())
-    user = User.objects.create_user(request.work_email, full_name=request.registrant_name, job_title=request.job_title)
+    user = User.objects.create_user(
+        request.work_email, full_name=request.registrant_name, job_title=request.job_title, language=request.language
+    )
     Membership.objects.create(user=user, organisation=organisation, role=Membership.Role.PRIMARY)
     RegistrationRequest.objects.filter(pk=request.pk).update(organisation=organisation)
     log_action("registration.approved", actor=actor, organisation=organisation, obj=request)
@@ -130,6 +134,7 @@ def registration_approve(*, actor: User, request: RegistrationRequest) -> Organi
         to=user.email,
         template="registration_approved",
         context={"organisation": organisation, "user": user, "link": set_password_url(user)},
+        language=language_of(user),
     )
     return organisation
 
@@ -145,7 +150,12 @@ def registration_reject(*, actor: User, request: RegistrationRequest, reason: st
     if not claimed:
         raise ValidationError(_("This request has already been decided."))
     log_action("registration.rejected", actor=actor, obj=request, data={"reason": reason})
-    queue_email(to=request.work_email, template="registration_rejected", context={"request": request, "reason": reason})
+    queue_email(
+        to=request.work_email,
+        template="registration_rejected",
+        context={"request": request, "reason": reason},
+        language=language_of(None, request.language),
+    )
 
 
 @transaction.atomic
@@ -205,6 +215,7 @@ def user_add(*, actor: User, organisation: Organisation, email: str, full_name: 
         to=email,
         template="user_added",
         context={"organisation": organisation, "user": user, "added_by": actor, "link": set_password_url(user)},
+        language=request_language(),  # no saved language yet: the one of the person who added them
     )
     return membership
 
@@ -275,9 +286,11 @@ def primary_user_change(*, actor: User, organisation: Organisation, new_primary:
         data={"from": old.user.email if old else "", "to": new_primary.user.email},
     )
     context = {"organisation": organisation, "new_primary": new_primary.user, "old_primary": old.user if old else None}
-    queue_email(to=new_primary.user.email, template="primary_changed", context=context)
+    queue_email(
+        to=new_primary.user.email, template="primary_changed", context=context, language=language_of(new_primary.user)
+    )
     if old is not None:
-        queue_email(to=old.user.email, template="primary_changed", context=context)
+        queue_email(to=old.user.email, template="primary_changed", context=context, language=language_of(old.user))
 
 
 @transaction.atomic

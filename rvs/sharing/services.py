@@ -12,6 +12,7 @@ from rvs.accounts.models import User
 from rvs.core.audit import log_action
 from rvs.core.emails import queue_email
 from rvs.core.events import record_event
+from rvs.core.i18n import language_of
 from rvs.core.models import Event
 from rvs.organisations.models import Membership, Organisation
 from rvs.results.models import Candidate, ErnGrant, Result
@@ -81,6 +82,7 @@ def _notify(organisation: Organisation, candidate: Candidate, results: list[Resu
                 "results": results,
                 "dashboard_path": reverse("results:dashboard"),
             },
+            language=language_of(membership.user),
         )
 
 
