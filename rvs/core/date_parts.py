@@ -21,16 +21,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from rvs.core.dates import MONTHS
+from rvs.core.form_errors import fill_field
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 PARTS = ("day", "month", "year")
-LABELS = {"day": "Day", "month": "Month", "year": "Year"}
+LABELS = {"day": gettext_lazy("Day"), "month": gettext_lazy("Month"), "year": gettext_lazy("Year")}
 MAX_PART = 20  # characters in one box: anything longer is not a date and is not parsed
 _ISO = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*\Z", re.ASCII)
 _NUMBER = re.compile(r"\s*(\d+)\s*\Z", re.ASCII)
@@ -40,6 +44,15 @@ _MONTH_NAMES = {name.lower(): n for n, name in enumerate(MONTHS, 1)} | {
 _MONTH_NAMES["sept"] = 9
 
 Past = Literal["strict", "or_today"]
+# "Date of birth must include a month": the boxes left empty (not all three: that is no date).
+_MISSING = {
+    ("day",): gettext_lazy("%(field)s must include a day"),
+    ("month",): gettext_lazy("%(field)s must include a month"),
+    ("year",): gettext_lazy("%(field)s must include a year"),
+    ("day", "month"): gettext_lazy("%(field)s must include a day and month"),
+    ("day", "year"): gettext_lazy("%(field)s must include a day and year"),
+    ("month", "year"): gettext_lazy("%(field)s must include a month and year"),
+}
 
 
 class DateParts(NamedTuple):
@@ -166,12 +179,32 @@ class DatePartsField(forms.Field):
     ) -> None:
         kwargs.setdefault("widget", DatePartsWidget(birthday=birthday))
         super().__init__(**kwargs)
-        label = str(self.label or "Date")
-        self.subject = subject or label[:1].upper() + label[1:].lower()
-        self.what = what or f"the {label.lower()}"
+        self._subject, self._what = subject, what
         self.past = past
         if "required" not in (kwargs.get("error_messages") or {}):
-            self.error_messages["required"] = f"Enter {self.what}"
+            self.error_messages["required"] = _lazy_required(self)
+
+    def _label(self) -> tuple[str, bool]:
+        return str(self.label or _("Date")), (get_language() or "en").startswith("en")
+
+    @property
+    def subject(self) -> str:
+        """What starts the messages ("Date of birth must be a real date"), in the reader's language."""
+        if self._subject:
+            return str(self._subject)
+        label, english = self._label()
+        return label[:1].upper() + (label[1:].lower() if english else label[1:])
+
+    @property
+    def what(self) -> str:
+        """What completes "Enter …" ("the candidate's date of birth"), in the reader's language."""
+        if self._what:
+            return str(self._what)
+        label, english = self._label()
+        return _("the %(label)s").replace("%(label)s", label.lower() if english else label)
+
+    def _says(self, pattern: str) -> str:
+        return fill_field(pattern, self.subject)
 
     def _error(self, message: str, code: str, parts: tuple[str, ...] = PARTS) -> ValidationError:
         return ValidationError(message, code=code, params={"parts": parts})
@@ -183,30 +216,30 @@ class DatePartsField(forms.Field):
         if not parts:
             return None
         if parts.raw:
-            raise self._error(f"{self.subject} must be a real date", "invalid")
+            raise self._error(self._says(_("%(field)s must be a real date")), "invalid")
         missing = tuple(part for part in PARTS if not parts.get(part).strip())
         if missing:
-            raise self._error(f"{self.subject} must include a {' and '.join(missing)}", "incomplete", missing)
+            raise self._error(self._says(_MISSING[missing]), "incomplete", missing)
         if any(len(parts.get(part)) > MAX_PART for part in PARTS):
-            raise self._error(f"{self.subject} must be a real date", "invalid")
+            raise self._error(self._says(_("%(field)s must be a real date")), "invalid")
         day_match, year_match = _NUMBER.match(parts.day), _NUMBER.match(parts.year)
         month = _months(parts.month)
         wrong = tuple(part for part, ok in (("day", day_match), ("month", month), ("year", year_match)) if not ok)
         if wrong or day_match is None or year_match is None or month is None:
-            raise self._error(f"{self.subject} must be a real date", "invalid", wrong)
+            raise self._error(self._says(_("%(field)s must be a real date")), "invalid", wrong)
         if len(year_match.group(1)) != 4:
-            raise self._error(f"{self.subject} year must include 4 numbers", "year", ("year",))
+            raise self._error(self._says(_("%(field)s year must include 4 numbers")), "year", ("year",))
         day, year = int(day_match.group(1)), int(year_match.group(1))
         # A day or month that no date has marks that box; 31 February or year 0 marks them all.
         out_of_range = tuple(
             part for part, bad in (("day", not 1 <= day <= 31), ("month", not 1 <= month <= 12)) if bad
         )
         if out_of_range:
-            raise self._error(f"{self.subject} must be a real date", "invalid", out_of_range)
+            raise self._error(self._says(_("%(field)s must be a real date")), "invalid", out_of_range)
         try:
             return dt.date(year, month, day)
         except ValueError:
-            raise self._error(f"{self.subject} must be a real date", "invalid") from None
+            raise self._error(self._says(_("%(field)s must be a real date")), "invalid") from None
 
     def validate(self, value: Any) -> None:
         if value in self.empty_values:
@@ -215,9 +248,16 @@ class DatePartsField(forms.Field):
             return
         today = timezone.localdate()
         if self.past == "strict" and value >= today:
-            raise self._error(f"{self.subject} must be in the past", "past")
+            raise self._error(self._says(_("%(field)s must be in the past")), "past")
         if self.past == "or_today" and value > today:
-            raise self._error(f"{self.subject} must be today or in the past", "past")
+            raise self._error(self._says(_("%(field)s must be today or in the past")), "past")
+
+
+def _required(field: DatePartsField) -> str:
+    return fill_field(_("Enter %(field)s"), field.what)
+
+
+_lazy_required = lazy(_required, str)
 
 
 def invalid_parts(errors: Any) -> tuple[str, ...]:

@@ -13,6 +13,8 @@ import os
 import random
 import unicodedata
 
+from django.utils.translation import gettext as _
+
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 # Crockford's decoding rules: letters easily misread are read as the digits they resemble.
@@ -22,7 +24,12 @@ LENGTH = RANDOM_LENGTH + 1
 
 
 class ErnFormatError(ValueError):
-    """The text cannot be an Exam Reference Number; the message says why."""
+    """The text cannot be an Exam Reference Number; the message says why (in the reader's language),
+    ``code`` what is wrong: "empty", "characters", "length" or "typo" (the right shape, a character wrong)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 # The check is a weighted sum in the field GF(32) (modulus x^5 + x^2 + 1, primitive): character i
@@ -124,18 +131,27 @@ def normalise(text: str) -> str:
     # Any space or dash goes: ERNs are pasted from PDFs, which turn "-" into U+2010 or U+2013.
     cleaned = "".join(ch for ch in (text or "").upper() if not _is_separator(ch)).translate(_ALIASES)
     if not cleaned:
-        raise ErnFormatError("Enter an Exam Reference Number.")
+        raise ErnFormatError(_("Enter an Exam Reference Number."), "empty")
     bad = sorted({ch for ch in cleaned if ch not in _VALUE})
     if bad:
         raise ErnFormatError(
-            f"An Exam Reference Number has only letters and digits; {''.join(bad)!r} cannot be part of one."
+            _("An Exam Reference Number has only letters and digits; %(characters)s cannot be part of one.")
+            % {"characters": repr("".join(bad))},
+            "characters",
         )
     if len(cleaned) != LENGTH:
-        raise ErnFormatError(f"An Exam Reference Number has {LENGTH} characters; this one has {len(cleaned)}.")
+        raise ErnFormatError(
+            _("An Exam Reference Number has %(length)s characters; this one has %(count)s.")
+            % {"length": LENGTH, "count": len(cleaned)},
+            "length",
+        )
     if _syndrome(cleaned) != 0:
         raise ErnFormatError(
-            "This Exam Reference Number contains a typing error: its last character does not match "
-            "the others. Check it against the Statement of Results."
+            _(
+                "This Exam Reference Number contains a typing error: its last character does not match "
+                "the others. Check it against the Statement of Results."
+            ),
+            "typo",
         )
     return cleaned
 

@@ -47,7 +47,7 @@ def field_phrase(field: forms.Field, given: StrOrPromise | None = None) -> str:
     return _("the %(label)s").replace("%(label)s", label)
 
 
-def _fill(template: str, phrase: str) -> str:
+def fill_field(template: str, phrase: str) -> str:
     """``template`` with the field's phrase put in, its first letter a capital: Django fills the
     other placeholders (``%(limit_value)d``) when it raises the error."""
     text = str(template).replace("%(field)s", phrase)
@@ -113,7 +113,7 @@ def messages_for(field: forms.Field, phrase: str) -> dict[str, str]:
         "unique": _("%(field)s is already in use"),
         "incomplete": _("Enter all of %(field)s"),
     }
-    return {code: _fill(pattern, phrase) for code, pattern in patterns.items()}
+    return {code: fill_field(pattern, phrase) for code, pattern in patterns.items()}
 
 
 def _django_defaults(field: forms.Field) -> dict[str, str]:

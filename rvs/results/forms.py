@@ -9,6 +9,8 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from rvs.core import ern as ern_codec
 from rvs.core.date_parts import DatePartsField
@@ -54,7 +56,7 @@ def _option(option: dict[str, Any]) -> str:
 def _select(widget: dict[str, Any]) -> str | None:
     """``django/forms/widgets/select.html``; None if an option has a template of its own."""
     parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
-    for group_name, group_choices, _ in widget["optgroups"]:
+    for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
             parts.append(f'\n  <optgroup label="{_text(group_name)}">')
         for option in group_choices:
@@ -122,52 +124,53 @@ class SearchForm(NamedErrors, forms.Form):
     """The nine search fields of the helpdesk article, labelled as there."""
 
     error_phrases = {
-        "name": "the candidate's name", "date_of_birth": "the candidate's date of birth",
-        "candidate_number": "the Candidate ID Number", "exam": "the exam", "place_of_entry": "the exam place of entry",
-        "centre_name": "the exam centre name", "email": "the candidate's email address",
-        "exam_date": "the date of the exam", "ern": "the Exam Reference Number", "requirement": "an entry requirement",
+        "name": _("the candidate's name"), "date_of_birth": _("the candidate's date of birth"),
+        "candidate_number": _("the Candidate ID Number"), "exam": _("the exam"),
+        "place_of_entry": _("the exam place of entry"), "centre_name": _("the exam centre name"),
+        "email": _("the candidate's email address"), "exam_date": _("the date of the exam"),
+        "ern": _("the Exam Reference Number"), "requirement": _("an entry requirement"),
     }  # fmt: skip
 
     default_renderer = _WidgetRenderer()
 
     name = forms.CharField(
-        label="Candidate Name", required=False, max_length=200,
-        help_text="First name, surname or both. Accents and capitals do not matter.",
+        label=_("Candidate Name"), required=False, max_length=200,
+        help_text=_("First name, surname or both. Accents and capitals do not matter."),
     )  # fmt: skip
     date_of_birth = DatePartsField(
-        label="Candidate Date of Birth", required=False, what="the candidate's date of birth", subject="Date of birth",
-        past="strict", help_text="For example, 27 3 2007",
+        label=_("Candidate Date of Birth"), required=False, what=_("the candidate's date of birth"),
+        subject=_("Date of birth"), past="strict", help_text=_("For example, 27 3 2007"),
     )  # fmt: skip
     candidate_number = forms.CharField(
-        label="Candidate ID Number", required=False, max_length=32,
-        help_text="As on the candidate's Confirmation of Entry.",
+        label=_("Candidate ID Number"), required=False, max_length=32,
+        help_text=_("As on the candidate's Confirmation of Entry."),
     )  # fmt: skip
     exam = _ModelChoiceField(
-        label="Exam Name", required=False, queryset=Exam.objects.filter(verifiable=True), empty_label="Any exam"
+        label=_("Exam Name"), required=False, queryset=Exam.objects.filter(verifiable=True), empty_label=_("Any exam")
     )
     place_of_entry = forms.CharField(
-        label="Exam Place of Entry", required=False, max_length=100,
-        help_text="The city where the candidate took the exam.",
+        label=_("Exam Place of Entry"), required=False, max_length=100,
+        help_text=_("The city where the candidate took the exam."),
     )  # fmt: skip
     centre_name = forms.CharField(
-        label="Exam Centre Name", required=False, max_length=200,
-        help_text="The name of the centre where the candidate took the exam.",
+        label=_("Exam Centre Name"), required=False, max_length=200,
+        help_text=_("The name of the centre where the candidate took the exam."),
     )  # fmt: skip
-    email = forms.EmailField(label="Candidate Email Address", required=False)
+    email = forms.EmailField(label=_("Candidate Email Address"), required=False)
     exam_date = DatePartsField(
-        label="Date of Exam", required=False, what="the date of the exam", subject="Date of exam",
-        past="or_today", help_text="For example, 5 9 2026",
+        label=_("Date of Exam"), required=False, what=_("the date of the exam"), subject=_("Date of exam"),
+        past="or_today", help_text=_("For example, 5 9 2026"),
     )  # fmt: skip
     ern = forms.CharField(
-        label="Exam Reference Number", required=False, max_length=40,
-        help_text="Top right of the Statement of Results. Finds any candidate's result, shared or not.",
+        label=_("Exam Reference Number"), required=False, max_length=40,
+        help_text=_("Top right of the Statement of Results. Finds any candidate's result, shared or not."),
     )  # fmt: skip
 
     requirement = _ModelChoiceField(
-        label="Check against entry requirement", required=False, queryset=EntryRequirement.objects.none(),
-        empty_label="No requirement", to_field_name="public_id",
+        label=_("Check against entry requirement"), required=False, queryset=EntryRequirement.objects.none(),
+        empty_label=_("No requirement"), to_field_name="public_id",
     )  # fmt: skip
-    meets_only = forms.BooleanField(label="Only results that meet it", required=False)
+    meets_only = forms.BooleanField(label=_("Only results that meet it"), required=False)
 
     def __init__(self, *args: Any, organisation: Organisation | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -179,9 +182,9 @@ class SearchForm(NamedErrors, forms.Form):
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"]
         if name and any(len(token) < 2 for token in tokens(name)):
-            raise forms.ValidationError("Enter at least two letters of each name.")
+            raise forms.ValidationError(gettext("Enter at least two letters of each name."), code="too_short")
         if name and not tokens(name):
-            raise forms.ValidationError("Enter a name with letters or digits.")
+            raise forms.ValidationError(gettext("Enter a name with letters or digits."), code="no_letters")
         return name
 
     ern_example = "NFCB6H-89RTD3-SPR3VQ"  # the shape of one, in the error message (a valid check character)
@@ -193,14 +196,18 @@ class SearchForm(NamedErrors, forms.Form):
         try:
             return ern_codec.normalise(value)
         except ern_codec.ErnFormatError as exc:
-            if "typing error" in str(exc):  # the right shape, a character wrong: the codec says where to look
+            if exc.code == "typo":  # the right shape, a character wrong: the codec says where to look
                 raise forms.ValidationError(str(exc)) from None
-            raise forms.ValidationError(f"Enter an Exam Reference Number like {self.ern_example}. {exc}") from None
+            raise forms.ValidationError(
+                gettext("Enter an Exam Reference Number like %(example)s. %(problem)s")
+                % {"example": self.ern_example, "problem": exc},
+                code="invalid",
+            ) from None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if not self.errors and not any(cleaned.get(name) for name in self.fields if name != "meets_only"):
-            raise forms.ValidationError("Fill in at least one field to search.")
+            raise forms.ValidationError(gettext("Fill in at least one field to search."), code="empty")
         return cleaned
 
     def saved_form(self) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rvs.core import ern as ern_codec
 from rvs.core.fields import BytewiseCharField, BytewiseEmailField
@@ -63,10 +65,23 @@ class Centre(models.Model):
         return f"{self.name} ({self.city})"
 
 
+# The statuses as pages name them (the choices' labels stay English: data files and the PDF write them).
+STATUS_LABELS = {
+    "result": _("Result issued"),
+    "not_reported": _("No score reported"),
+    "absent_part": _("X – absent from part of the exam"),
+    "absent_all": _("Z – absent from all parts of the exam"),
+    "pending": pgettext_lazy("a result's status", "Pending"),
+    "withheld": _("Withheld – contact the exam centre"),
+    "withdrawn": _("Withdrawn by the exam board"),
+}
+
+
 class Result(models.Model):
     """One exam result, as printed on a Statement of Results."""
 
     class Status(models.TextChoices):
+        # English, as data files and the Statement of Results write them; pages show ``status_label``.
         RESULT = "result", "Result issued"
         NOT_REPORTED = "not_reported", "No score reported"
         ABSENT_PART = "absent_part", "X – absent from part of the exam"
@@ -101,6 +116,11 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exam} {self.exam_date} ({self.ern_display})"
+
+    @property
+    def status_label(self) -> str:
+        """The status as pages show it, in the reader's language (``get_status_display``: English, for files)."""
+        return str(STATUS_LABELS.get(self.status, self.get_status_display()))
 
     @property
     def ern_display(self) -> str:

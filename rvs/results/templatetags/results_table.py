@@ -71,7 +71,7 @@ def _exam_date(share: Any, r: Any, link: str, new: bool) -> str:
 def _score(share: Any, r: Any, link: str, new: bool) -> str:
     if r.shows_scores:
         return f"<td>{escape(localize(r.overall_score))}{f' ({escape(r.cefr)})' if r.cefr else ''}</td>"
-    return f"<td>{escape(r.get_status_display())}</td>"
+    return f"<td>{escape(r.status_label)}</td>"
 
 
 def _shared(share: Any, r: Any, link: str, new: bool) -> str:
