@@ -6,8 +6,8 @@ catalogues (Django and every installed app that has one), each translated to ``p
 "Search results" -> "⟦Šéàŕçĥ ŕéšúĺţš⟧". Placeholders (``%(name)s``, ``%s``, ``{name}``), HTML tags and
 entities stay as they are. ``active(directory)`` adds the language to the settings for a while.
 
-``untranslated(html, data)`` reads a page as people do (text outside script/style/pre/code and
-outside parts written in another language, the attributes people read) and returns what is left
+``untranslated(html, data)`` reads a page as people do (text outside script/style/pre/code, outside
+parts written in another language or marked ``translate="no"``, and the attributes people read) and returns what is left
 after taking away the marked text, the data, numbers and punctuation: text that did not go through
 a translation. ``untranslated_text`` does the same for an email.
 """
@@ -129,7 +129,10 @@ class _Reader(HTMLParser):
             if tag == self.skip[-1][0] and tag not in VOID:
                 self.skip[-1][1] += 1  # type: ignore[operator]
             return
-        other_language = "lang" in values and values["lang"].lower() != self.page_lang
+        # written in another language (the switcher's names) or not to be translated (HTML's translate="no")
+        other_language = ("lang" in values and values["lang"].lower() != self.page_lang) or values.get(
+            "translate"
+        ) == "no"
         if tag in EXEMPT or (other_language and tag not in VOID):
             self.skip.append([tag, 1])
             return
