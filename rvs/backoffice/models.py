@@ -53,8 +53,9 @@ class ImportJob(models.Model):
         EXPIRED = "expired", _("Expired: not imported in time, file deleted")
 
     class Format(models.TextChoices):
-        CSV = "csv", "CSV"
-        XLSX = "xlsx", "XLSX"
+        # Translators: names of file formats; keep them as they are unless your language writes them otherwise
+        CSV = "csv", _("CSV")
+        XLSX = "xlsx", _("XLSX")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
