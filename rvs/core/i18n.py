@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponseBase
@@ -62,9 +64,9 @@ def request_language() -> str:
     return current().code
 
 
-def language_of(user: Any, default: str | None = None) -> str:
+def language_of(user: object, default: str | None = None) -> str:
     """The language to write to this person in: their saved one, else ``default``, else English."""
-    saved = supported(getattr(user, "language", "")) if user is not None else None
+    saved = supported(getattr(user, "language", ""))
     return saved or supported(default) or settings.LANGUAGE_CODE
 
 
@@ -103,7 +105,7 @@ def set_language_cookie(response: HttpResponseBase, code: str) -> None:
 
 
 @receiver(user_logged_in, dispatch_uid="rvs.core.i18n.remember_language")
-def remember_language(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def remember_language(sender: object, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any) -> None:
     """Signing in with no saved language keeps the one the person was reading, if they or their
     browser chose it (the cookie or Accept-Language, not the fallback): their emails follow it."""
     if request is None or not hasattr(user, "language") or supported(user.language):
@@ -112,4 +114,4 @@ def remember_language(sender: Any, request: HttpRequest | None, user: Any, **kwa
     code = supported(getattr(request, "LANGUAGE_CODE", None))
     if chosen and code:
         user.language = code
-        type(user).objects.filter(pk=user.pk).update(language=code)
+        get_user_model().objects.filter(pk=user.pk).update(language=code)
