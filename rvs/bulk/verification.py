@@ -21,7 +21,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from rvs.bulk.problems import Problems, not_verified
 from rvs.core import ern as ern_codec
@@ -87,9 +87,9 @@ def _cell(value: Any) -> str:
 def applicant_file_limits() -> UploadLimits:
     """What an applicants' file may cost (decision 0012): rows, empty ones included, stop the reading."""
     return upload_limits(
-        what="file",
-        noun="applicants",
-        verb="checked",
+        what=gettext_lazy("file"),
+        noun=gettext_lazy("applicants"),
+        verb=gettext_lazy("checked"),
         max_bytes=settings.BULK_MAX_BYTES,
         max_rows=settings.BULK_MAX_ROWS,
         max_unpacked_bytes=settings.BULK_MAX_UNPACKED_BYTES,

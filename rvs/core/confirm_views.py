@@ -10,25 +10,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CONFIRMED_FIELD = "confirmed"
-CANNOT_BE_UNDONE = "This cannot be undone."
+CANNOT_BE_UNDONE = _("This cannot be undone.")
 
 
 @dataclass(frozen=True)
 class Confirmation:
     """What ``_confirm.html`` shows: the question, what happens, the button and where Cancel goes."""
 
-    question: str
-    consequences: tuple[str, ...]
-    button: str
+    question: StrOrPromise
+    consequences: tuple[StrOrPromise, ...]
+    button: StrOrPromise
     cancel_url: str
     action: str = ""  # the form posts to the page's own URL when empty
     hidden: tuple[tuple[str, str], ...] = field(default_factory=tuple)
-    undo: str = CANNOT_BE_UNDONE  # what is said about undoing it; empty to say nothing
+    undo: StrOrPromise = CANNOT_BE_UNDONE  # what is said about undoing it; empty to say nothing
 
 
 def is_confirmed(request: HttpRequest) -> bool:

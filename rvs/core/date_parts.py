@@ -203,8 +203,8 @@ class DatePartsField(forms.Field):
         label, english = self._label()
         return _("the %(label)s").replace("%(label)s", label.lower() if english else label)
 
-    def _says(self, pattern: str) -> str:
-        return fill_field(pattern, self.subject)
+    def _says(self, pattern: StrOrPromise) -> str:
+        return fill_field(str(pattern), self.subject)
 
     def _error(self, message: str, code: str, parts: tuple[str, ...] = PARTS) -> ValidationError:
         return ValidationError(message, code=code, params={"parts": parts})

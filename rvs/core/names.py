@@ -30,6 +30,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext_lazy
+
 from rvs.core.normalise import fold
 
 KEY_PREFIX = "~"
@@ -162,6 +165,12 @@ def _query_terms(query: str) -> tuple[QueryTerm, ...]:
 # Tiers: how the weakest search word matched.
 EXACT, PREFIX, VARIANT = 0, 1, 2
 TIER_LABELS = {EXACT: "exact", PREFIX: "prefix", VARIANT: "variant"}
+# The tiers as the results table names them, in the reader's language (``TIER_LABELS``: codes for the API, CSS).
+TIER_SHOWN = {
+    EXACT: pgettext_lazy("how a name matched", "exact"),
+    PREFIX: pgettext_lazy("how a name matched", "prefix"),
+    VARIANT: pgettext_lazy("how a name matched", "variant"),
+}
 
 
 @dataclass(frozen=True)
@@ -183,6 +192,10 @@ class Match:
     @property
     def label(self) -> str:
         return TIER_LABELS[self.tier]
+
+    @property
+    def label_shown(self) -> str:
+        return str(TIER_SHOWN[self.tier])
 
 
 def _distance(a: str, b: str) -> int:
@@ -237,6 +250,7 @@ def explain(query: str, first_name: str, last_name: str) -> Match | None:
     order: list[int] = []
     distance = inexact = 0
     reasons: list[str] = []
+    together = False
     for term in terms:
         best: tuple[int, int, _Stored] | None = None
         for candidate in stored:
@@ -264,23 +278,24 @@ def explain(query: str, first_name: str, last_name: str) -> Match | None:
         order.append(match.positions[0])
         shown = " ".join(words[p] for p in match.positions)
         if len(match.positions) > 1 and kind != VARIANT:
-            reasons.append(f"“{term.word}” is “{shown}” written together")
+            together = True
+            reasons.append(_("“%(given)s” is “%(held)s” written together") % {"given": term.word, "held": shown})
         elif kind == PREFIX:
-            reasons.append(f"“{term.word}” starts “{shown}”")
+            reasons.append(_("“%(given)s” starts “%(held)s”") % {"given": term.word, "held": shown})
         elif kind == VARIANT:
-            reasons.append(f"“{term.word}” is a spelling of “{shown}”")
+            reasons.append(_("“%(given)s” is a spelling of “%(held)s”") % {"given": term.word, "held": shown})
     swapped = bool(given and family) and len(order) > 1 and order != sorted(order)
     if swapped:
-        reasons.append("given and family names in the other order")
+        reasons.append(_("given and family names in the other order"))
     left_out = set(range(len(words))) - covered
     missing = len(left_out)
     between = [p for p in left_out if covered and min(covered) < p < max(covered)]
     if between:
-        reasons.append("middle name not given" if len(between) == 1 else "middle names not given")
+        reasons.append(ngettext("middle name not given", "middle names not given", len(between)))
     if tier == EXACT and not swapped and not missing and not reasons:
-        reasons.insert(0, "exact name")
-    elif tier == EXACT and not any("written together" in r for r in reasons):
-        reasons.insert(0, "every word exact")
+        reasons.insert(0, _("exact name"))
+    elif tier == EXACT and not together:
+        reasons.insert(0, _("every word exact"))
     return Match(
         tier=tier,
         swapped=swapped,

@@ -14,11 +14,16 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 View = TypeVar("View", bound=Callable[..., Any])
 # What a multipart body holds besides the file itself: boundaries, part headers, the other fields.
@@ -44,9 +49,9 @@ class UploadLimits:
     ``max_rows`` counts the rows after the header, empty rows included: reading stops there.
     """
 
-    what: str  # "file", "applicant file": how messages name the upload
-    noun: str  # "results", "applicants": what its rows are
-    verb: str  # "imported", "checked": what is done with them
+    what: StrOrPromise  # "file", "applicant file": how messages name the upload
+    noun: StrOrPromise  # "results", "applicants": what its rows are
+    verb: StrOrPromise  # "imported", "checked": what is done with them
     max_bytes: int
     max_rows: int
     max_unpacked_bytes: int
@@ -57,17 +62,20 @@ class UploadLimits:
     max_members: int = 10_000
 
     def refuse_rows(self, count: str, where: str = "") -> TooManyRows:
-        return TooManyRows(
-            f"The {self.what} has {count} after its header{where}; at most {self.max_rows} {self.noun} can be "
-            f"{self.verb} at once. Split it into smaller files."
+        # Translators: "The file has 5001 lines after its header; at most 5000 applicants can be checked at once. …"
+        message = _(
+            "The %(what)s has %(count)s after its header%(where)s; at most %(most)s %(noun)s can be %(verb)s at once. "
+            "Split it into smaller files."
         )
+        values = {"what": self.what, "count": count, "where": where, "most": self.max_rows, "noun": self.noun}
+        return TooManyRows(message % {**values, "verb": self.verb})
 
 
 def upload_limits(
     *,
-    what: str,
-    noun: str,
-    verb: str,
+    what: StrOrPromise,
+    noun: StrOrPromise,
+    verb: StrOrPromise,
     max_bytes: int,
     max_rows: int,
     max_unpacked_bytes: int,
@@ -88,12 +96,19 @@ def upload_limits(
     )
 
 
-def check_size(size: int | None, *, max_bytes: int, what: str = "file", verb: str = "uploaded") -> None:
+def check_size(
+    size: int | None, *, max_bytes: int, what: StrOrPromise | None = None, verb: StrOrPromise | None = None
+) -> None:
     if size is None or size > max_bytes:
-        raise UploadRefused(f"The {what} is {megabytes(size or 0)}; at most {megabytes(max_bytes)} can be {verb}.")
+        # Translators: "The file is 12.0 MB; at most 10.0 MB can be uploaded."
+        message = _("The %(what)s is %(size)s; at most %(most)s can be %(verb)s.")
+        values = {"what": what or _("file"), "size": megabytes(size or 0), "most": megabytes(max_bytes)}
+        raise UploadRefused(message % {**values, "verb": verb or _("uploaded")})
 
 
-def read_upload(upload: IO[bytes], *, max_bytes: int, what: str = "file", verb: str = "uploaded") -> bytes:
+def read_upload(
+    upload: IO[bytes], *, max_bytes: int, what: StrOrPromise | None = None, verb: StrOrPromise | None = None
+) -> bytes:
     """The upload's bytes, refused before reading when it says it is too large, and never read past the limit."""
     declared = getattr(upload, "size", None)
     if declared is not None:  # Django's uploads know their size; refuse before reading a byte
@@ -107,11 +122,11 @@ def read_upload(upload: IO[bytes], *, max_bytes: int, what: str = "file", verb: 
 def check_archive(
     archive: zipfile.ZipFile,
     *,
-    what: str,
+    what: StrOrPromise,
     max_unpacked_bytes: int,
     max_unpack_ratio: int | None,
     max_members: int,
-    verb: str = "imported",
+    verb: StrOrPromise = "imported",
 ) -> list[zipfile.ZipInfo]:
     """The members of ``archive``, refused when it unpacks to more than the limit or absurdly.
 
@@ -144,7 +159,7 @@ def check_csv(data: bytes, limits: UploadLimits) -> int:
     end_of_line = b"\n" if data.count(b"\n") >= data.count(b"\r") else b"\r"
     lines = data.count(end_of_line) + (0 if not data or data.endswith(end_of_line) else 1) - 1
     if lines > limits.max_rows:
-        raise limits.refuse_rows(f"{lines} lines")
+        raise limits.refuse_rows(ngettext("%(count)s line", "%(count)s lines", lines) % {"count": lines})
     longest = limits.max_line_bytes
     if len(data) <= longest:
         return max(lines, 0)
@@ -154,8 +169,11 @@ def check_csv(data: bytes, limits: UploadLimits) -> int:
         stop = len(data) if end < 0 else end
         if stop - start > longest:
             raise UploadRefused(
-                f"Line {number} of the {limits.what} is longer than {longest} bytes; "
-                "no line of a genuine file is that long."
+                _(
+                    "Line %(line)s of the %(what)s is longer than %(most)s bytes; "
+                    "no line of a genuine file is that long."
+                )
+                % {"line": number, "what": limits.what, "most": longest}
             )
         if end < 0:
             return max(lines, 0)
@@ -165,7 +183,8 @@ def check_csv(data: bytes, limits: UploadLimits) -> int:
 def check_width(values: list[str], line: int, limits: UploadLimits) -> None:
     if len(values) > limits.max_columns:
         raise UploadRefused(
-            f"Line {line} of the {limits.what} has {len(values)} columns; at most {limits.max_columns} are read."
+            _("Line %(line)s of the %(what)s has %(count)s columns; at most %(most)s are read.")
+            % {"line": line, "what": limits.what, "count": len(values), "most": limits.max_columns}
         )
 
 
@@ -206,5 +225,8 @@ class RequestBodyLimitMiddleware:
         allowed = limit()
         if int(declared) <= allowed + BODY_OVERHEAD:
             return None
-        message = f"The upload is {megabytes(int(declared))}; at most {megabytes(allowed)} can be sent here."
+        message = _("The upload is %(size)s; at most %(most)s can be sent here.") % {
+            "size": megabytes(int(declared)),
+            "most": megabytes(allowed),
+        }
         return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")

@@ -115,7 +115,11 @@ def test_the_rows_are_the_markup_the_template_made_escaped_the_same_way(org_a: A
         if index == 1:
             Share.objects.filter(pk=share.pk).update(first_viewed_at=share.shared_at)
             share.refresh_from_db()
-        share.name_match = SimpleNamespace(label="exact <i>", reasons=("same <name>", "a & b")) if index else None
+        share.name_match = (
+            SimpleNamespace(label="exact <i>", label_shown="exact <i>", reasons=("same <name>", "a & b"))
+            if index
+            else None
+        )
         share.verdict = SimpleNamespace(met=index == 2, reasons=["Overall < 160", "x & y"])
         page.append(share)
 

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms, template
 from django.contrib.messages import constants
 from django.forms import BoundField
+from django.utils.translation import gettext
 
 from rvs.core.form_errors import summary_target
 
@@ -52,7 +53,8 @@ def page_has_errors(context: template.Context) -> bool:
 @register.simple_tag(takes_context=True)
 def error_title(context: template.Context) -> str:
     """``Error: `` before the page title when the page shows an error (GOV.UK)."""
-    return "Error: " if page_has_errors(context) else ""
+    # Translators: before the page's title when the page shows an error ("Error: Search for a candidate")
+    return gettext("Error: ") if page_has_errors(context) else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -123,7 +123,7 @@ def result_rows(page: Any, name_query: str = "", requirement: Any = None, back: 
         if name_query:
             match = getattr(share, "name_match", None)
             text = (
-                f'<span class="match-{escape(match.label)}">{escape(capfirst(match.label))}</span>: '
+                f'<span class="match-{escape(match.label)}">{escape(capfirst(match.label_shown))}</span>: '
                 f"{_reasons(match.reasons)}"
                 if match
                 else ""
