@@ -120,6 +120,16 @@ def outsider_person(outsider: str) -> Who:
     return Who(_("Someone outside your organisation"), _("someone outside your organisation"))
 
 
+def key_person(label: str) -> str:
+    """An API key's stored label ("API key “CRM” (rvs_ab12)", English) as the page's language writes it."""
+    name, _quote, rest = label.removeprefix(API_KEY_LABEL).rpartition("”")
+    prefix = rest.strip().removeprefix("(").removesuffix(")")
+    if not name or not prefix:
+        return label
+    # Translators: an API key in the activity log's "person" column: its name and the start of the key
+    return _("API key “%(name)s” (%(prefix)s)") % {"name": name, "prefix": prefix}
+
+
 def _own_person(entry: AuditEntry, names: dict[int, str]) -> Who:
     label = entry.actor_label
     if label.startswith(API_KEY_LABEL):
@@ -140,7 +150,7 @@ def _row(entry: AuditEntry, outsider: str | None, names: dict[int, str]) -> Acti
         "kind": kind_of(entry.action).name,
     }
     if outsider is None:
-        what["person"] = entry.actor_label if entry.actor_label.startswith(API_KEY_LABEL) else who.subject
+        what["person"] = key_person(entry.actor_label) if entry.actor_label.startswith(API_KEY_LABEL) else who.subject
         what["sentence"] = describe(entry.action, who, entry.data)
         return ActivityRow(
             **what, actor_label=entry.actor_label, data=entry.data, ip=entry.ip or "", request_id=entry.request_id

@@ -37,6 +37,11 @@ class KeyChoice:
     def label(self) -> str:
         return f"API key “{self.name}” (rvs_{self.prefix})"
 
+    @property
+    def display(self) -> str:
+        """``label`` as the page's language writes it (the stored label stays English)."""
+        return gettext("API key “%(name)s” (%(prefix)s)") % {"name": self.name, "prefix": f"rvs_{self.prefix}"}
+
 
 def people(organisation: Organisation, keys: Iterable[KeyChoice], former: set[str]) -> dict[str, tuple[str, Q]]:
     """value -> (label, condition) for the "Person" choice: own users, removed users, keys, outsiders.
@@ -55,7 +60,7 @@ def people(organisation: Organisation, keys: Iterable[KeyChoice], former: set[st
         label = gettext("%(email)s (deleted user)") % {"email": email}
         choices[f"former-{email}"] = (label, Q(actor__isnull=True, actor_label__iexact=email))
     for key in keys:
-        choices[f"key-{key.public_id}"] = (key.label, Q(actor__isnull=True, actor_label=key.label))
+        choices[f"key-{key.public_id}"] = (key.display, Q(actor__isnull=True, actor_label=key.label))
     choices["candidates"] = (gettext("Candidates"), Q(action__in=CANDIDATE_ACTIONS))
     choices["exam-board"] = (gettext("The exam board"), Q(action__in=STAFF_ACTIONS))
     return choices
