@@ -228,8 +228,8 @@ def notifications(who: Who, data: Mapping[str, Any]) -> str:
 
 
 # The organisation's fields as the "details changed" sentence names them (other fields: their code in words).
-# Translators: fields listed in "… changed your organisation’s details (name, website and city)"
 FIELD_NAMES = {
+    # Translators: fields listed in "… changed your organisation’s details (name, website and city)"
     "name": _("name"), "kind": _("kind"), "country": _("country"), "city": _("city"),
     "address": _("address"), "website": _("website"),
 }  # fmt: skip
