@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any, cast
 from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
+from django.utils.translation import gettext
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
 
@@ -40,7 +41,9 @@ _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
 
 
 def unreadable(limits: UploadLimits, detail: str) -> UploadRefused:
-    return UploadRefused(f"The {limits.what} is not a readable XLSX workbook: {detail}.")
+    # Translators: %(detail)s says what is wrong, e.g. "it is not a ZIP archive" (technical details stay English)
+    message = gettext("The %(what)s is not a readable XLSX workbook: %(detail)s.")
+    return UploadRefused(message % {"what": limits.what, "detail": detail})
 
 
 def xlsx_rows(data: bytes, limits: UploadLimits) -> Iterator[list[Any]]:
@@ -51,7 +54,7 @@ def xlsx_rows(data: bytes, limits: UploadLimits) -> Iterator[list[Any]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (*_READ_ERRORS, zipfile.LargeZipFile):
-        raise unreadable(limits, "it is not a ZIP archive") from None
+        raise unreadable(limits, gettext("it is not a ZIP archive")) from None
     with archive:
         check_archive(
             archive,
@@ -360,7 +363,8 @@ def _sheet_rows(reader: _Parts, name: str, cells: _Cells) -> Iterator[list[Any]]
             elif tag == "row" and values:
                 if last_row > limits.max_rows + 1:
                     raise limits.refuse_rows(
-                        f"more than {limits.max_rows} rows", f" (row {last_row} holds data; empty rows count too)"
+                        gettext("more than %(most)s rows") % {"most": limits.max_rows},
+                        gettext(" (row %(row)s holds data; empty rows count too)") % {"row": last_row},
                     )
                 if last_row <= yielded:
                     raise unreadable(limits, f"row {last_row} comes after row {yielded}")

@@ -9,7 +9,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from rvs.core import ern as ern_codec
@@ -139,7 +139,8 @@ class SearchForm(NamedErrors, forms.Form):
     )  # fmt: skip
     date_of_birth = DatePartsField(
         label=_("Candidate Date of Birth"), required=False, what=_("the candidate's date of birth"),
-        subject=_("Date of birth"), past="strict", help_text=_("For example, 27 3 2007"),
+        subject=pgettext_lazy("starts an error message", "Date of birth"), past="strict",
+        help_text=_("For example, 27 3 2007"),
     )  # fmt: skip
     candidate_number = forms.CharField(
         label=_("Candidate ID Number"), required=False, max_length=32,
@@ -158,7 +159,8 @@ class SearchForm(NamedErrors, forms.Form):
     )  # fmt: skip
     email = forms.EmailField(label=_("Candidate Email Address"), required=False)
     exam_date = DatePartsField(
-        label=_("Date of Exam"), required=False, what=_("the date of the exam"), subject=_("Date of exam"),
+        label=_("Date of Exam"), required=False, what=_("the date of the exam"),
+        subject=pgettext_lazy("starts an error message", "Date of exam"),
         past="or_today", help_text=_("For example, 5 9 2026"),
     )  # fmt: skip
     ern = forms.CharField(
