@@ -72,12 +72,13 @@ LAYOUT_JS = """() => {
 ORDER_JS = """() => {
   const found = [];
   const describe = (el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '');
+  const contentRight = (el) => { const style = getComputedStyle(el);
+    return el.getBoundingClientRect().right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth); };
   for (const el of document.querySelectorAll('bdi[dir="ltr"], .ern')) {
     const text = el.textContent;
-    const node = document.createTreeWalker(el, NodeFilter.SHOW_TEXT).nextNode();
-    if (!node || text.trim().length < 2 || el.getBoundingClientRect().width === 0) continue;
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     const nodes = []; for (let n = walker.nextNode(); n; n = walker.nextNode()) if (n.data.trim()) nodes.push(n);
+    if (!nodes.length || text.trim().length < 2 || el.getBoundingClientRect().width === 0) continue;
     const first = nodes[0], last = nodes[nodes.length - 1];
     const at = (n, i) => { const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);
       return r.getBoundingClientRect(); };
@@ -87,7 +88,7 @@ ORDER_JS = """() => {
     const block = getComputedStyle(el).display !== 'inline';
     found.push({what: describe(el), text: text.trim(), direction: getComputedStyle(el).direction,
       sameLine: Math.abs(a.top - b.top) < 2, firstLeft: a.left, lastLeft: b.left,
-      atRight: !block || Math.abs(all.getBoundingClientRect().right - el.getBoundingClientRect().right) < 2});
+      atRight: !block || Math.abs(all.getBoundingClientRect().right - contentRight(el)) < 2});
   }
   const codes = 'input[type=email], input[type=number], input[type=tel], input[name=ern]';
   const boxes = [...document.querySelectorAll(codes)]
