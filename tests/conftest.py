@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from rvs.organisations.models import Membership, Organisation
 from tests.factories import MembershipFactory, OrganisationFactory, ShareFactory
@@ -28,6 +30,14 @@ def _isolated(settings: Any, tmp_path: Any) -> None:
     # A fast hasher: tests create many users and sign in often; production keeps PBKDF2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _language_not_carried_over() -> Iterator[None]:
+    """A request's language stays active in its thread (LocaleMiddleware activates one per request,
+    nothing deactivates it): the next test starts from the default again."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
