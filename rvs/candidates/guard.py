@@ -22,6 +22,8 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rvs.candidates.models import SecretNumberGuard
 from rvs.core.audit import log_action
@@ -114,21 +116,26 @@ def candidate_id_unlock(*, token: str) -> Candidate:
     try:
         data: dict[str, Any] = signing.loads(token, salt=UNLOCK_SALT, max_age=UNLOCK_MAX_AGE)
     except signing.SignatureExpired:
-        raise ValidationError(
-            f"This unlock link has expired. Sign-up unlocks on its own {settings.CANDIDATE_SIGNUP_LOCK_DAYS} "
-            "days after it was locked."
-        ) from None
+        days = settings.CANDIDATE_SIGNUP_LOCK_DAYS
+        expired = ngettext(
+            "This unlock link has expired. Sign-up unlocks on its own %(days)s day after it was locked.",
+            "This unlock link has expired. Sign-up unlocks on its own %(days)s days after it was locked.",
+            days,
+        )
+        raise ValidationError(expired, code="expired", params={"days": days}) from None
     except signing.BadSignature:
-        raise ValidationError("This unlock link is not valid.") from None
+        raise ValidationError(_("This unlock link is not valid."), code="invalid") from None
     guard_id, nonce = data.get("g"), data.get("n")
     if not isinstance(guard_id, int) or not isinstance(nonce, str) or not nonce:
-        raise ValidationError("This unlock link is not valid.")
+        raise ValidationError(_("This unlock link is not valid."), code="invalid")
     guard = SecretNumberGuard.objects.select_related("candidate").filter(pk=guard_id).first()
     unlocked = SecretNumberGuard.objects.filter(pk=guard_id, unlock_nonce=nonce, locked_at__isnull=False).update(
         failures=0, locked_at=None, unlock_nonce=""
     )
     if guard is None or not unlocked:
-        raise ValidationError("This unlock link is not valid: it has been used already, or a newer one has been sent.")
+        raise ValidationError(
+            _("This unlock link is not valid: it has been used already, or a newer one has been sent."), code="used"
+        )
     log_action(
         "candidate.secret_number_unlocked", actor="system", obj=guard.candidate,
         data={"candidate_id_end": _id_end(guard.candidate), "how": "emailed link"},
