@@ -176,7 +176,7 @@ else:
         path="/api/v1/bulk-verifications/",
         summary=(
             _(
-                "Up to {bulk_rows:,} applicants in one call, each with an Exam Reference Number and, if you have them, "
+                "Up to {bulk_rows} applicants in one call, each with an Exam Reference Number and, if you have them, "
                 "name and date of birth. Each row gets a verdict: verified, mismatch (details name what differs), "
                 "not found, invalid, or the result's status when it is pending, withheld or withdrawn. Audited, and "
                 "limited per organisation ({bulk_rate})."
@@ -246,7 +246,7 @@ while True:
         summary=(
             _(
                 "Statements of Results as one signed PDF, or a data file (XLSX or CSV) with a template's columns, for "
-                "up to {max_results:,} results shared with you. Up to {stream_limit} results the file is made at once "
+                "up to {max_results} results shared with you. Up to {stream_limit} results the file is made at once "
                 "(status done); "
                 "larger downloads are made in the background: poll them. Results not (or no longer) shared with you "
                 "are left out and counted in omitted."

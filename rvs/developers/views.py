@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
@@ -45,10 +46,15 @@ def code(text: str) -> str:
     return text.replace(examples.BASE_URL, _base_url())
 
 
+def _number(value: int) -> str:
+    """ "10,000" in English, "10 000" in Spanish: the page language's separators (decision 0036)."""
+    return formats.number_format(value, force_grouping=True)
+
+
 def _per(rule: str) -> str:
     """ "600/60" → "600 a minute"."""
     count, seconds = ratelimit.parse_rule(rule)
-    shown = {"count": f"{count:,}", "seconds": f"{seconds:,}"}
+    shown = {"count": _number(count), "seconds": _number(seconds)}
     if seconds == 60:
         return _("%(count)s a minute") % shown
     if seconds == 3600:
@@ -74,7 +80,7 @@ def facts() -> dict[str, Any]:
         "grant_days": settings.ERN_GRANT_HOURS // 24,
         "grant": _hours(settings.ERN_GRANT_HOURS),
         "stream_limit": settings.DOWNLOAD_STREAM_LIMIT,
-        "max_results": settings.DOWNLOAD_MAX_RESULTS,
+        "max_results": _number(settings.DOWNLOAD_MAX_RESULTS),
         "api_key_rate": _per(limits["api_key"]),
         "ern_user_rate": _per(limits["ern_lookup_user"]),
         "ern_org_rate": _per(limits["ern_lookup_org"]),
@@ -82,7 +88,7 @@ def facts() -> dict[str, Any]:
         "overlap": _hours(settings.API_KEY_ROTATION_OVERLAP_HOURS),
         "retry": _hours(settings.WEBHOOK_RETRY_HOURS),
         "disable_after": settings.WEBHOOK_DISABLE_AFTER,
-        "bulk_rows": BULK_MAX_ROWS,
+        "bulk_rows": _number(BULK_MAX_ROWS),
         "bulk_rate": _per(limits["bulk_org"]),
         "bulk_key_rate": _per(limits["bulk_user"]),
         "bulk_ip_rate": _per(limits["bulk_ip"]),

@@ -465,3 +465,16 @@ class TestWebhookSnippet:
             factory.post("/hook", body + b" ", content_type="application/json", **signed)
         )
         assert forged.status_code == 400
+
+
+def test_the_portals_numbers_use_the_page_languages_separators(client: Client) -> None:
+    """Issue 18 item 5: "600 a minute" and the bulk limit's "10,000" are written the Spanish way in Spanish."""
+    from rvs.developers.views import BULK_MAX_ROWS
+
+    english = f"{BULK_MAX_ROWS:,}"
+    spanish = english.replace(",", "\xa0")
+    assert english != spanish, "the limit has thousands"
+    page = client.get(reverse("developers:endpoints"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert spanish in page
+    assert english not in page
+    assert english in client.get(reverse("developers:endpoints")).content.decode()
