@@ -21,6 +21,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.dates import MONTHS as MONTHS_SHOWN
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -98,7 +99,13 @@ def _months(text: str) -> int | None:
     match = _NUMBER.match(text)
     if match:
         return int(match.group(1)) if len(match.group(1)) <= 2 else None
-    return _MONTH_NAMES.get(text.strip().lower())
+    name = text.strip().lower()
+    return _MONTH_NAMES.get(name) or _page_language_months().get(name)
+
+
+def _page_language_months() -> dict[str, int]:
+    """The month's name in the page's language ("diciembre", "12月", "ديسمبر"; Django's catalogues)."""
+    return {str(month).lower(): number for number, month in MONTHS_SHOWN.items()}
 
 
 class DatePartsWidget(forms.Widget):

@@ -63,3 +63,13 @@ def test_numbers_use_the_languages_separators(language: str, expected: str) -> N
     with translation.override(language):
         assert formats.number_format(12345.5, 1, force_grouping=True) == expected
         assert Template('{{ n|floatformat:"1g" }}').render(Context({"n": 12345.5})) == expected
+
+
+@pytest.mark.parametrize(("language", "month"), [("es", "Diciembre"), ("zh-hans", "十二月"), ("ar", "ديسمبر")])
+def test_a_month_typed_by_name_in_the_page_language_is_read(language: str, month: str) -> None:
+    from rvs.core.date_parts import DateParts, DatePartsField
+
+    field = DatePartsField(label="Date of Exam")
+    with translation.override(language):
+        assert field.clean(DateParts("9", month, "2026")) == DAY
+        assert field.clean(DateParts("9", "December", "2026")) == DAY  # English names are read in every language
