@@ -34,16 +34,24 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 def _safe_next(request: HttpRequest) -> str:
-    """``next`` (the page's path) if it is on this site, with the query the page had (from the
-    Referer of the same page): the form does not echo the query, which may hold a code (?c=)."""
+    """Back to the page the switcher was on: its Referer (same site only; the switcher's form
+    carries no ``next``, so a page never echoes its own address: a 404 for a result that is not
+    yours stays byte for byte the 404 of one that does not exist). A ``next`` (the page's path),
+    where a caller sends one, wins, with the Referer's query when the Referer is that page."""
     next_url = request.POST.get("next", "")
+    referer = request.headers.get("referer", "")
+    if not next_url:
+        return _path_and_query(referer) if _safe(request, referer) else reverse("home")
     if not _safe(request, next_url):
         return reverse("home")
-    referer = request.headers.get("referer", "")
-    if referer and _safe(request, referer) and urlsplit(referer).path == next_url:
-        parts = urlsplit(referer)
-        return f"{parts.path}?{parts.query}" if parts.query else parts.path
+    if _safe(request, referer) and urlsplit(referer).path == next_url:
+        return _path_and_query(referer)
     return next_url
+
+
+def _path_and_query(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
 def _safe(request: HttpRequest, url: str) -> bool:
