@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 from rvs.candidates.models import SecretNumberGuard
 from rvs.core.audit import log_action
 from rvs.core.emails import queue_email
+from rvs.core.i18n import language_of, request_language
 from rvs.results.models import Candidate
 
 logger = logging.getLogger(__name__)
@@ -104,10 +105,20 @@ def _alert(candidate: Candidate, guard: SecretNumberGuard) -> None:
         guard.failures,
     )
     if settings.SECURITY_ALERT_EMAIL:
-        queue_email(to=settings.SECURITY_ALERT_EMAIL, template="candidate_id_locked_alert", context=context)
+        queue_email(
+            to=settings.SECURITY_ALERT_EMAIL,
+            template="candidate_id_locked_alert",
+            context=context,
+            language=settings.LANGUAGE_CODE,  # the exam board's security team
+        )
     if candidate.email:
         # Only the true candidate reads this address (the exam board holds it, not the guesser).
-        queue_email(to=candidate.email, template="candidate_id_locked", context={**context, "link": _unlock_url(guard)})
+        queue_email(
+            to=candidate.email,
+            template="candidate_id_locked",
+            context={**context, "link": _unlock_url(guard)},
+            language=language_of(getattr(getattr(candidate, "account", None), "user", None), request_language()),
+        )
 
 
 @transaction.atomic

@@ -100,7 +100,8 @@ def rendered_in(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
 
 def _languages(seen: list[tuple[str, str]], template: str) -> set[str]:
-    return {language for name, language in seen if name.startswith(f"{template}_")}
+    names = {f"{template}_subject.txt", f"{template}_body.txt", f"{template}_body.html"}
+    return {language for name, language in seen if name in names}
 
 
 def _account(language: str = "", candidate: Any = None) -> CandidateAccount:
@@ -246,3 +247,17 @@ class TestCallers:
             "es",
             "zh-hans",
         ]
+
+    def test_a_sign_up_lock_reaches_the_candidate_in_the_page_language_and_the_board_in_english(
+        self, settings: Any, rendered_in: list[tuple[str, str]]
+    ) -> None:
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, "candidate_pair": "100/3600", "candidate_signup_ip": "100/3600"}
+        settings.CANDIDATE_SIGNUP_MAX_FAILURES = 2
+        settings.SECURITY_ALERT_EMAIL = "security@board.example"
+        candidate = CandidateFactory(email="lan@board-records.example")
+        for guess in ("9000", "9001"):
+            data = {"candidate_number": candidate.candidate_number, "secret_number": guess, "terms": "on"}
+            data |= {"email": "lan@example.vn", "password": "my exam results are mine"}
+            Client().post(reverse("candidates:sign_up"), data, HTTP_ACCEPT_LANGUAGE="es")
+        assert _languages(rendered_in, "candidate_id_locked") == {"es"}
+        assert _languages(rendered_in, "candidate_id_locked_alert") == {"en-gb"}
