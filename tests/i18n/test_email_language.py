@@ -7,6 +7,7 @@ language active while each email's templates are rendered.
 
 from __future__ import annotations
 
+import ast
 import gettext
 import importlib.util
 import shutil
@@ -261,3 +262,16 @@ class TestCallers:
             Client().post(reverse("candidates:sign_up"), data, HTTP_ACCEPT_LANGUAGE="es")
         assert _languages(rendered_in, "candidate_id_locked") == {"es"}
         assert _languages(rendered_in, "candidate_id_locked_alert") == {"en-gb"}
+
+
+def test_every_caller_says_whose_language_it_writes_in() -> None:
+    """queue_email writes English without ``language=``: each call in rvs/ must pass one (decision 0033)."""
+    missing = []
+    for path in sorted((ROOT / "rvs").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            if name == "queue_email" and "language" not in {keyword.arg for keyword in node.keywords}:
+                missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert missing == [], f"queue_email without language=: {missing}"
