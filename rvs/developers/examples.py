@@ -211,7 +211,7 @@ class Endpoint:
     summary: StrOrPromise
     curl: str
     python: str
-    response: str = ""
+    response: StrOrPromise = ""  # a JSON sample (str), or a sentence for people (translated)
     notes: tuple[StrOrPromise, ...] = field(default_factory=tuple)
     scope: str = "read"  # the key scope it needs: "read" (either key) or "write"
 

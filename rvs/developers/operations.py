@@ -167,7 +167,8 @@ elif response.status_code in (400, 404):
     print("Not verified:", response.json()["detail"])
 else:
     response.raise_for_status()""",
-        response="The result, as for GET /api/v1/results/{result_id}/.",
+        # Translators: keep "GET /api/v1/results/{result_id}/" as it is (an HTTP request)
+        response=_("The result, as for GET /api/v1/results/{result_id}/."),
     ),
     Endpoint(
         slug="bulk-verify",

@@ -139,7 +139,7 @@ def endpoints(request: HttpRequest) -> HttpResponse:
             "notes": [note.format(**values) for note in e.notes],
             "curl": code(e.curl),
             "python": code(e.python),
-            "response": code(e.response),
+            "response": code(str(e.response)),
         }
         for e in operations.ENDPOINTS
     ]

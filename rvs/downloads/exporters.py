@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 
 import xlsxwriter
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from rvs.results.models import Result
 
@@ -242,9 +243,14 @@ def streaming_exporters() -> list[DataExporter]:
     return [exporter for exporter in data_exporters() if exporter.streams]
 
 
+# The short names as a form shows them, in the page's language (the files and the PDF write ``label``).
+# Translators: names of file formats; keep them as they are unless your language writes them otherwise
+SHORT_NAMES = (gettext_noop("CSV"), gettext_noop("XLSX"), gettext_noop("PDF"))
+
+
 def choices(exporters: Iterable[Exporter], *, short: bool = False) -> list[tuple[str, StrOrPromise]]:
-    """``(identifier, label)`` pairs for a form: the long name, or the short one (``short``)."""
-    return [(e.identifier, e.label if short else e.verbose_name) for e in exporters]
+    """``(identifier, label)`` pairs for a form: the long name, or the short one (``short``, SHORT_NAMES)."""
+    return [(e.identifier, _(e.label) if short else e.verbose_name) for e in exporters]
 
 
 def labels(exporters: Iterable[Exporter], *, last: str = ", ") -> str:

@@ -56,7 +56,7 @@ PAGES = [
     "developers:changelog",
 ]
 CODE_BLOCK = re.compile(
-    r'<figure class="code"(?: id="(?P<id>[^"]+)")?>\s*<figcaption>(?P<caption>.*?)</figcaption>\s*'
+    r'<figure class="code"(?: id="(?P<id>[^"]+)")?>\s*<figcaption(?: translate="no")?>(?P<caption>.*?)</figcaption>\s*'
     r'<pre tabindex="0"><code class="language-(?P<language>[\w-]+)">(?P<code>.*?)</code></pre>',
     re.S,
 )

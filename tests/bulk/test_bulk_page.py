@@ -40,8 +40,9 @@ class TestUploadPage:
         page = client_for(member).get(reverse("bulk:upload")).content.decode()
         assert f'href="{reverse("bulk:sample")}"' in page
         assert "Download a sample file (CSV)" in page
-        for column in [*SAMPLE_HEADER, "Any other column"]:
-            assert f"<dt>{column}</dt>" in page
+        for column in SAMPLE_HEADER:  # the file's column names: English in every language
+            assert f'<dt lang="en">{column}</dt>' in page
+        assert "<dt>Any other column</dt>" in page
         assert "at most 5,000 applicants and 5.0\xa0MB" in page
 
 

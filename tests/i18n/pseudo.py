@@ -174,7 +174,7 @@ def unmarked(text: str) -> str:
 
 
 _URL_OR_EMAIL = re.compile(r"\b(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<!\w)/[\w/.?=&%-]*")
-_WITH_DIGIT = re.compile(r"\S*\d\S*")  # numbers, dates' digits, codes (ERNs, "B2", key prefixes)
+_CODE = re.compile(r"\S*[\d_]\S*")  # numbers, dates' digits, codes (ERNs, "B2", key prefixes rvs_…)
 # Words that are neither text nor data of a row: the time zone dates name (rvs.core.dates.zone_name).
 NOT_TEXT = {"UTC"}
 
@@ -191,7 +191,7 @@ def leftovers(text: str, data: re.Pattern[str]) -> list[str]:
     """The lines of ``text`` (already unmarked) that still hold a word once data and codes are gone."""
     found = []
     for line in text.split("\n"):
-        rest = _WITH_DIGIT.sub(" ", _URL_OR_EMAIL.sub(" ", data.sub(" ", line)))
+        rest = _CODE.sub(" ", _URL_OR_EMAIL.sub(" ", data.sub(" ", line)))
         words = [w for w in re.findall(r"[^\W\d_]+", rest) if w not in NOT_TEXT]
         if words:
             line, rest = " ".join(line.split()), " ".join(rest.split())
