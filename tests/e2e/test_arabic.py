@@ -2,12 +2,12 @@
 
 The browser asks for Arabic (``Accept-Language: ar`` and the language cookie). At 1280 and 390 px
 the candidate's results, the home page, the verify page, the directory, both sign-in pages and the
-organisation's details page are ``<html lang="ar" dir="rtl">``; the layout is mirrored (the
-brand at the right of the header, the main navigation starting at the right, a form label's text
-at the right of its box); an ERN, an email address or anything in a left-to-right ``<bdi>`` keeps
-its left-to-right order inside the Arabic page; nothing scrolls sideways at 390 or 320 px, nor
-sticks out where it cannot be scrolled to (in a right-to-left page that is the right-hand side);
-axe-core finds no violation.
+organisation's details page are ``<html lang="ar" dir="rtl">``; the layout is mirrored (the brand at
+the right of the header, the main navigation starting at the right, a form label's text at the right
+of its box); an ERN, an email address, anything in a left-to-right ``<bdi>`` and a website shown as
+its address keep their left-to-right order inside the Arabic page; nothing scrolls sideways at 390
+or 320 px, nor sticks out where it cannot be scrolled to (in a right-to-left page that is the
+right-hand side); axe-core finds no violation.
 
 Nothing here reads the Arabic text itself: the catalogue may not be merged, and the checks hold
 either way. ``RVS_SCREENSHOTS=1`` saves the candidate's results in Arabic, desktop and phone, to
@@ -17,7 +17,9 @@ docs/screenshots/.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,6 +32,7 @@ from tests.e2e.test_every_screen import _axe
 from tests.security.test_matrix import World, _build_world
 
 HEIGHT = 800
+WEBSITE = "https://www.unige.example/admissions/"
 WIDE, PHONE, NARROWEST = 1280, 390, 320
 
 # route: who opens it ("anon": signed out; the others are the matrix world's sessions)
@@ -42,6 +45,8 @@ PAGES: dict[str, str] = {
     "candidates:sign_in": "anon",
     "organisations:details": "primary",
 }
+# Pages that show an ERN or a website of their own (besides the footer's email address, on every page)
+DATA_EXPECTED = {"candidates:results", "directory", "organisations:details"}
 
 LAYOUT_JS = """() => {
   const box = (el) => { if (!el) return null; const r = el.getBoundingClientRect();
@@ -74,20 +79,31 @@ ORDER_JS = """() => {
   const describe = (el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '');
   const contentRight = (el) => { const style = getComputedStyle(el);
     return el.getBoundingClientRect().right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth); };
-  for (const el of document.querySelectorAll('bdi[dir="ltr"], .ern')) {
+  // A link that shows its own address (a website) reads left to right too.
+  const addresses = [...document.querySelectorAll('a[href^="http"]')]
+    .filter((a) => a.textContent.trim() === a.getAttribute('href'));
+  for (const el of [...document.querySelectorAll('bdi[dir="ltr"], .ern'), ...addresses]) {
     const text = el.textContent;
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     const nodes = []; for (let n = walker.nextNode(); n; n = walker.nextNode()) if (n.data.trim()) nodes.push(n);
     if (!nodes.length || text.trim().length < 2 || el.getBoundingClientRect().width === 0) continue;
-    const first = nodes[0], last = nodes[nodes.length - 1];
-    const at = (n, i) => { const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);
+    // its letters in reading order; the first two, the last two and the first and the last, where on one line,
+    // must go from left to right (a trailing "/" or "." jumps to the front of right-to-left text)
+    const chars = [];
+    for (const n of nodes) for (let i = 0; i < n.data.length; i++) if (n.data[i].trim()) chars.push([n, i]);
+    const at = ([n, i]) => { const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);
       return r.getBoundingClientRect(); };
-    const i0 = first.data.search(/\\S/), i1 = last.data.search(/\\S\\s*$/);
-    const a = at(first, i0), b = at(last, i1);
+    const k = chars.length - 1;
+    const reversed = [[chars[0], chars[1]], [chars[k - 1], chars[k]], [chars[0], chars[k]]].filter(([c, d]) => {
+      const a = at(c), b = at(d);
+      return Math.abs(a.top - b.top) < 2 && !(a.left < b.left);
+    });
     const all = document.createRange(); all.selectNodeContents(el);
     const block = getComputedStyle(el).display !== 'inline';
-    found.push({what: describe(el), text: text.trim(), direction: getComputedStyle(el).direction,
-      sameLine: Math.abs(a.top - b.top) < 2, firstLeft: a.left, lastLeft: b.left,
+    // a link is checked by its rendered order only: the <bdi> inside it is what isolates the address
+    const direction = el.tagName === 'A' ? 'ltr' : getComputedStyle(el).direction;
+    found.push({what: describe(el), text: text.trim(), direction,
+      reversed: reversed.map((pair) => pair.map(([n, i]) => n.data[i]).join('…')),
       atRight: !block || Math.abs(all.getBoundingClientRect().right - contentRight(el)) < 2});
   }
   const codes = 'input[type=email], input[type=number], input[type=tel], input[name=ern]';
@@ -122,8 +138,15 @@ OVERFLOW_JS = """() => {
 
 @pytest.fixture
 def world(transactional_db: None, live_server: Any) -> World:
-    """The authorization matrix's world (two organisations, a candidate with a result, staff), committed."""
-    return _build_world()
+    """The authorization matrix's world (two organisations, a candidate with a result, staff), committed.
+
+    Organisation A's website ends in "/": shown as it is in right-to-left text, the slash would jump
+    to the front ("/https://…"); the directory and the organisation's details must isolate it.
+    """
+    w = _build_world()
+    w.org_a.website = WEBSITE
+    w.org_a.save(update_fields=["website"])
+    return w
 
 
 @pytest.fixture
@@ -185,11 +208,11 @@ def _check_order(page: Page, name: str, *, data_expected: bool) -> list[str]:
     found = page.evaluate(ORDER_JS)
     problems = []
     if data_expected and not found["found"]:
-        problems.append("no ERN or left-to-right <bdi> found")
+        problems.append("no ERN, left-to-right <bdi> or website found")
     for item in found["found"]:
         if item["direction"] != "ltr":
             problems.append(f"{item['what']} {item['text']!r} is {item['direction']}")
-        elif item["sameLine"] and not item["firstLeft"] < item["lastLeft"]:
+        elif item["reversed"]:
             problems.append(f"{item['what']} {item['text']!r} reads right to left: {item}")
         elif not item["atRight"]:
             problems.append(f"{item['what']} {item['text']!r} is not at the right of its box: {item}")
@@ -229,7 +252,7 @@ def test_arabic_pages_are_right_to_left(name: str, arabic: BrowserContext, live_
     for width in (WIDE, PHONE):
         page.set_viewport_size({"width": width, "height": HEIGHT})
         problems += _check_layout(page, name)
-        problems += _check_order(page, f"{name} at {width} px", data_expected=name == "candidates:results")
+        problems += _check_order(page, f"{name} at {width} px", data_expected=name in DATA_EXPECTED)
         problems += _axe(page, width)
     problems += _check_overflow(page, name)
     if name == "candidates:results":
@@ -272,3 +295,29 @@ def test_arabic_menus_open_on_a_phone(arabic: BrowserContext, live_server: Any, 
     assert page.locator(".user-menu ul").is_visible()
     problems += _axe(page, PHONE) + _check_overflow(page, "user menu open")
     assert not problems, "\n".join(problems)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+STYLESHEETS = sorted(ROOT.glob("rvs/static/*/*.css")) + sorted(ROOT.glob("rvs/*/static/*/*.css"))
+# A physical side mirrors nothing: margin-left, padding-right, border-left, left:, right:, float/text-align: left.
+PHYSICAL = re.compile(
+    r"(?<![\w-])(?:(?:margin|padding|border)-(?:left|right)[\w-]*|left|right)\s*:|"
+    r"(?:float|clear|text-align)\s*:\s*(?:left|right)\b"
+)
+# ... and so does a four-value margin or padding whose right and left differ ("margin: 0 1rem 0 0").
+SHORTHAND = re.compile(r"(?<![\w-])(?:margin|padding|inset|border-width)\s*:\s*([^;}]+)")
+# The one physical alignment, and why: a <time> whose direction comes from its own letters, right-aligned only
+# in a right-to-left page (decision 0035).
+ALLOWED = {"time:dir(rtl) { text-align: right; }"}
+
+
+def test_the_stylesheets_have_no_physical_sides() -> None:
+    """Every side in our stylesheets is logical (inline-start/-end), so right to left mirrors them."""
+    found = []
+    for sheet in STYLESHEETS:
+        for number, line in enumerate(sheet.read_text(encoding="utf-8").splitlines(), 1):
+            uneven = [v for v in map(str.split, SHORTHAND.findall(line)) if len(v) == 4 and v[1] != v[3]]
+            if (PHYSICAL.search(line) or uneven) and not any(allowed in line for allowed in ALLOWED):
+                found.append(f"{sheet.name}:{number}: {line.strip()}")
+    assert len(STYLESHEETS) >= 2, STYLESHEETS
+    assert not found, "\n".join(found)
