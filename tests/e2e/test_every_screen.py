@@ -121,12 +121,8 @@ def _actor(name: str) -> str:
 @pytest.fixture
 def world(transactional_db: None, live_server: Any) -> World:
     """The matrix's world, committed, with long names that have to wrap on a phone."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from rvs.candidates.services import candidate_sign_up
     from rvs.organisations.models import Membership
-    from tests.conftest import make_staff
-    from tests.factories import PASSWORD, CandidateFactory, MembershipFactory, ResultFactory, ShareFactory
+    from tests.factories import CandidateFactory, MembershipFactory, ResultFactory, ShareFactory
 
     w = _build_world()
     assert default_storage.save(PHOTO_NAME, ContentFile(PNG)) == PHOTO_NAME
@@ -146,7 +142,22 @@ def world(transactional_db: None, live_server: Any) -> World:
         user__email="international.admissions.postgraduate.office@very-long-university-name.example.ac.uk",
         user__full_name="Aleksandra Wiśniewska-Kowalczyk",
     )
-    pending_member = MembershipFactory(organisation=org_a, role=Membership.Role.ADDITIONAL).user
+    add_pending_people(w)
+    return w
+
+
+def add_pending_people(w: World) -> None:
+    """Who some pages are opened as (ACTOR_FOR), besides the matrix's actors: a member and staff
+    whose second factor is not yet verified, a candidate whose email is not confirmed, new staff.
+    Also used by tests/i18n/test_pseudo_locale.py."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from rvs.candidates.services import candidate_sign_up
+    from rvs.organisations.models import Membership
+    from tests.conftest import make_staff
+    from tests.factories import PASSWORD, CandidateFactory, MembershipFactory
+
+    pending_member = MembershipFactory(organisation=w.org_a, role=Membership.Role.ADDITIONAL).user
     TOTPDevice.objects.create(user=pending_member, name="phone", confirmed=True)
     pending_staff = make_staff(email="pending.staff@board.example")
     TOTPDevice.objects.create(user=pending_staff, name="phone", confirmed=True)
@@ -162,7 +173,6 @@ def world(transactional_db: None, live_server: Any) -> World:
         ("staff_new", make_staff(email="new.staff@board.example")),
     ):
         w.sessions[actor] = _session_for(user)
-    return w
 
 
 def _session_for(user: Any) -> str:

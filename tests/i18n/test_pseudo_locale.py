@@ -28,7 +28,17 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.test import Client, override_settings
 
-from tests.e2e.test_every_screen import CONFIRMED, NOT_PAGES, PAGE_IDS, STATES, STATUS, _actor, _empty_submit, _path
+from tests.e2e.test_every_screen import (
+    CONFIRMED,
+    NOT_PAGES,
+    PAGE_IDS,
+    STATES,
+    STATUS,
+    _actor,
+    _empty_submit,
+    _path,
+    add_pending_people,
+)
 from tests.i18n import pseudo
 from tests.security.test_matrix import World, _build_world
 
@@ -57,41 +67,12 @@ def world(django_db_setup: Any, django_db_blocker: Any, pseudo_locale: Path) -> 
         pseudo.active(pseudo_locale),
     ):
         w = _build_world()
-        _add_people(w)
+        add_pending_people(w)
         user_model = get_user_model()
         if any(f.name == "language" for f in user_model._meta.fields):  # everyone reads the pseudo language
             user_model.objects.update(language=pseudo.PSEUDO)
         yield SimpleNamespace(world=w, data=pseudo.data_pattern(_data_strings()))
         transaction.set_rollback(True)
-
-
-def _add_people(w: World) -> None:
-    """Who tests/e2e/test_every_screen.py opens some pages as (ACTOR_FOR), besides the matrix's actors."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from rvs.candidates.services import candidate_sign_up
-    from rvs.organisations.models import Membership
-    from tests.conftest import make_staff
-    from tests.factories import PASSWORD, CandidateFactory, MembershipFactory
-
-    pending_member = MembershipFactory(organisation=w.org_a, role=Membership.Role.ADDITIONAL).user
-    TOTPDevice.objects.create(user=pending_member, name="phone", confirmed=True)
-    pending_staff = make_staff(email="pending.staff@board.example")
-    TOTPDevice.objects.create(user=pending_staff, name="phone", confirmed=True)
-    unconfirmed = CandidateFactory(first_name="Anh", last_name="Trần")
-    account = candidate_sign_up(
-        candidate_number=unconfirmed.candidate_number, secret_number="1234",
-        email="not.yet.confirmed@cand.example", password=PASSWORD,
-    )  # fmt: skip
-    for actor, user in (
-        ("candidate_unconfirmed", account.user),
-        ("member_pending", pending_member),
-        ("staff_pending", pending_staff),
-        ("staff_new", make_staff(email="new.staff@board.example")),
-    ):
-        client = Client()
-        client.force_login(user)
-        w.sessions[actor] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def _data_strings() -> set[str]:
