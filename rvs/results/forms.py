@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from rvs.core import ern as ern_codec
 from rvs.core.date_parts import DatePartsField
 from rvs.core.form_errors import NamedErrors
+from rvs.core.names import query_terms
 from rvs.core.normalise import tokens
 from rvs.exams.models import Exam
 from rvs.organisations.models import Organisation
@@ -183,7 +184,8 @@ class SearchForm(NamedErrors, forms.Form):
 
     def clean_name(self) -> str:
         name: str = self.cleaned_data["name"]
-        if name and any(len(token) < 2 for token in tokens(name)):
+        # A one-letter particle joins the word after it ("O Brien", "D Angelo"), as the search does.
+        if name and any(len(term.word) < 2 for term in query_terms(name)):
             raise forms.ValidationError(gettext("Enter at least two letters of each name."), code="too_short")
         if name and not tokens(name):
             raise forms.ValidationError(gettext("Enter a name with letters or digits."), code="no_letters")

@@ -65,3 +65,22 @@ def test_it_shows_no_name_column_without_a_name(member: Any, org_a: Organisation
     share = ShareFactory(organisation=org_a)
     page = client_for(member).post(reverse("results:search"), {"exam_date": share.result.exam_date}, follow=True)
     assert "Name match" not in page.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["O Brien", "o brien siobhan", "D Angelo"])
+def test_the_web_form_accepts_a_one_letter_particle_before_a_name(
+    member_client: Client, org_a: Organisation, typed: str
+) -> None:
+    """Issue 19 item 3: "O Brien" was refused ("Enter at least two letters of each name") although
+    the README promises it and the API accepts it; the particle joins the word after it."""
+    ShareFactory(organisation=org_a, result__candidate__first_name="Siobhán", result__candidate__last_name="O'Brien")
+    ShareFactory(organisation=org_a, result__candidate__first_name="Luca", result__candidate__last_name="D'Angelo")
+    page = member_client.post(reverse("results:search"), {"name": typed}, follow=True).content.decode()
+    assert "Enter at least two letters of each name" not in page
+    assert _names_on_page(page), f"{typed!r} found nobody"
+
+
+@pytest.mark.parametrize("typed", ["O", "A Smith", "Brien x"])
+def test_the_web_form_still_refuses_a_lone_letter(member_client: Client, typed: str) -> None:
+    page = member_client.post(reverse("results:search"), {"name": typed}, follow=True).content.decode()
+    assert "Enter at least two letters of each name" in page
